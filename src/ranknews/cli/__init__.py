@@ -1,0 +1,15 @@
+"""The command line: thin commands over the library. Errors become one Korean line, no traceback.
+
+Each stage's commands live in their own module and register on ``app``.
+"""
+
+from __future__ import annotations
+
+from ranknews.cli.common import app
+
+# Command modules register themselves on import.
+from ranknews.cli import board  # noqa: E402,F401
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Turning an outlet's page into an Article: structured data, main text, Korean cleanup."""

@@ -1,0 +1,127 @@
+"""The types handed from stage to stage: Article with its body blocks, and Outlet.
+
+An ``Article`` is built once by a source (JSON Lines import, a feed item, an extracted page),
+then passed through dedup, stories and rank, and finally stored. Stages return a new Article
+(``dataclasses.replace``) rather than mutating one they were given.
+
+Text in an Article is plain text, never HTML: templates escape it on output, so nothing from
+an outlet can inject markup. Only ``Figure.image_url`` and ``Article.url`` are URLs, and those
+are checked by ``ranknews.sanitize.safe_url`` before they are stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+DisplayMode = Literal["full", "excerpt"]
+DISPLAY_MODES: tuple[str, ...] = ("full", "excerpt")
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One paragraph of body text."""
+
+    text: str
+    kind: Literal["paragraph"] = "paragraph"
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A photo in the body, with its caption and credit (e.g. "삼성전자 제공", "사진=연합뉴스")."""
+
+    image_url: str
+    caption: str = ""
+    credit: str = ""
+    kind: Literal["figure"] = "figure"
+
+
+Block = Paragraph | Figure
+
+
+def block_from_dict(data: dict[str, Any]) -> Block:
+    """Rebuild a block from its stored or imported dictionary form."""
+    if data.get("kind") == "figure" or "image_url" in data:
+        return Figure(
+            image_url=str(data.get("image_url") or ""),
+            caption=str(data.get("caption") or ""),
+            credit=str(data.get("credit") or ""),
+        )
+    return Paragraph(text=str(data.get("text") or ""))
+
+
+@dataclass(slots=True)
+class Article:
+    """One collected article, as it travels from a source to the store.
+
+    ``title`` is the clean headline; the labels that were parsed out of it ([단독], [속보],
+    (종합)…) are in ``tags``. ``board_no`` is None until the store assigns one.
+    """
+
+    url: str
+    outlet: str
+    title: str
+    outlet_domain: str = ""
+    canonical_url: str | None = None
+    tags: tuple[str, ...] = ()
+    subtitles: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    section: str | None = None
+    summary: str = ""
+    blocks: tuple[Block, ...] = ()
+    collected_at: datetime | None = None
+    board_no: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [b.text for b in self.blocks if isinstance(b, Paragraph)]
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [b for b in self.blocks if isinstance(b, Figure)]
+
+    @property
+    def text(self) -> str:
+        """The body's text blocks in reading order, one a line."""
+        return "\n".join(self.paragraphs)
+
+    @property
+    def display_title(self) -> str:
+        """The headline with its tags in front, as the board shows it in plain text."""
+        return " ".join([*(f"[{t}]" for t in self.tags), self.title])
+
+    def content_hash(self) -> str:
+        """A stable hash of what a reader sees; a changed hash makes a new revision."""
+        payload = json.dumps(
+            {
+                "title": self.title,
+                "tags": list(self.tags),
+                "subtitles": list(self.subtitles),
+                "authors": list(self.authors),
+                "summary": self.summary,
+                "section": self.section,
+                "blocks": [asdict(b) for b in self.blocks],
+                "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def blocks_as_dicts(self) -> list[dict[str, Any]]:
+        return [asdict(b) for b in self.blocks]
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A news outlet as the board knows it; ``display_mode`` answers copyright complaints."""
+
+    domain: str
+    name: str
+    display_mode: DisplayMode = "full"

@@ -1,0 +1,73 @@
+"""Where the stages meet, in order. The CLI, the scheduler and the demo all call this module.
+
+1. a source yields Articles (JSON Lines import here; feeds and pages in ``collect``);
+2. the store saves them in batches (board numbers, revisions).
+Later stages (dedup, stories, analysis) plug in between 1 and 2 as they land.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ranknews.models import Article
+from ranknews.sources.jsonl import LineError, read_lines
+from ranknews.store import Database
+from ranknews.store.articles import SaveResult, save_articles
+
+BATCH_SIZE = 2000
+
+
+@dataclass
+class ImportReport:
+    saved: SaveResult = field(default_factory=SaveResult)
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def inserted(self) -> int:
+        return len(self.saved.inserted)
+
+
+def import_jsonl(db: Database, paths: Iterable[Path], *,
+                 on_progress: Callable[[int], None] | None = None,
+                 on_error: Callable[[LineError], None] | None = None) -> ImportReport:
+    """Load JSON Lines files; invalid lines are reported and skipped, valid ones all stored.
+
+    ``on_progress`` receives the number of bytes read since the last call.
+    """
+    report = ImportReport()
+    for path in paths:
+        for batch in _batches(_read(path, report, on_progress, on_error)):
+            report.saved += save_articles(db, batch)
+    return report
+
+
+def _read(path: Path, report: ImportReport, on_progress: Callable[[int], None] | None,
+          on_error: Callable[[LineError], None] | None) -> Iterator[Article]:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for item in read_lines(_counted(handle, on_progress), str(path)):
+            if isinstance(item, LineError):
+                report.errors.append(item)
+                if on_error:
+                    on_error(item)
+            else:
+                yield item
+
+
+def _counted(lines: Iterable[str], on_progress: Callable[[int], None] | None) -> Iterator[str]:
+    for line in lines:
+        if on_progress:
+            on_progress(len(line.encode("utf-8")))
+        yield line
+
+
+def _batches(articles: Iterable[Article], size: int = BATCH_SIZE) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

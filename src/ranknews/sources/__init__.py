@@ -1,0 +1,1 @@
+"""Where articles come from: JSON Lines files, outlets' feeds (sources.toml)."""

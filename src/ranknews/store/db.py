@@ -1,0 +1,172 @@
+"""Opening a database: engines for SQLite (WAL, one writer, busy timeout) and PostgreSQL,
+checks that the file is a ranknews database, and Alembic migrations.
+
+Writers go through ``Database.write()``; on SQLite that starts ``BEGIN IMMEDIATE`` so the
+crawler and the importer queue for the single write lock instead of failing halfway, while
+readers (the website) keep reading the last committed state in parallel (WAL).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
+
+from ranknews.errors import DatabaseError, ForeignDatabaseError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class Database:
+    """An engine plus the conventions ranknews uses for reading and writing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction holding the write lock (BEGIN IMMEDIATE on SQLite)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(ranknews_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision of every migration branch."""
+        with self.write() as conn:
+            cfg = _alembic_config(self.engine.url.render_as_string(hide_password=False))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "heads")
+
+    def is_current(self) -> bool:
+        with self.engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+        script = ScriptDirectory.from_config(_alembic_config(""))
+        return current == set(script.get_heads())
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def _json_dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def create_db_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
+    if make_url(url).get_backend_name() == "sqlite":
+        return _sqlite_engine(url, busy_timeout_ms)
+    return create_engine(url, pool_pre_ping=True, json_serializer=_json_dumps)
+
+
+def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, json_serializer=_json_dumps,
+                           connect_args={"timeout": busy_timeout_ms / 1000,
+                                         "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:  # noqa: ANN001
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        writing = conn.get_execution_options().get("ranknews_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine
+
+
+def open_database(url: str, *, create: bool = False, busy_timeout_ms: int = 5000) -> Database:
+    """Open the database at ``url``; with ``create`` make and migrate it, else check it.
+
+    Raises DatabaseError with a Korean message an operator can act on when the file is
+    corrupt, foreign, or not yet initialised.
+    """
+    try:
+        db = Database(create_db_engine(url, busy_timeout_ms=busy_timeout_ms))
+        _check_readable(db, create=create)
+        if create:
+            db.migrate()
+        elif not db.is_current():
+            raise DatabaseError(
+                "데이터베이스 스키마가 최신이 아닙니다. 'ranknews init'으로 업그레이드하세요."
+            )
+        return db
+    except (OperationalError, SADatabaseError, sqlite3.DatabaseError) as exc:
+        raise DatabaseError(
+            f"데이터베이스를 열 수 없습니다 ({_safe(url)}): {exc.__class__.__name__}: "
+            f"{getattr(exc, 'orig', exc)}. 파일이 손상되었거나 SQLite 파일이 아닙니다."
+        ) from exc
+
+
+def _check_readable(db: Database, *, create: bool) -> None:
+    with db.engine.connect() as conn:
+        if db.dialect == "sqlite":
+            conn.exec_driver_sql("PRAGMA schema_version").scalar()
+        tables = set(inspect(conn).get_table_names())
+    if not tables:
+        if not create:
+            raise DatabaseError(
+                "데이터베이스가 비어 있습니다. 먼저 'ranknews init'을 실행하세요."
+            )
+        return
+    if "alembic_version" not in tables or "articles" not in tables:
+        raise ForeignDatabaseError(
+            "이 데이터베이스는 ranknews가 만든 것이 아닙니다 "
+            f"(표: {', '.join(sorted(tables)[:5])}…). 다른 파일이나 --db URL을 지정하세요."
+        )
+
+
+def _safe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def bump_board_version(conn: Connection) -> None:
+    """Tell every process's page cache that the board changed."""
+    updated = conn.execute(
+        text("UPDATE site_state SET value = value + 1 WHERE key = 'board_version'")
+    ).rowcount
+    if not updated:
+        conn.execute(text("INSERT INTO site_state (key, value) VALUES ('board_version', 1)"))
+
+
+def board_version(conn: Connection) -> int:
+    value = conn.execute(
+        text("SELECT value FROM site_state WHERE key = 'board_version'")
+    ).scalar()
+    return int(value or 0)

@@ -1,0 +1,1 @@
+"""Korean text: headline labels, normalization, morphological analysis (kiwipiepy)."""

@@ -1,0 +1,54 @@
+"""Shared fixtures: a fresh database (SQLite file, or PostgreSQL when
+RANKNEWS_TEST_DATABASE_URL is set), settings, and the path to ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ranknews.config import Settings
+from ranknews.store import Database, open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("RANKNEWS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def shared_data(*parts: str) -> Path:
+    """A path in ../shared/data, or skip the test with a clear message when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data not found at {path} (see DEVELOPERS.md: ../shared/data)")
+    return path
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    url = os.environ.get("RANKNEWS_TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path / 'ranknews.sqlite3'}"
+
+
+@pytest.fixture
+def db(database_url: str):
+    database: Database = open_database(database_url, create=True)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings.build(data_dir=tmp_path, database_url=database_url)

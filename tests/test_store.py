@@ -1,0 +1,114 @@
+"""The article store: board numbers, revisions, canonical URLs, takedowns, bad databases."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+
+from ranknews.errors import DatabaseError, ForeignDatabaseError, NotFound
+from ranknews.models import Article, Figure, Paragraph
+from ranknews.store import open_database
+from ranknews.store.articles import get_article, hide, revisions, save_articles, unhide
+
+T0 = datetime(2024, 6, 16, 1, 0, tzinfo=timezone.utc)
+
+
+def article(n: int, **changes) -> Article:
+    base = Article(
+        url=f"https://www.khan.co.kr/article/{n}",
+        outlet="경향신문",
+        outlet_domain="www.khan.co.kr",
+        title=f"기사 {n}",
+        published_at=T0,
+        blocks=(Paragraph("첫 문단"), Figure("https://img.khan.co.kr/1.jpg", "캡션", "삼성전자 제공")),
+    )
+    return replace(base, **changes)
+
+
+def test_board_numbers_increase_and_are_never_reused(db):
+    first = save_articles(db, [article(1), article(2)])
+    assert first.inserted == [1, 2]
+    hide(db, 2, "저작권 요청")
+    again = save_articles(db, [article(3)])
+    assert again.inserted == [3]
+
+
+def test_round_trip_keeps_blocks_and_aware_times(db):
+    save_articles(db, [article(1, subtitles=("부제 하나", "부제 둘"), authors=("홍길동",))])
+    with db.read() as conn:
+        stored = get_article(conn, 1)
+    assert stored.subtitles == ("부제 하나", "부제 둘")
+    assert stored.figures[0].credit == "삼성전자 제공"
+    assert stored.published_at == T0 and stored.published_at.tzinfo is not None
+    assert stored.board_no == 1
+
+
+def test_changed_article_becomes_a_revision_with_the_same_number(db):
+    save_articles(db, [article(1)])
+    result = save_articles(db, [article(1, title="기사 1 (수정)")])
+    assert result.revised == [1] and not result.inserted
+    with db.read() as conn:
+        assert get_article(conn, 1).title == "기사 1 (수정)"
+        history = revisions(conn, 1)
+    assert [h["snapshot"]["title"] for h in history] == ["기사 1"]
+
+
+def test_unchanged_article_is_not_a_new_revision(db):
+    save_articles(db, [article(1)])
+    assert save_articles(db, [article(1)]).unchanged == [1]
+
+
+def test_same_canonical_url_is_the_same_post(db):
+    save_articles(db, [article(1, canonical_url="https://www.khan.co.kr/c/1")])
+    result = save_articles(db, [article(1, url="https://m.khan.co.kr/article/1?utm_source=x",
+                                       canonical_url="https://www.khan.co.kr/c/1",
+                                       title="바뀐 제목")])
+    assert result.revised == [1]
+
+
+def test_requested_board_numbers_are_kept_above_the_top(db):
+    result = save_articles(db, [article(1, board_no=35178), article(2)])
+    assert result.inserted == [35178, 35179]
+    low = save_articles(db, [article(3, board_no=10)])
+    assert low.renumbered == [10] and low.inserted == [35180]
+
+
+def test_hidden_post_is_gone_and_reason_kept(db):
+    save_articles(db, [article(1)])
+    hide(db, 1, "언론사 요청")
+    with db.read() as conn:
+        with pytest.raises(NotFound):
+            get_article(conn, 1)
+        assert get_article(conn, 1, include_hidden=True).board_no == 1
+    unhide(db, 1, "요청 철회")
+    with db.read() as conn:
+        assert get_article(conn, 1).board_no == 1
+
+
+def test_hiding_an_unknown_post_is_an_error(db):
+    with pytest.raises(NotFound):
+        hide(db, 404, "이유")
+
+
+def test_corrupt_file_gives_a_clear_message(tmp_path):
+    path = tmp_path / "broken.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(DatabaseError, match="손상"):
+        open_database(f"sqlite:///{path}")
+
+
+def test_foreign_database_is_refused(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER)")
+    with pytest.raises(ForeignDatabaseError):
+        open_database(f"sqlite:///{path}")
+
+
+def test_uninitialised_database_asks_for_init(tmp_path):
+    with pytest.raises(DatabaseError, match="init"):
+        open_database(f"sqlite:///{tmp_path / 'new.sqlite3'}")
