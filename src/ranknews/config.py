@@ -44,6 +44,26 @@ SETTINGS: tuple[Setting, ...] = (
             "Paragraphs shown for an outlet in excerpt mode, before the link to the original."),
     Setting("sqlite_busy_timeout_ms", 5000, "RANKNEWS_SQLITE_BUSY_TIMEOUT_MS",
             "How long a SQLite connection waits for the writer's lock before failing."),
+    Setting("search_analysis_chars", 300, "RANKNEWS_SEARCH_ANALYSIS_CHARS",
+            "Characters of each body (after the title) analysed by Kiwi for search; the rest "
+            "is indexed as syllable bigrams only."),
+    Setting("search_body_chars", 4000, "RANKNEWS_SEARCH_BODY_CHARS",
+            "Characters of each body indexed for search at all (bigrams)."),
+    Setting("search_index_workers", 2, "RANKNEWS_SEARCH_INDEX_WORKERS",
+            "Kiwi threads used while indexing (one per core)."),
+    Setting("search_recency_weight", 1.0, "RANKNEWS_SEARCH_RECENCY_WEIGHT",
+            "Extra score factor for a brand-new article: score = relevance x "
+            "(1 + weight x 2^(-age/half-life)). 0 ranks by text relevance only."),
+    Setting("search_half_life_hours", 72.0, "RANKNEWS_SEARCH_HALF_LIFE_HOURS",
+            "Hours after which the recency bonus of a search result has halved."),
+    Setting("search_candidate_limit", 1000, "RANKNEWS_SEARCH_CANDIDATE_LIMIT",
+            "Newest matches ranked per search; bounds the time of very common queries."),
+    Setting("search_max_query_chars", 200, "RANKNEWS_SEARCH_MAX_QUERY_CHARS",
+            "Longer queries are cut to this many characters."),
+    Setting("search_rate_per_minute", 30, "RANKNEWS_SEARCH_RATE_PER_MINUTE",
+            "Searches per minute allowed per client address (0 turns the limit off)."),
+    Setting("search_rate_burst", 10, "RANKNEWS_SEARCH_RATE_BURST",
+            "Searches a client may make at once before the per-minute rate applies."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -61,6 +81,15 @@ class Settings:
     default_display_mode: str = "full"
     excerpt_paragraphs: int = 2
     sqlite_busy_timeout_ms: int = 5000
+    search_analysis_chars: int = 300
+    search_body_chars: int = 4000
+    search_index_workers: int = 2
+    search_recency_weight: float = 1.0
+    search_half_life_hours: float = 72.0
+    search_candidate_limit: int = 1000
+    search_max_query_chars: int = 200
+    search_rate_per_minute: int = 30
+    search_rate_burst: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -1,7 +1,9 @@
 """Where the stages meet, in order. The CLI, the scheduler and the demo all call this module.
 
 1. a source yields Articles (JSON Lines import here; feeds and pages in ``collect``);
-2. the store saves them in batches (board numbers, revisions).
+2. the store saves them in batches (board numbers, revisions);
+3. saved and revised posts join the search queue; ``index_pending`` (``ranknews index``, or a
+   worker) analyses and indexes them behind the import, so the import keeps its speed.
 Later stages (dedup, stories, analysis) plug in between 1 and 2 as they land.
 """
 
@@ -12,8 +14,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ranknews.models import Article
+from ranknews.search import Indexer
 from ranknews.sources.jsonl import LineError, read_lines
 from ranknews.store import Database
+from ranknews.store import search as search_store
 from ranknews.store.articles import SaveResult, save_articles
 
 BATCH_SIZE = 2000
@@ -39,7 +43,9 @@ def import_jsonl(db: Database, paths: Iterable[Path], *,
     report = ImportReport()
     for path in paths:
         for batch in _batches(_read(path, report, on_progress, on_error)):
-            report.saved += save_articles(db, batch)
+            saved = save_articles(db, batch)
+            search_store.enqueue(db, saved.inserted + saved.revised)
+            report.saved += saved
     return report
 
 
@@ -71,3 +77,31 @@ def _batches(articles: Iterable[Article], size: int = BATCH_SIZE) -> Iterator[li
             batch = []
     if batch:
         yield batch
+
+
+INDEX_BATCH = 256
+
+
+def index_pending(db: Database, indexer: Indexer, *, batch_size: int = INDEX_BATCH,
+                  on_progress: Callable[[int], None] | None = None) -> int:
+    """Index every queued post (new or revised since it was last indexed); returns how many."""
+    done = after = 0
+    while True:
+        with db.read() as conn:
+            batch = search_store.queued(conn, after, batch_size)
+        if not batch:
+            return done
+        posts = [article for article, _ in batch]
+        hashes = {article.board_no: digest for article, digest in batch}
+        search_store.write_documents(db, indexer.documents(posts, hashes))
+        after = posts[-1].board_no or after
+        done += len(batch)
+        if on_progress:
+            on_progress(len(batch))
+
+
+def reindex(db: Database, indexer: Indexer, *, batch_size: int = INDEX_BATCH,
+            on_progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild every post's search document (e.g. after the analyser changed)."""
+    search_store.enqueue_all(db)
+    return index_pending(db, indexer, batch_size=batch_size, on_progress=on_progress)

@@ -1,0 +1,320 @@
+"""The search index in the database, and the search query the page, JSON and CLI share.
+
+Tables (migration 0002_search):
+- ``search_documents``: one row per indexed post: the analysed token columns (title, lead,
+  grams) and the content hash they were built from. On SQLite an FTS5 table
+  ``search_fts`` (unicode61 over our tokens, external content) follows it by triggers; on
+  PostgreSQL a ``tsv`` tsvector column (title weight A, lead B, grams D) has a GIN index.
+- ``search_queue``: posts saved since they were last indexed. The import only adds numbers
+  here, so it keeps its speed; ``ranknews index`` (or a worker) catches up behind it.
+
+Searching ranks the newest ``candidate_limit`` matches by text relevance (bm25 /
+ts_rank_cd) blended with recency (search/ranking.py), then returns one page of them.
+Hidden posts are excluded by the query itself, so a takedown applies at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import Column, Connection, Integer, String, Table, Text, bindparam, delete
+from sqlalchemy import insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ranknews.models import Article
+from ranknews.search.document import SearchDocument
+from ranknews.search.query import ParsedQuery, to_fts5, to_tsquery
+from ranknews.search.ranking import blended
+from ranknews.store.articles import row_to_article
+from ranknews.store.db import Database
+from ranknews.store.schema import articles, metadata
+from ranknews.store.types import UTCDateTime
+
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("board_no", Integer, primary_key=True, autoincrement=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("lead", Text, nullable=False),
+    Column("grams", Text, nullable=False),
+    Column("indexed_at", UTCDateTime, nullable=False),
+)
+
+search_queue = Table(
+    "search_queue",
+    metadata,
+    Column("board_no", Integer, primary_key=True, autoincrement=False),
+)
+
+# Column weights: an analysed title term counts most, a lead term next, a bigram match least.
+WEIGHTS = (4.0, 2.0, 1.0)
+_PG_WEIGHTS = "{%g,0,%g,%g}" % (WEIGHTS[2] / WEIGHTS[0], WEIGHTS[1] / WEIGHTS[0], 1.0)
+_PG_MAX_POSITION = 16383  # tsvector positions above this are clamped by PostgreSQL
+_PG_MAX_POSITIONS_PER_LEXEME = 255
+
+
+# ---- writing ----------------------------------------------------------------------------
+
+def enqueue(db: Database, board_nos: Iterable[int]) -> int:
+    """Mark posts for (re)indexing; cheap, done on every save."""
+    rows = [{"board_no": n} for n in dict.fromkeys(board_nos)]
+    if not rows:
+        return 0
+    with db.write() as conn:
+        conn.execute(_insert_ignore(conn, search_queue), rows)
+    return len(rows)
+
+
+def _insert_ignore(conn: Connection, table: Table) -> Any:
+    if conn.dialect.name == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def queued(conn: Connection, after: int, limit: int) -> list[tuple[Article, str]]:
+    """Up to ``limit`` queued posts numbered above ``after`` with their stored content hash.
+
+    Hidden posts are indexed too (the search query leaves them out), so unhiding needs no
+    reindex.
+    """
+    query = (select(articles).join(search_queue, search_queue.c.board_no == articles.c.board_no)
+             .where(articles.c.board_no > after).order_by(articles.c.board_no).limit(limit))
+    return [(row_to_article(r), r.content_hash) for r in conn.execute(query)]
+
+
+def queue_length(conn: Connection) -> int:
+    return conn.execute(text("SELECT count(*) FROM search_queue")).scalar() or 0
+
+
+def article_count(conn: Connection) -> int:
+    return conn.execute(text("SELECT count(*) FROM articles")).scalar() or 0
+
+
+def write_documents(db: Database, docs: Sequence[SearchDocument], *,
+                    now: datetime | None = None) -> None:
+    """Store documents (replacing older ones) and take them off the queue, in one transaction.
+
+    A post revised while it was being indexed keeps its queue entry, since the document's
+    hash no longer matches the post's: it is indexed again on the next pass.
+    """
+    now = now or datetime.now(timezone.utc)
+    if not docs:
+        return
+    with db.write() as conn:
+        if conn.dialect.name == "postgresql":
+            _upsert_postgres(conn, docs, now)
+        else:
+            _upsert_sqlite(conn, docs, now)
+        conn.execute(text(
+            "DELETE FROM search_queue WHERE board_no IN "
+            "(SELECT d.board_no FROM search_documents d JOIN articles a "
+            " ON a.board_no = d.board_no WHERE d.board_no IN :numbers "
+            " AND a.content_hash = d.content_hash)"
+        ).bindparams(bindparam("numbers", expanding=True)),
+            {"numbers": [d.board_no for d in docs]})
+
+
+def _doc_row(doc: SearchDocument, now: datetime) -> dict[str, Any]:
+    return {"board_no": doc.board_no, "content_hash": doc.content_hash, "title": doc.title,
+            "lead": doc.lead, "grams": doc.grams, "indexed_at": now}
+
+
+def _upsert_sqlite(conn: Connection, docs: Sequence[SearchDocument], now: datetime) -> None:
+    stmt = sqlite_insert(search_documents)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["board_no"],
+        set_={c: stmt.excluded[c] for c in ("content_hash", "title", "lead", "grams",
+                                             "indexed_at")})
+    conn.execute(stmt, [_doc_row(d, now) for d in docs])
+
+
+def _upsert_postgres(conn: Connection, docs: Sequence[SearchDocument], now: datetime) -> None:
+    stmt = text(
+        "INSERT INTO search_documents (board_no, content_hash, title, lead, grams, indexed_at, tsv)"
+        " VALUES (:board_no, :content_hash, :title, :lead, :grams, :indexed_at,"
+        " CAST(:tsv AS tsvector))"
+        " ON CONFLICT (board_no) DO UPDATE SET content_hash = excluded.content_hash,"
+        " title = excluded.title, lead = excluded.lead, grams = excluded.grams,"
+        " indexed_at = excluded.indexed_at, tsv = excluded.tsv"
+    ).bindparams(bindparam("indexed_at", type_=UTCDateTime))
+    conn.execute(stmt, [{**_doc_row(d, now), "tsv": tsvector_literal(d)} for d in docs])
+
+
+def tsvector_literal(doc: SearchDocument) -> str:
+    """The document as a tsvector literal with our own positions and weights.
+
+    Built here rather than by to_tsvector() so that it does not depend on the server's
+    locale deciding what a Korean "word" is. Columns are kept apart by a gap of positions so
+    that a bigram phrase never spans two columns.
+    """
+    positions: dict[str, list[str]] = {}
+    pos = 1
+    for column, weight in ((doc.title, "A"), (doc.lead, "B"), (doc.grams, "D")):
+        for token in column.split():
+            if pos > _PG_MAX_POSITION:
+                break
+            slots = positions.setdefault(token, [])
+            if len(slots) < _PG_MAX_POSITIONS_PER_LEXEME:
+                slots.append(f"{pos}{weight}")
+            pos += 1
+        pos += 2
+    return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(p)
+                    for t, p in positions.items())
+
+
+def clear_queue(db: Database, board_nos: Sequence[int]) -> None:
+    with db.write() as conn:
+        conn.execute(delete(search_queue).where(search_queue.c.board_no.in_(board_nos)))
+
+
+def enqueue_all(db: Database) -> None:
+    with db.write() as conn:
+        conn.execute(text("DELETE FROM search_queue"))
+        conn.execute(insert(search_queue).from_select(["board_no"], select(articles.c.board_no)))
+
+
+# ---- searching --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SearchFilters:
+    outlet: str | None = None  # outlet domain or name
+    section: str | None = None
+    date_from: datetime | None = None  # inclusive, aware
+    date_to: datetime | None = None  # exclusive, aware
+
+
+@dataclass(frozen=True)
+class RankingOptions:
+    recency_weight: float = 1.0
+    half_life_hours: float = 72.0
+    candidate_limit: int = 1000
+
+
+@dataclass
+class SearchHit:
+    board_no: int
+    url: str
+    outlet: str
+    outlet_domain: str
+    title: str
+    tags: tuple[str, ...]
+    section: str | None
+    published_at: datetime | None
+    collected_at: datetime
+    body: str
+    score: float
+    relevance: float
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    hits: list[SearchHit] = field(default_factory=list)
+    candidates: int = 0  # matches ranked (capped at candidate_limit)
+    capped: bool = False  # more matches exist than were ranked
+    mode: str = "and"  # "or" when no post had every term and any term was accepted
+
+
+def search(conn: Connection, query: ParsedQuery, *, filters: SearchFilters = SearchFilters(),
+           options: RankingOptions = RankingOptions(), offset: int = 0, limit: int = 20,
+           now: datetime | None = None) -> SearchResults:
+    """Ranked posts for an analysed query; an empty query gives empty results."""
+    results = SearchResults(query=query)
+    if query.empty:
+        return results
+    now = now or datetime.now(timezone.utc)
+    limit_ = options.candidate_limit
+    rows = _candidates(conn, query, "and", filters, limit_)
+    if not rows and len(query.units) > 1:
+        rows = _candidates(conn, query, "or", filters, limit_)
+        results.mode = "or"
+    results.candidates = len(rows)
+    results.capped = len(rows) >= limit_
+    # Phrase boost: posts with the paired terms written next to each other come first.
+    adjacent = ({r[0] for r in _candidates(conn, query, "phrase", filters, limit_)}
+                if query.has_pairs and results.mode == "and" else set())
+    scored = sorted(
+        ((blended(rel, published or collected, now, weight=options.recency_weight,
+                  half_life_hours=options.half_life_hours), rel, no)
+         for no, rel, published, collected in rows),
+        key=lambda s: (s[2] not in adjacent, -s[0], -s[2]))
+    page = scored[offset:offset + limit]
+    details = _details(conn, [no for _, _, no in page])
+    results.hits = [_hit(details[no], score, rel) for score, rel, no in page if no in details]
+    return results
+
+
+def _candidates(conn: Connection, query: ParsedQuery, mode: str, filters: SearchFilters,
+                limit: int) -> list[tuple[int, float, datetime | None, datetime]]:
+    where, params = _filter_sql(filters)
+    if conn.dialect.name == "postgresql":
+        sql = (
+            "SELECT d.board_no, ts_rank_cd(CAST(:weights AS float4[]), d.tsv, q.q) AS rel,"
+            " a.published_at, a.collected_at"
+            " FROM search_documents d JOIN articles a ON a.board_no = d.board_no,"
+            " (SELECT CAST(:q AS tsquery) AS q) AS q"
+            f" WHERE d.tsv @@ q.q AND a.hidden_at IS NULL{where}"
+            " ORDER BY d.board_no DESC LIMIT :limit")
+        params.update(q=to_tsquery(query, mode), weights=_PG_WEIGHTS)  # type: ignore[arg-type]
+    else:
+        sql = (
+            "SELECT search_fts.rowid, -bm25(search_fts, %g, %g, %g) AS rel,"
+            " a.published_at, a.collected_at"
+            " FROM search_fts JOIN articles a ON a.board_no = search_fts.rowid"
+            f" WHERE search_fts MATCH :q AND a.hidden_at IS NULL{where}"
+            " ORDER BY search_fts.rowid DESC LIMIT :limit") % WEIGHTS
+        params["q"] = to_fts5(query, mode)
+    params["limit"] = limit
+    stmt = text(sql).bindparams(*(bindparam(k, type_=UTCDateTime) for k in params
+                                  if k.startswith("date_")))
+    stmt = stmt.columns(published_at=UTCDateTime, collected_at=UTCDateTime)
+    return [tuple(r) for r in conn.execute(stmt, params)]  # type: ignore[misc]
+
+
+def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, Any]]:
+    where = []
+    params: dict[str, Any] = {}
+    if filters.outlet:
+        where.append("(a.outlet_domain = :outlet OR a.outlet = :outlet)")
+        params["outlet"] = filters.outlet
+    if filters.section:
+        where.append("a.section = :section")
+        params["section"] = filters.section
+    if filters.date_from:
+        where.append("coalesce(a.published_at, a.collected_at) >= :date_from")
+        params["date_from"] = filters.date_from
+    if filters.date_to:
+        where.append("coalesce(a.published_at, a.collected_at) < :date_to")
+        params["date_to"] = filters.date_to
+    return "".join(" AND " + w for w in where), params
+
+
+def _details(conn: Connection, numbers: list[int]) -> dict[int, Article]:
+    if not numbers:
+        return {}
+    rows = conn.execute(select(articles).where(articles.c.board_no.in_(numbers)))
+    return {r.board_no: row_to_article(r) for r in rows}
+
+
+def _hit(article: Article, score: float, relevance: float) -> SearchHit:
+    return SearchHit(
+        board_no=article.board_no or 0, url=article.url, outlet=article.outlet,
+        outlet_domain=article.outlet_domain, title=article.title, tags=article.tags,
+        section=article.section, published_at=article.published_at,
+        collected_at=article.collected_at,  # type: ignore[arg-type]
+        body=article.text or article.summary, score=round(score, 4),
+        relevance=round(relevance, 4))
+
+
+def day_bounds(day_from: date | None, day_to: date | None, tz: Any) -> tuple[
+        datetime | None, datetime | None]:
+    """[from 00:00, to+1 00:00) in the site's time zone, as aware datetimes."""
+    from datetime import time, timedelta
+
+    start = datetime.combine(day_from, time(), tzinfo=tz) if day_from else None
+    end = datetime.combine(day_to + timedelta(days=1), time(), tzinfo=tz) if day_to else None
+    return start, end
