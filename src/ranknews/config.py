@@ -44,7 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Paragraphs shown for an outlet in excerpt mode, before the link to the original."),
     Setting("sqlite_busy_timeout_ms", 5000, "RANKNEWS_SQLITE_BUSY_TIMEOUT_MS",
             "How long a SQLite connection waits for the writer's lock before failing."),
-    Setting("search_analysis_chars", 300, "RANKNEWS_SEARCH_ANALYSIS_CHARS",
+    Setting("search_analysis_chars", 0, "RANKNEWS_SEARCH_ANALYSIS_CHARS",
             "Characters of each body (after the title) analysed by Kiwi for search; the rest "
             "is indexed as syllable bigrams only."),
     Setting("search_body_chars", 4000, "RANKNEWS_SEARCH_BODY_CHARS",
@@ -81,7 +81,7 @@ class Settings:
     default_display_mode: str = "full"
     excerpt_paragraphs: int = 2
     sqlite_busy_timeout_ms: int = 5000
-    search_analysis_chars: int = 300
+    search_analysis_chars: int = 0
     search_body_chars: int = 4000
     search_index_workers: int = 2
     search_recency_weight: float = 1.0

@@ -25,7 +25,7 @@ from ranknews.text.analysis import Analysis
 # A "word" for the cheap path: a run of Hangul syllables, or of Latin letters and digits.
 # Anything else (spaces, punctuation, jamo, emoji) separates words.
 _WORD = re.compile(r"[가-힣]+|[A-Za-z0-9]+")
-_TOKEN_OK = re.compile(r"^\w+$")
+_PIECE = re.compile(r"[가-힣]+|[^\W_가-힣]+")  # Kiwi's LG전자 → lg, 전자; 3.25 → 3, 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +56,8 @@ def text_grams(text: str) -> list[str]:
 
 
 def clean_tokens(tokens: Iterable[str]) -> list[str]:
-    """Keep tokens the FTS tokenizers will see as one word (Kiwi forms are nearly always)."""
-    return [t.lower() for t in tokens if t and _TOKEN_OK.match(t)]
+    """Tokens as both index tokenizers see them: Kiwi's 3.25 becomes 3, 25 (a phrase)."""
+    return [piece for t in tokens for piece in _PIECE.findall(t.lower())]
 
 
 def build_document(board_no: int, content_hash: str, title: str, body: str,

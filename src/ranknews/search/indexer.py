@@ -20,7 +20,7 @@ from ranknews.text.analysis import ANALYZER_VERSION, Analysis, Analyzer
 
 
 class Indexer:
-    def __init__(self, analyzer: Analyzer, *, analysis_chars: int = 300,
+    def __init__(self, analyzer: Analyzer, *, analysis_chars: int = 0,
                  body_chars: int = 4000) -> None:
         self.analyzer = analyzer
         self.analysis_chars = analysis_chars

@@ -24,10 +24,18 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ranknews.search.document import word_grams
-from ranknews.text.analysis import Analyzer
+from ranknews.text.analysis import Analyzer, Token
 
-_WORD = re.compile(r"[가-힣]+|[A-Za-z0-9]+")
 _HANGUL = re.compile(r"^[가-힣]+$")
+_HANGUL_ANY = re.compile(r"[가-힣]")
+_HANGUL_RUN = re.compile(r"[가-힣]+")
+# What the index tokenizers see as one token: a Hangul run or a run of other letters/digits.
+_PIECE = re.compile(r"[가-힣]+|[^\W_가-힣]+")
+_NUMBER = re.compile(r"\d[\d.,]*")
+_NOUN_TAGS = frozenset({"NNG", "NNP"})
+_LATIN_TAGS = frozenset({"SL", "SN", "SH"})
+# A word ending in a verb or adjective form is a predicate: its nouns are the terms.
+_PREDICATE_TAGS = ("EF", "EC", "ETM", "EP", "VV", "VA", "XSV", "XSA")
 MAX_UNITS = 8
 
 Mode = Literal["phrase", "and", "or"]
@@ -35,11 +43,16 @@ Mode = Literal["phrase", "and", "or"]
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    text: str
+    text: str  # as it will be highlighted: 삼성전자, hbm3e, 3.25
 
     @property
     def hangul(self) -> bool:
         return bool(_HANGUL.match(self.text))
+
+    @property
+    def tokens(self) -> list[str]:
+        """What the index tokenizers see: 3.25 is the phrase "3 25"."""
+        return _PIECE.findall(self.text.lower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +89,58 @@ def parse_query(text: str, analyzer: Analyzer, *, max_chars: int = 200) -> Parse
     text = (text or "").strip()[:max_chars]
     if not text:
         return ParsedQuery(text="")
-    words = [t for t in analyzer.terms(text) if re.fullmatch(r"\w+", t)]
-    if not words:  # no nouns (a verb, jamo, emoji): fall back to the written words
-        words = [w for w in _WORD.findall(text) if len(w) > 1 or not _HANGUL.match(w)]
-    terms = [Term(w.lower()) for w in dict.fromkeys(words)]
+    tokens = analyzer.tokens(text)
+    words: list[str] = []
+    for match in re.finditer(r"\S+", text):
+        inside = [t for t in tokens if match.start() <= t.start < match.end()]
+        words += word_terms(text, inside)
+    terms = [Term(w) for w in dict.fromkeys(w.lower() for w in words) if _PIECE.search(w)]
     return ParsedQuery(text=text, units=tuple(_pair(terms))[:MAX_UNITS])
+
+
+def word_terms(text: str, tokens: list[Token]) -> list[str]:
+    """The search terms of one written word of a query, from Kiwi's morphemes.
+
+    Normally Kiwi's nouns (삼성전자가 → 삼성전자; 집단휴진 → 집단, 휴진) and joined Latin and
+    number runs (HBM3E, 3.25). Without the context of a sentence Kiwi sometimes breaks a
+    name it does not know into syllables (민희진 → 민/희/진) or reads part of it as another
+    word class (새올 → 새/MM 올); then the written word without its trailing particles is
+    the term, matched inside words by its bigrams. A number written with its unit or
+    counter (170억, 36사단, 2000명) stays one term.
+    """
+    runs = _latin_runs(text, tokens)
+    core = _without_particles([t for t in tokens if t.tag not in _LATIN_TAGS
+                               and _HANGUL_ANY.search(t.form)])
+    if not core:
+        return [r[2] for r in runs]
+    if runs and runs[-1][1] == core[0].start and _NUMBER.fullmatch(runs[-1][2]):
+        return [r[2] for r in runs[:-1]] + [text[runs[-1][0]:core[-1].end]]
+    nouns = [t.form for t in core if t.tag in _NOUN_TAGS]
+    fragmented = any(len(n) < 2 for n in nouns) or any(t.tag not in _NOUN_TAGS for t in core)
+    if fragmented and not core[-1].tag.startswith(_PREDICATE_TAGS):
+        return [r[2] for r in runs] + _HANGUL_RUN.findall(text[core[0].start:core[-1].end])
+    return [r[2] for r in runs] + nouns
+
+
+def _latin_runs(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
+    """Latin letters and digits written together (HBM + 3 + E), as (start, end, text)."""
+    runs: list[tuple[int, int, str]] = []
+    for tok in tokens:
+        if tok.tag not in _LATIN_TAGS:
+            continue
+        if runs and runs[-1][1] == tok.start:
+            start = runs[-1][0]
+            runs[-1] = (start, tok.end, text[start:tok.end])
+        else:
+            runs.append((tok.start, tok.end, text[tok.start:tok.end]))
+    return runs
+
+
+def _without_particles(tokens: list[Token]) -> list[Token]:
+    end = len(tokens)
+    while end and tokens[end - 1].tag.startswith(("J", "S")):
+        end -= 1
+    return tokens[:end]
 
 
 def _pair(terms: list[Term]) -> list[Unit]:
@@ -104,9 +164,24 @@ def _fts_quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
+def _grams_phrase(term: Term) -> tuple[list[str], bool]:
+    """The grams-column tokens of a mixed term (170억 → 170, 억*) and whether the last is a
+    prefix (a one-syllable Hangul piece is the start of a bigram there)."""
+    tokens: list[str] = []
+    prefix = False
+    for piece in term.tokens:
+        prefix = bool(_HANGUL.match(piece)) and len(piece) == 1
+        tokens += [piece] if prefix else word_grams(piece)
+    return tokens, prefix
+
+
 def _fts_term(term: Term) -> str:
     if not term.hangul:
-        return "{title lead grams} : " + _fts_quote(term.text)
+        exact = "{title lead grams} : " + _fts_quote(" ".join(term.tokens))
+        grams, prefix = _grams_phrase(term)
+        if grams == term.tokens and not prefix:
+            return exact
+        return f"({exact} OR grams : {_fts_quote(' '.join(grams))}{' *' if prefix else ''})"
     exact = "{title lead} : " + _fts_quote(term.text)
     if len(term.text) < 2:
         return exact
@@ -145,7 +220,14 @@ def _ts_quote(token: str, weights: str = "") -> str:
 
 def _ts_term(term: Term) -> str:
     if not term.hangul:
-        return _ts_quote(term.text)
+        exact = "(" + " <-> ".join(_ts_quote(t) for t in term.tokens) + ")"
+        grams, prefix = _grams_phrase(term)
+        if grams == term.tokens and not prefix:
+            return exact
+        quoted = [_ts_quote(g, "D") for g in grams]
+        if prefix:
+            quoted[-1] = quoted[-1][:-2] + ":*D"
+        return f"({exact} | ({' <-> '.join(quoted)}))"
     exact = _ts_quote(term.text, "AB")
     if len(term.text) < 2:
         return exact
