@@ -48,10 +48,22 @@ def word_grams(word: str) -> list[str]:
     return [word[i:i + 2] for i in range(len(word) - 1)]
 
 
+WORD_START = "|"
+
+
 def text_grams(text: str) -> list[str]:
+    """Tokens of the cheap path; each Hangul word starts with ``WORD_START``.
+
+    Both tokenizers drop "|" (unicode61 sees punctuation; tsvector_literal skips it), so it
+    changes no match, but ranking can tell 한은 at the start of a word (한은은) from one
+    inside another word (북한은).
+    """
     out: list[str] = []
     for match in _WORD.finditer(text):
-        out.extend(word_grams(match.group()))
+        word = match.group()
+        if "가" <= word[0] <= "힣":
+            out.append(WORD_START)
+        out.extend(word_grams(word))
     return out
 
 

@@ -9,9 +9,8 @@ Each term then matches in one of two ways:
   집단휴진은). Latin/number runs match as whole tokens; one-syllable terms only exactly.
 
 Adjacent Hangul terms pair up as ``(a AND b) OR ab`` so that a misspaced query (삼성 전자)
-also finds articles that write the word together (삼성전자) as one analysed term. The
-``phrase`` mode asks for the pair written next to each other, with or without a space
-(삼성전자, 삼성 전자); store/search.py ranks those matches first, as a phrase boost.
+also finds articles that write the word together (삼성전자) as one analysed term; ranking
+(search/ranking.py) puts posts with the pair written next to each other first.
 
 Every token is quoted and tokens hold only word characters, so no user input is ever read
 as FTS5 or tsquery syntax (" * : ^ NEAR AND OR are just text, or dropped).
@@ -38,7 +37,7 @@ _LATIN_TAGS = frozenset({"SL", "SN", "SH"})
 _PREDICATE_TAGS = ("EF", "EC", "ETM", "EP", "VV", "VA", "XSV", "XSA")
 MAX_UNITS = 8
 
-Mode = Literal["phrase", "and", "or"]
+Mode = Literal["and", "or"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,25 +188,16 @@ def _fts_term(term: Term) -> str:
     return f"({exact} OR grams : {_fts_quote(phrase)})"
 
 
-def _fts_adjacent(unit: Unit) -> str:
-    a, b = (t.text for t in unit.terms)
-    grams = " ".join(word_grams(a) + word_grams(b))
-    return (f"({{title lead}} : {_fts_quote(a + ' ' + b)} OR grams : {_fts_quote(grams)}"
-            f" OR {_fts_term(unit.joined)})")  # type: ignore[arg-type]
-
-
-def _fts_unit(unit: Unit, mode: Mode) -> str:
+def _fts_unit(unit: Unit) -> str:
     if unit.joined is None:
         return _fts_term(unit.terms[0])
-    if mode == "phrase":
-        return _fts_adjacent(unit)
     both = " AND ".join(_fts_term(t) for t in unit.terms)
     return f"(({both}) OR {_fts_term(unit.joined)})"
 
 
 def to_fts5(query: ParsedQuery, mode: Mode = "and") -> str:
     op = " OR " if mode == "or" else " AND "
-    return op.join(_fts_unit(u, mode) for u in query.units)
+    return op.join(_fts_unit(u) for u in query.units)
 
 
 # ---- PostgreSQL tsquery ------------------------------------------------------------------
@@ -235,22 +225,41 @@ def _ts_term(term: Term) -> str:
     return f"({exact} | ({phrase}))"
 
 
-def _ts_adjacent(unit: Unit) -> str:
-    a, b = (t.text for t in unit.terms)
-    terms = f"{_ts_quote(a, 'AB')} <-> {_ts_quote(b, 'AB')}"
-    grams = " <-> ".join(_ts_quote(g, "D") for g in word_grams(a) + word_grams(b))
-    return f"(({terms}) | ({grams}) | {_ts_term(unit.joined)})"  # type: ignore[arg-type]
-
-
-def _ts_unit(unit: Unit, mode: Mode) -> str:
+def _ts_unit(unit: Unit) -> str:
     if unit.joined is None:
         return _ts_term(unit.terms[0])
-    if mode == "phrase":
-        return _ts_adjacent(unit)
     both = " & ".join(_ts_term(t) for t in unit.terms)
     return f"(({both}) | {_ts_term(unit.joined)})"
 
 
 def to_tsquery(query: ParsedQuery, mode: Mode = "and") -> str:
     op = " | " if mode == "or" else " & "
-    return op.join(f"({_ts_unit(u, mode)})" for u in query.units)
+    return op.join(f"({_ts_unit(u)})" for u in query.units)
+
+
+# ---- the same matches, as patterns counted in the stored token columns (ranking) ----------
+
+Pattern = tuple[str, str, bool]  # column, space-joined tokens, last token is a prefix
+
+
+def term_patterns(term: Term) -> list[Pattern]:
+    """Where and as what a term occurs in a document's token columns."""
+    if term.hangul:
+        out: list[Pattern] = [("title", term.text, False), ("lead", term.text, False)]
+        if len(term.text) >= 2:
+            out.append(("grams", " ".join(word_grams(term.text)), False))
+        return out
+    exact = " ".join(term.tokens)
+    grams, prefix = _grams_phrase(term)
+    return [("title", exact, False), ("lead", exact, False),
+            ("grams", " ".join(grams), prefix)]
+
+
+def adjacent_patterns(unit: Unit) -> list[Pattern]:
+    """The pair of a unit written next to each other, with or without a space."""
+    if unit.joined is None:
+        return []
+    a, b = (t.text for t in unit.terms)
+    spaced = " ".join(word_grams(a) + word_grams(b))
+    return [("title", f"{a} {b}", False), ("lead", f"{a} {b}", False),
+            ("grams", spaced, False), *term_patterns(unit.joined)]

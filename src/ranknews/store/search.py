@@ -8,8 +8,8 @@ Tables (migration 0002_search):
 - ``search_queue``: posts saved since they were last indexed. The import only adds numbers
   here, so it keeps its speed; ``ranknews index`` (or a worker) catches up behind it.
 
-Searching ranks the newest ``candidate_limit`` matches by text relevance (bm25 /
-ts_rank_cd) blended with recency (search/ranking.py), then returns one page of them.
+Searching takes the newest ``candidate_limit`` matches with their token columns and ranks
+them by text relevance blended with recency (search/ranking.py), then returns one page.
 Hidden posts are excluded by the query itself, so a takedown applies at once.
 """
 
@@ -25,9 +25,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ranknews.models import Article
-from ranknews.search.document import SearchDocument
-from ranknews.search.query import ParsedQuery, to_fts5, to_tsquery
-from ranknews.search.ranking import blended
+from ranknews.search.document import WORD_START, SearchDocument
+from ranknews.search.query import Mode, ParsedQuery, to_fts5, to_tsquery
+from ranknews.search.ranking import Candidate, rank
 from ranknews.store.articles import row_to_article
 from ranknews.store.db import Database
 from ranknews.store.schema import articles, metadata
@@ -50,9 +50,6 @@ search_queue = Table(
     Column("board_no", Integer, primary_key=True, autoincrement=False),
 )
 
-# Column weights: an analysed title term counts most, a lead term next, a bigram match least.
-WEIGHTS = (4.0, 2.0, 1.0)
-_PG_WEIGHTS = "{%g,0,%g,%g}" % (WEIGHTS[2] / WEIGHTS[0], WEIGHTS[1] / WEIGHTS[0], 1.0)
 _PG_MAX_POSITION = 16383  # tsvector positions above this are clamped by PostgreSQL
 _PG_MAX_POSITIONS_PER_LEXEME = 255
 
@@ -155,6 +152,8 @@ def tsvector_literal(doc: SearchDocument) -> str:
     pos = 1
     for column, weight in ((doc.title, "A"), (doc.lead, "B"), (doc.grams, "D")):
         for token in column.split():
+            if token == WORD_START:  # a marker for ranking, not a token (see document.py)
+                continue
             if pos > _PG_MAX_POSITION:
                 break
             slots = positions.setdefault(token, [])
@@ -227,52 +226,47 @@ def search(conn: Connection, query: ParsedQuery, *, filters: SearchFilters = Sea
     if query.empty:
         return results
     now = now or datetime.now(timezone.utc)
-    limit_ = options.candidate_limit
-    rows = _candidates(conn, query, "and", filters, limit_)
-    if not rows and len(query.units) > 1:
-        rows = _candidates(conn, query, "or", filters, limit_)
+    candidates = _candidates(conn, query, "and", filters, options.candidate_limit)
+    if not candidates and len(query.units) > 1:
+        candidates = _candidates(conn, query, "or", filters, options.candidate_limit)
         results.mode = "or"
-    results.candidates = len(rows)
-    results.capped = len(rows) >= limit_
-    # Phrase boost: posts with the paired terms written next to each other come first.
-    adjacent = ({r[0] for r in _candidates(conn, query, "phrase", filters, limit_)}
-                if query.has_pairs and results.mode == "and" else set())
-    scored = sorted(
-        ((blended(rel, published or collected, now, weight=options.recency_weight,
-                  half_life_hours=options.half_life_hours), rel, no)
-         for no, rel, published, collected in rows),
-        key=lambda s: (s[2] not in adjacent, -s[0], -s[2]))
-    page = scored[offset:offset + limit]
-    details = _details(conn, [no for _, _, no in page])
-    results.hits = [_hit(details[no], score, rel) for score, rel, no in page if no in details]
+    results.candidates = len(candidates)
+    results.capped = len(candidates) >= options.candidate_limit
+    ranked = rank(query, candidates, now, recency_weight=options.recency_weight,
+                  half_life_hours=options.half_life_hours, any_unit=results.mode == "or")
+    page = ranked[offset:offset + limit]
+    details = _details(conn, [r.board_no for r in page])
+    results.hits = [_hit(details[r.board_no], r.score, r.relevance)
+                    for r in page if r.board_no in details]
     return results
 
 
-def _candidates(conn: Connection, query: ParsedQuery, mode: str, filters: SearchFilters,
-                limit: int) -> list[tuple[int, float, datetime | None, datetime]]:
+def _candidates(conn: Connection, query: ParsedQuery, mode: Mode, filters: SearchFilters,
+                limit: int) -> list[Candidate]:
+    """The newest ``limit`` visible posts matching the query, with their token columns."""
     where, params = _filter_sql(filters)
     if conn.dialect.name == "postgresql":
         sql = (
-            "SELECT d.board_no, ts_rank_cd(CAST(:weights AS float4[]), d.tsv, q.q) AS rel,"
-            " a.published_at, a.collected_at"
-            " FROM search_documents d JOIN articles a ON a.board_no = d.board_no,"
-            " (SELECT CAST(:q AS tsquery) AS q) AS q"
-            f" WHERE d.tsv @@ q.q AND a.hidden_at IS NULL{where}"
+            "SELECT d.board_no, coalesce(a.published_at, a.collected_at) AS at,"
+            " d.title, d.lead, d.grams"
+            " FROM search_documents d JOIN articles a ON a.board_no = d.board_no"
+            f" WHERE d.tsv @@ CAST(:q AS tsquery) AND a.hidden_at IS NULL{where}"
             " ORDER BY d.board_no DESC LIMIT :limit")
-        params.update(q=to_tsquery(query, mode), weights=_PG_WEIGHTS)  # type: ignore[arg-type]
+        params["q"] = to_tsquery(query, mode)
     else:
         sql = (
-            "SELECT search_fts.rowid, -bm25(search_fts, %g, %g, %g) AS rel,"
-            " a.published_at, a.collected_at"
+            "SELECT d.board_no, coalesce(a.published_at, a.collected_at) AS at,"
+            " d.title, d.lead, d.grams"
             " FROM search_fts JOIN articles a ON a.board_no = search_fts.rowid"
+            " JOIN search_documents d ON d.board_no = search_fts.rowid"
             f" WHERE search_fts MATCH :q AND a.hidden_at IS NULL{where}"
-            " ORDER BY search_fts.rowid DESC LIMIT :limit") % WEIGHTS
+            " ORDER BY search_fts.rowid DESC LIMIT :limit")
         params["q"] = to_fts5(query, mode)
     params["limit"] = limit
     stmt = text(sql).bindparams(*(bindparam(k, type_=UTCDateTime) for k in params
                                   if k.startswith("date_")))
-    stmt = stmt.columns(published_at=UTCDateTime, collected_at=UTCDateTime)
-    return [tuple(r) for r in conn.execute(stmt, params)]  # type: ignore[misc]
+    stmt = stmt.columns(at=UTCDateTime)
+    return [Candidate(*row) for row in conn.execute(stmt, params)]
 
 
 def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, Any]]:
