@@ -75,9 +75,9 @@ def rank(query: ParsedQuery, candidates: Sequence[Candidate], now: datetime, *,
     docs = [_Columns(c) for c in candidates]
     avg = {c: (sum(d.lengths[c] for d in docs) / len(docs) if docs else 1.0) or 1.0
            for c in WEIGHTS}
-    unit_patterns = [[term_patterns(t) for t in u.terms] for u in query.units]
-    joined = [term_patterns(u.joined) if u.joined else [] for u in query.units]
-    adjacency = [p for u in query.units for p in adjacent_patterns(u)]
+    unit_patterns = [[_needles(term_patterns(t)) for t in u.terms] for u in query.units]
+    joined = [_needles(term_patterns(u.joined)) if u.joined else [] for u in query.units]
+    adjacency = _needles([p for u in query.units for p in adjacent_patterns(u)])
     tfs = [[_unit_tf(d, terms, pair, avg) for terms, pair in zip(unit_patterns, joined)]
            for d in docs]
     idfs = _idfs(tfs, len(docs)) if any_unit else [1.0] * len(query.units)
@@ -87,7 +87,7 @@ def rank(query: ParsedQuery, candidates: Sequence[Candidate], now: datetime, *,
         factor = recency_factor(cand.when, now, weight=recency_weight,
                                 half_life_hours=half_life_hours)
         out.append(Ranked(cand.board_no, rel * factor, rel,
-                          any(doc.count(p) for p in adjacency)))
+                          any(doc.text[c].count(n) for c, n, _ in adjacency)))
     out.sort(key=lambda r: (not r.adjacent, -r.score, -r.board_no))
     return out
 
@@ -102,28 +102,31 @@ class _Columns:
                      "grams": f" {cand.grams} "}
         self.lengths = {c: t.count(" ") - 1 for c, t in self.text.items()}
 
-    def count(self, pattern: Pattern) -> int:
-        column, tokens, prefix = pattern
-        return self.text[column].count(f" {tokens}" + ("" if prefix else " "))
 
-    def count_at_word_start(self, pattern: Pattern) -> int:
-        column, tokens, prefix = pattern
-        return self.text[column].count(f" {WORD_START} {tokens}" + ("" if prefix else " "))
+Needle = tuple[str, str, str]  # column, " tokens " as found in the padded column, at word start
 
 
-def _term_tf(doc: _Columns, patterns: list[Pattern], avg: dict[str, float]) -> float:
+def _needles(patterns: list[Pattern]) -> list[Needle]:
+    out = []
+    for column, tokens, prefix in patterns:
+        end = "" if prefix else " "
+        out.append((column, f" {tokens}{end}", f" {WORD_START} {tokens}{end}"))
+    return out
+
+
+def _term_tf(doc: _Columns, needles: list[Needle], avg: dict[str, float]) -> float:
     tf = 0.0
-    for pattern in patterns:
-        n = doc.count(pattern)
-        if n and pattern[0] == "grams":  # a match at the start of a word counts twice
-            n += doc.count_at_word_start(pattern)
+    for column, needle, at_start in needles:
+        text = doc.text[column]
+        n = text.count(needle)
+        if n and column == "grams":  # a match at the start of a word counts twice
+            n += text.count(at_start)
         if n:
-            column = pattern[0]
             tf += WEIGHTS[column] * n / (1 - B + B * doc.lengths[column] / avg[column])
     return tf
 
 
-def _unit_tf(doc: _Columns, terms: list[list[Pattern]], joined: list[Pattern],
+def _unit_tf(doc: _Columns, terms: list[list[Needle]], joined: list[Needle],
              avg: dict[str, float]) -> float:
     if not joined:
         return _term_tf(doc, terms[0], avg)

@@ -190,7 +190,7 @@ class SearchFilters:
 class RankingOptions:
     recency_weight: float = 1.0
     half_life_hours: float = 72.0
-    candidate_limit: int = 1000
+    candidate_limit: int = 200
 
 
 @dataclass
@@ -243,48 +243,60 @@ def search(conn: Connection, query: ParsedQuery, *, filters: SearchFilters = Sea
 
 def _candidates(conn: Connection, query: ParsedQuery, mode: Mode, filters: SearchFilters,
                 limit: int) -> list[Candidate]:
-    """The newest ``limit`` visible posts matching the query, with their token columns."""
-    where, params = _filter_sql(filters)
-    if conn.dialect.name == "postgresql":
-        sql = (
-            "SELECT d.board_no, coalesce(a.published_at, a.collected_at) AS at,"
-            " d.title, d.lead, d.grams"
-            " FROM search_documents d JOIN articles a ON a.board_no = d.board_no"
-            f" WHERE d.tsv @@ CAST(:q AS tsquery) AND a.hidden_at IS NULL{where}"
-            " ORDER BY d.board_no DESC LIMIT :limit")
+    """The newest ``limit`` visible posts matching the query, with their token columns.
+
+    Sent as driver SQL: this runs on every search, and SQLAlchemy's statement caching and
+    per-row type processing cost more here than the query itself.
+    """
+    postgres = conn.dialect.name == "postgresql"
+    mark = (lambda name: f"%({name})s") if postgres else (lambda name: f":{name}")
+    where, params = _filter_sql(filters, mark, postgres)
+    if postgres:
+        match = f"d.tsv @@ CAST({mark('q')} AS tsquery)"
+        source = "search_documents d JOIN articles a ON a.board_no = d.board_no"
+        order = "d.board_no"
         params["q"] = to_tsquery(query, mode)
     else:
-        sql = (
-            "SELECT d.board_no, coalesce(a.published_at, a.collected_at) AS at,"
-            " d.title, d.lead, d.grams"
-            " FROM search_fts JOIN articles a ON a.board_no = search_fts.rowid"
-            " JOIN search_documents d ON d.board_no = search_fts.rowid"
-            f" WHERE search_fts MATCH :q AND a.hidden_at IS NULL{where}"
-            " ORDER BY search_fts.rowid DESC LIMIT :limit")
+        match = f"search_fts MATCH {mark('q')}"
+        source = ("search_fts JOIN articles a ON a.board_no = search_fts.rowid"
+                  " JOIN search_documents d ON d.board_no = search_fts.rowid")
+        order = "search_fts.rowid"
         params["q"] = to_fts5(query, mode)
-    params["limit"] = limit
-    stmt = text(sql).bindparams(*(bindparam(k, type_=UTCDateTime) for k in params
-                                  if k.startswith("date_")))
-    stmt = stmt.columns(at=UTCDateTime)
-    return [Candidate(*row) for row in conn.execute(stmt, params)]
+    sql = (f"SELECT d.board_no, coalesce(a.published_at, a.collected_at), d.title, d.lead,"
+           f" d.grams FROM {source} WHERE {match} AND a.hidden_at IS NULL{where}"
+           f" ORDER BY {order} DESC LIMIT {int(limit)}")
+    rows = conn.exec_driver_sql(sql, params).fetchall()
+    return [Candidate(no, _aware(at), title, lead, grams) for no, at, title, lead, grams in rows]
 
 
-def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, Any]]:
+def _aware(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite keeps UTC as naive text (store/types.py)
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _filter_sql(filters: SearchFilters, mark: Any, postgres: bool) -> tuple[str, dict[str, Any]]:
     where = []
     params: dict[str, Any] = {}
     if filters.outlet:
-        where.append("(a.outlet_domain = :outlet OR a.outlet = :outlet)")
+        where.append(f"(a.outlet_domain = {mark('outlet')} OR a.outlet = {mark('outlet')})")
         params["outlet"] = filters.outlet
     if filters.section:
-        where.append("a.section = :section")
+        where.append(f"a.section = {mark('section')}")
         params["section"] = filters.section
-    if filters.date_from:
-        where.append("coalesce(a.published_at, a.collected_at) >= :date_from")
-        params["date_from"] = filters.date_from
-    if filters.date_to:
-        where.append("coalesce(a.published_at, a.collected_at) < :date_to")
-        params["date_to"] = filters.date_to
+    for name, op in (("date_from", ">="), ("date_to", "<")):
+        value = getattr(filters, name)
+        if value is not None:
+            where.append(f"coalesce(a.published_at, a.collected_at) {op} {mark(name)}")
+            params[name] = value if postgres else _sqlite_time(value)
     return "".join(" AND " + w for w in where), params
+
+
+def _sqlite_time(value: datetime) -> str:
+    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _details(conn: Connection, numbers: list[int]) -> dict[int, Article]:
