@@ -28,6 +28,9 @@ from ranknews.store.articles import get_article, row_to_article
 from ranknews.store.db import board_version
 from ranknews.store.schema import articles, outlets
 
+# board_no is a 32-bit INTEGER on PostgreSQL; cursors from readers may be larger.
+MAX_BOARD_NO = 2**31 - 1
+_TOP = MAX_BOARD_NO + 1  # above every board number
 _ROW_COLUMNS = (articles.c.board_no, articles.c.title, articles.c.tags, articles.c.outlet,
                 articles.c.outlet_domain, articles.c.section, articles.c.published_at,
                 articles.c.collected_at)
@@ -169,12 +172,17 @@ def _row(r) -> BoardRow:  # noqa: ANN001 - a SQLAlchemy Row
 
 def _older_than(conn: Connection, flt: BoardFilter, bound: int, limit: int,
                 *, inclusive: bool) -> list[BoardRow]:
-    cond = articles.c.board_no <= bound if inclusive else articles.c.board_no < bound
-    query = _visible_rows(flt).where(cond).order_by(articles.c.board_no.desc()).limit(limit)
+    query = _visible_rows(flt)
+    if bound <= MAX_BOARD_NO:  # a cursor above every number is no condition at all
+        query = query.where(articles.c.board_no <= bound if inclusive
+                            else articles.c.board_no < bound)
+    query = query.order_by(articles.c.board_no.desc()).limit(limit)
     return [_row(r) for r in conn.execute(query)]
 
 
 def _newer_than(conn: Connection, flt: BoardFilter, bound: int, limit: int) -> list[BoardRow]:
+    if bound >= MAX_BOARD_NO:
+        return []
     query = (_visible_rows(flt).where(articles.c.board_no > bound)
              .order_by(articles.c.board_no.asc()).limit(limit))
     return [_row(r) for r in reversed(conn.execute(query).all())]
@@ -211,7 +219,6 @@ def board_page(conn: Connection, pages: PageMap, *, size: int, page: int = 1,
     return result
 
 
-_TOP = 2**62  # above every board number
 
 
 def _older_cursor(conn: Connection, flt: BoardFilter, rows: list[BoardRow]) -> int | None:
