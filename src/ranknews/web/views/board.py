@@ -140,7 +140,8 @@ def article_context(view: ArticleView, settings: Settings) -> dict[str, Any]:
             "board_no": a.board_no,
             "title": a.title,
             "tags": list(a.tags),
-            "subtitles": list(a.subtitles),
+            # a subtitle equal to the headline (the seed page has none) is not repeated
+            "subtitles": [s for s in a.subtitles if s and s != a.title],
             "authors": list(a.authors),
             "outlet": a.outlet,
             "outlet_domain": a.outlet_domain,
