@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -40,6 +40,15 @@ class Figure:
 
 
 Block = Paragraph | Figure
+
+
+def block_as_dict(block: Block) -> dict[str, Any]:
+    """The stored/imported dictionary form of a block (what ``dataclasses.asdict`` gives,
+    written out because asdict's deep copy dominated import time)."""
+    if isinstance(block, Figure):
+        return {"image_url": block.image_url, "caption": block.caption, "credit": block.credit,
+                "kind": "figure"}
+    return {"text": block.text, "kind": "paragraph"}
 
 
 def block_from_dict(data: dict[str, Any]) -> Block:
@@ -106,7 +115,7 @@ class Article:
                 "authors": list(self.authors),
                 "summary": self.summary,
                 "section": self.section,
-                "blocks": [asdict(b) for b in self.blocks],
+                "blocks": [block_as_dict(b) for b in self.blocks],
                 "updated_at": self.updated_at.isoformat() if self.updated_at else None,
             },
             ensure_ascii=False,
@@ -115,7 +124,7 @@ class Article:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def blocks_as_dicts(self) -> list[dict[str, Any]]:
-        return [asdict(b) for b in self.blocks]
+        return [block_as_dict(b) for b in self.blocks]
 
 
 @dataclass(frozen=True, slots=True)

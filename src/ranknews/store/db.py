@@ -75,8 +75,13 @@ def _alembic_config(url: str) -> Config:
     return cfg
 
 
+# One encoder for every JSON column: json.dumps with options builds a new one per call, which
+# showed up in import profiles.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _json_dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(value)
 
 
 def create_db_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
