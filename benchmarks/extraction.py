@@ -17,7 +17,9 @@ Title exact match: the page's headline as shown (tags kept: "[속보] …") equa
   expected title after collapsing whitespace. ranknews uses ``extra["headline"]``;
   trafilatura its metadata title; readability ``Document.short_title()``.
 Published match: the same instant (timezone-aware comparison; an expected time without an
-  offset is read as KST). Only pages whose expected ``published`` parses are counted.
+  offset is read as KST), at the precision the expected value is written in: "2023.04.21
+  16:25" matches any time within that minute. Only pages whose expected ``published``
+  parses are counted.
 Speed: pages per second over all pages, single process, ``--repeat`` passes (best pass).
 
 Silver truth has known leftovers from the scraper that produced it; the "as given" columns
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -127,6 +130,19 @@ def run_readability(page: Page) -> Output:
     return Output(text, document.short_title() or "", None)
 
 
+def _has_seconds(value: str) -> bool:
+    return bool(re.search(r"\d{1,2}:\d{2}:\d{2}", value))
+
+
+def _same_instant(want: datetime, got: datetime | None, minute_only: bool) -> bool:
+    if got is None:
+        return False
+    if minute_only:
+        return abs((got - want).total_seconds()) < 60 and got.minute == want.astimezone(
+            got.tzinfo).minute
+    return got == want
+
+
 def same_title(expected: str, got: str, *, repaired: bool) -> bool:
     want = " ".join(expected.split())
     if repaired and want.endswith(" 공유하기"):
@@ -149,6 +165,8 @@ def score(name: str, run: Callable[[Page], Output], pages: list[Page], repeat: i
     dated = [(parse_datetime(p.expected.get("published")), o.published)
              for p, o in zip(pages, outputs)]
     dated = [(want, got) for want, got in dated if want is not None]
+    minute_only = [not _has_seconds(p.expected.get("published") or "") for p in pages
+                   if parse_datetime(p.expected.get("published")) is not None]
     return {
         "name": name,
         "f1": statistics.mean(f1s),
@@ -159,7 +177,8 @@ def score(name: str, run: Callable[[Page], Output], pages: list[Page], repeat: i
         "title_repaired": statistics.mean(same_title(p.expected.get("title", ""), o.title,
                                                      repaired=True)
                                           for p, o in zip(pages, outputs)),
-        "published": (statistics.mean(got is not None and got == want for want, got in dated)
+        "published": (statistics.mean(_same_instant(want, got, minute)
+                                      for (want, got), minute in zip(dated, minute_only))
                       if dated else float("nan")),
         "pages_per_s": len(pages) / best if best > 0 else float("inf"),
         "f1s": f1s,

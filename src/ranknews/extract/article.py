@@ -30,7 +30,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ranknews.extract.byline import names_in_text, person_names
 from ranknews.extract.cleanup import clean_blocks, strip_emails
-from ranknews.extract.content import BlockBuilder, ContentScorer, prepare
+from ranknews.extract.content import BlockBuilder, ContentScorer, compact, prepare
 from ranknews.extract.dates import parse_datetime
 from ranknews.extract.embedded import EmbeddedArticle, read_embedded
 from ranknews.extract.rules import ExtractionRule, rule_for
@@ -67,14 +67,16 @@ def extract_article(
     headings = _headings(tree)
     page_text = _header_text(tree)
 
+    raw_title = _choose_title(embedded, meta, headings, site_names)
+    headlines = frozenset(compact(t) for t in [raw_title, *meta.titles, *headings] if t)
+
     prepare(tree)
-    blocks, subtitles = _body(tree, url, rule_for(url, rules), embedded, meta)
+    blocks, subtitles = _body(tree, url, rule_for(url, rules), embedded, meta, headlines)
     blocks = clean_blocks(blocks)
     if embedded and embedded.subtitles:
         subtitles = embedded.subtitles
     subtitles = [s for s in (strip_emails(s) for s in subtitles) if s]
 
-    raw_title = _choose_title(embedded, meta, headings, site_names)
     tags, title = split_tags(raw_title)
     paragraphs = [b.text for b in blocks if isinstance(b, Paragraph)]
     return Article(
@@ -96,10 +98,10 @@ def extract_article(
 
 
 def _body(tree: LexborHTMLParser, url: str, rule: ExtractionRule | None,
-          embedded: EmbeddedArticle | None, meta: PageMetadata
+          embedded: EmbeddedArticle | None, meta: PageMetadata, headlines: frozenset[str]
           ) -> tuple[list[Block], list[str]]:
     if rule is not None and rule.body:
-        found = _from_rule(tree, url, rule)
+        found = _from_rule(tree, url, rule, headlines)
         if _prose(found[0]) >= _MIN_BODY:
             return found
     if embedded is not None and _prose(embedded.blocks) >= _MIN_BODY:
@@ -107,9 +109,9 @@ def _body(tree: LexborHTMLParser, url: str, rule: ExtractionRule | None,
     root = tree.body or tree.root
     best: tuple[list[Block], list[str]] = ([], [])
     if root is not None:
-        best = _scored(root, url, use_classes=True)
+        best = _scored(root, url, headlines, use_classes=True)
         if _prose(best[0]) < _MIN_BODY:
-            retry = _scored(root, url, use_classes=False)
+            retry = _scored(root, url, headlines, use_classes=False)
             best = retry if _prose(retry[0]) > _prose(best[0]) else best
     if meta.article_body and len(meta.article_body) > 2 * _prose(best[0]) + _MIN_BODY:
         lines = [" ".join(line.split()) for line in meta.article_body.splitlines()]
@@ -119,8 +121,9 @@ def _body(tree: LexborHTMLParser, url: str, rule: ExtractionRule | None,
     return best
 
 
-def _scored(root, url: str, *, use_classes: bool) -> tuple[list[Block], list[str]]:
-    scorer = ContentScorer(use_classes=use_classes)
+def _scored(root, url: str, headlines: frozenset[str], *, use_classes: bool
+            ) -> tuple[list[Block], list[str]]:
+    scorer = ContentScorer(use_classes=use_classes, headlines=headlines)
     container = scorer.score(root)
     if container is None:
         return [], []
@@ -129,15 +132,15 @@ def _scored(root, url: str, *, use_classes: bool) -> tuple[list[Block], list[str
     return builder.blocks, builder.subtitles
 
 
-def _from_rule(tree: LexborHTMLParser, url: str, rule: ExtractionRule
-               ) -> tuple[list[Block], list[str]]:
+def _from_rule(tree: LexborHTMLParser, url: str, rule: ExtractionRule,
+               headlines: frozenset[str]) -> tuple[list[Block], list[str]]:
     node = tree.css_first(rule.body)
     if node is None:
         return [], []
     for selector in rule.remove:
         for junk in node.css(selector):
             junk.decompose()
-    scorer = ContentScorer()
+    scorer = ContentScorer(headlines=headlines)
     scorer.score(node)
     builder = BlockBuilder(url, scorer.stats)
     builder.build(node)

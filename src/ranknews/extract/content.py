@@ -69,21 +69,37 @@ def junk_element(node: LexborNode) -> bool:
     return bool(_NEGATIVE.search(names)) and not _POSITIVE.search(names)
 
 
+_DATELINE = re.compile(r"(?:입력|등록|수정|송고|업데이트|기사입력|승인)\s*[:：]?\s*(?:19|20)\d\d")
+
+
 @dataclass
 class _Chunk:
     text: int = 0
     link: int = 0
     sentences: int = 0
+    parts: list[str] = field(default_factory=list)
 
-    def weight(self) -> float:
+    def weight(self, headlines: frozenset[str]) -> float:
         if self.text == 0:
             return 0.0
         if self.link * 2 > self.text:
             return -float(self.text)
         if self.text < 12:
             return -0.5 * self.text
+        if self.text < 200 and self._is_header(headlines):
+            return -float(self.text)
         prose = float(self.text - self.link)
         return prose * 1.5 if self.sentences else prose * 0.6
+
+    def _is_header(self, headlines: frozenset[str]) -> bool:
+        """The headline or the "입력 2024.06.16" line: the article's header, not its body."""
+        joined = "".join(self.parts)
+        return "".join(joined.split()) in headlines or bool(_DATELINE.search(joined))
+
+
+def compact(text: str) -> str:
+    """Text without any whitespace, for comparing headlines across markup."""
+    return "".join(text.split())
 
 
 @dataclass
@@ -93,6 +109,7 @@ class ContentScorer:
     best: LexborNode | None = None
     best_score: float = 0.0
     use_classes: bool = True
+    headlines: frozenset[str] = frozenset()
     stats: dict[int, tuple[float, int, int]] = field(default_factory=dict)
 
     def score(self, root: LexborNode) -> LexborNode | None:
@@ -121,6 +138,7 @@ class ContentScorer:
                 value = child.text_content or ""
                 size = len(value) - value.count(" ") - value.count("\n") - value.count("\t")
                 if size > 0:
+                    chunk.parts.append(value)
                     chunk.text += size
                     chunk.link += size if in_link else 0
                     chunk.sentences += len(_SENTENCE_END.findall(value))
@@ -136,12 +154,12 @@ class ContentScorer:
                 if depth < _MAX_DEPTH:
                     self._children(child, depth + 1, in_link or tag == "a", chunk, totals)
 
-    @staticmethod
-    def _flush(chunk: _Chunk, totals: list) -> None:
-        totals[0] += chunk.weight()
+    def _flush(self, chunk: _Chunk, totals: list) -> None:
+        totals[0] += chunk.weight(self.headlines)
         totals[1] += chunk.text
         totals[2] += chunk.link
         chunk.text = chunk.link = chunk.sentences = 0
+        chunk.parts.clear()
 
 
 def prepare(tree: LexborHTMLParser) -> None:
