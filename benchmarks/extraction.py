@@ -4,7 +4,8 @@ Pages: every ``<slug>.html`` under ``../shared/data/pages/<domain>/`` with its `
 (expected ``url``, ``title``, ``text`` one paragraph a line, ``published``; ``truth`` is
 ``gold`` or ``silver``). Run: ``python benchmarks/extraction.py [--pages DIR] [--repeat N]``.
 
-Body F1 (per page, then averaged over pages; also per outlet):
+Body F1 (per page, then averaged over pages; also per outlet;
+``ranknews.extract.evaluation.token_f1``):
   tokens = the text split on whitespace (``str.split()``), no other normalisation;
   E = multiset of expected tokens, P = multiset of predicted tokens;
   overlap = |E ∩ P| (multiset intersection: each token counts min(count in E, count in P));
@@ -38,7 +39,7 @@ import re
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +50,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from ranknews.extract import extract_article  # noqa: E402
 from ranknews.extract.dates import parse_datetime  # noqa: E402
+from ranknews.extract.evaluation import scored_text, token_f1  # noqa: E402
 
 
 
@@ -81,19 +83,6 @@ class Output:
     dates: bool = True  # False: the extractor does not look for dates at all
 
 
-def body_f1(expected: str, predicted: str) -> float:
-    """Token-multiset F1 as defined in the module docstring."""
-    want, got = Counter(expected.split()), Counter(predicted.split())
-    if not want and not got:
-        return 1.0
-    overlap = sum((want & got).values())
-    if overlap == 0:
-        return 0.0
-    precision = overlap / sum(got.values())
-    recall = overlap / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
-
-
 def load_pages(folder: Path) -> list[Page]:
     pages = []
     for html_path in sorted(folder.glob("*/*.html")):
@@ -108,8 +97,7 @@ def load_pages(folder: Path) -> list[Page]:
 
 def run_ranknews(page: Page) -> Output:
     article = extract_article(page.html, page.expected["url"])
-    text = "\n".join([*article.subtitles, *article.paragraphs])
-    return Output(text, article.extra.get("headline", article.display_title),
+    return Output(scored_text(article), article.extra.get("headline", article.display_title),
                   article.published_at)
 
 
@@ -174,7 +162,7 @@ def score(name: str, run: Callable[[Page], Output], pages: list[Page], repeat: i
         started = time.perf_counter()
         outputs = [run(page) for page in pages]
         best = min(best, time.perf_counter() - started)
-    f1s = [body_f1(p.expected.get("text", ""), o.text) for p, o in zip(pages, outputs)]
+    f1s = [token_f1(p.expected.get("text", ""), o.text) for p, o in zip(pages, outputs)]
     by_outlet: dict[str, list[float]] = defaultdict(list)
     for page, f1 in zip(pages, f1s):
         by_outlet[page.outlet].append(f1)
