@@ -66,15 +66,17 @@ def extract_article(
     site_names = [outlet_name, *meta.site_names]
     headings = _headings(tree)
     page_text = _header_text(tree)
-
+    breadcrumb = _breadcrumb_section(tree)
     raw_title = _choose_title(embedded, meta, headings, site_names)
     headlines = frozenset(compact(t) for t in [raw_title, *meta.titles, *headings] if t)
+    page_subtitles = _page_subtitles(tree, headlines)
 
     prepare(tree)
     blocks, subtitles = _body(tree, url, rule_for(url, rules), embedded, meta, headlines)
     blocks = clean_blocks(blocks)
     if embedded and embedded.subtitles:
         subtitles = embedded.subtitles
+    subtitles = subtitles or page_subtitles
     subtitles = [s for s in (strip_emails(s) for s in subtitles) if s]
 
     tags, title = split_tags(raw_title)
@@ -90,7 +92,8 @@ def extract_article(
         authors=tuple(_authors(embedded, meta, paragraphs, site_names)),
         published_at=_published(meta, embedded, page_text),
         updated_at=_updated(meta, embedded, page_text),
-        section=_first(([embedded.section] if embedded else []) + meta.sections) or None,
+        section=_first(meta.sections + ([embedded.section] if embedded else [])
+                       + [breadcrumb]) or None,
         summary=_first(meta.descriptions + ([embedded.description] if embedded else [])),
         blocks=tuple(blocks),
         extra={"headline": raw_title, **({"image": meta.images[0]} if meta.images else {})},
@@ -153,6 +156,46 @@ def _prose(blocks: list[Block]) -> int:
 
 def _headings(tree: LexborHTMLParser) -> list[str]:
     return [" ".join(h.text().split()) for h in tree.css("h1")[:3]]
+
+
+_SUBTITLE_SELECTOR = ", ".join(
+    f'[class*="{name}"]' for name in (
+        "sub_title", "subtitle", "sub-title", "subTitle", "subhead", "sub_head", "mid_title",
+        "midtitle", "sum_title", "summary_title", "article_summary", "news_summary",
+        "sub_tit", "subTit", "media_end_summary", "article-summary", "lead_title"))
+_BREADCRUMB_SELECTOR = ('[class*="breadcrumb"] a, [class*="location"] a, '
+                        '[class*="navi_path"] a, [itemtype$="BreadcrumbList"] a')
+_HOME_WORDS = {"홈", "home", "메인", "main", "뉴스", "news", "전체"}
+
+
+def _page_subtitles(tree: LexborHTMLParser, headlines: frozenset[str]) -> list[str]:
+    """Subtitles (부제) set apart from the body, in the article's header next to the headline."""
+    for node in tree.css(_SUBTITLE_SELECTOR)[:5]:
+        lines = [" ".join(line.split()) for line in node.text(separator="\n").split("\n")]
+        lines = [line for line in lines if line and compact(line) not in headlines]
+        if (lines and len(lines) <= 8 and all(4 <= len(line) <= 120 for line in lines)
+                and _near_headline(node, headlines)):
+            return lines
+    return []
+
+
+def _near_headline(node, headlines: frozenset[str]) -> bool:
+    """True when the headline comes just before the node (or before its parent)."""
+    for level in (node, node.parent):
+        sibling = level.prev if level is not None else None
+        for _ in range(8):
+            if sibling is None:
+                break
+            if sibling.tag != "-text" and compact(sibling.text()) in headlines:
+                return True
+            sibling = sibling.prev
+    return False
+
+
+def _breadcrumb_section(tree: LexborHTMLParser) -> str:
+    names = [" ".join(a.text().split()) for a in tree.css(_BREADCRUMB_SELECTOR)[:6]]
+    names = [n for n in names if n and n.lower() not in _HOME_WORDS and len(n) <= 12]
+    return names[-1] if names else ""
 
 
 def _header_text(tree: LexborHTMLParser) -> str:
