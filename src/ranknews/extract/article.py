@@ -73,7 +73,7 @@ def extract_article(
 
     prepare(tree)
     blocks, subtitles = _body(tree, url, rule_for(url, rules), embedded, meta, headlines)
-    blocks = clean_blocks(blocks)
+    blocks = clean_blocks(blocks, headlines)
     if embedded and embedded.subtitles:
         subtitles = embedded.subtitles
     subtitles = subtitles or page_subtitles
@@ -90,7 +90,7 @@ def extract_article(
         tags=tags,
         subtitles=tuple(subtitles),
         authors=tuple(_authors(embedded, meta, paragraphs, site_names)),
-        published_at=_published(meta, embedded, page_text),
+        published_at=_published(meta, embedded, page_text) or _published_in_body(tree),
         updated_at=_updated(meta, embedded, page_text),
         section=_first(meta.sections + ([embedded.section] if embedded else [])
                        + [breadcrumb]) or None,
@@ -116,7 +116,7 @@ def _body(tree: LexborHTMLParser, url: str, rule: ExtractionRule | None,
         if _prose(best[0]) < _MIN_BODY:
             retry = _scored(root, url, headlines, use_classes=False)
             best = retry if _prose(retry[0]) > _prose(best[0]) else best
-    if meta.article_body and len(meta.article_body) > 2 * _prose(best[0]) + _MIN_BODY:
+    if meta.article_body and len(meta.article_body) > max(2 * _prose(best[0]), 40):
         lines = [" ".join(line.split()) for line in meta.article_body.splitlines()]
         return [Paragraph(line) for line in lines if line], best[1]
     if not best[0] and meta.descriptions:
@@ -232,8 +232,18 @@ def _choose_title(embedded: EmbeddedArticle | None, meta: PageMetadata,
     return ""
 
 
+# Words that make a short title tail an outlet's name ("… :: 옛날신문", "… - 한빛일보").
+_OUTLET_WORDS = re.compile(r"일보|신문|뉴스|news|경제|방송|tv|타임즈|times|저널|미디어|media|헤럴드|"
+                           r"투데이|데일리|daily|닷컴|포스트|post|프레스|press|통신|매거진|위클리",
+                           re.IGNORECASE)
+
+
 def _strip_site_name(title: str, site_names: list[str], others: list[str]) -> str:
     names = {"".join(n.split()).lower() for n in site_names if n}
+    for sep in (" :: ", " | ", " - ", " ｜ ", " < "):
+        head, found, tail = title.rpartition(sep)
+        if found and head.strip() and len(tail) <= 12 and _OUTLET_WORDS.search(tail):
+            return head.strip()
     for sep in _TITLE_SEPARATORS:
         if sep not in title:
             continue
@@ -263,6 +273,13 @@ def _published(meta: PageMetadata, embedded: EmbeddedArticle | None, text: str
     candidates = meta.published + ([embedded.published] if embedded else [])
     return _first_time(candidates) or _first_time(m.group(1) for m in
                                                   _DATE_IN_TEXT.finditer(text))
+
+
+def _published_in_body(tree: LexborHTMLParser) -> datetime | None:
+    """Last resort: "기사입력 2009-03-02 오후 3:20" written anywhere near the top of the page."""
+    body = tree.body
+    text = body.text(separator="\n")[:6000] if body is not None else ""
+    return _first_time(m.group(1) for m in _DATE_IN_TEXT.finditer(text))
 
 
 def _updated(meta: PageMetadata, embedded: EmbeddedArticle | None, text: str

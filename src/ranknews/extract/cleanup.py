@@ -69,8 +69,16 @@ def is_boilerplate(line: str) -> bool:
     return not any(ch.isalnum() for ch in line)
 
 
-def clean_blocks(blocks: list[Block]) -> list[Block]:
-    """Remove boilerplate paragraphs and e-mail addresses; cut at the end-of-article marker."""
+_DATE_LINE = re.compile(r"^\W*(?:기사\s*)?(?:입력|등록|수정|송고|승인|업데이트|발행)\s*(?:일시|시간)?"
+                        r"\s*[:：]?\s*(?:19|20)\d\d")
+
+
+def clean_blocks(blocks: list[Block], headlines: frozenset[str] = frozenset()) -> list[Block]:
+    """Remove boilerplate paragraphs and e-mail addresses; cut at the end-of-article marker.
+
+    ``headlines`` (compacted, see ``content.compact``) are dropped where the body repeats
+    the headline, as are "입력 2024.06.16 09:00" lines.
+    """
     cleaned: list[Block] = []
     for block in blocks:
         if isinstance(block, Figure):
@@ -79,7 +87,9 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
         if _END_MARKERS.match(block.text) and _prose_length(cleaned) > 200:
             break
         text = strip_emails(block.text)
-        if is_boilerplate(text):
+        if is_boilerplate(text) or "".join(text.split()) in headlines:
+            continue
+        if len(text) <= 80 and _DATE_LINE.match(text):
             continue
         cleaned.append(Paragraph(text) if text != block.text else block)
     while cleaned and isinstance(cleaned[-1], Paragraph) and is_boilerplate(cleaned[-1].text):
