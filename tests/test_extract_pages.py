@@ -98,3 +98,24 @@ def test_empty_and_broken_pages_do_not_crash():
     for html in ("", "<html", "\x00\x01garbage", "<div>" * 5000 + "글" + "</div>" * 10):
         article = extract_article(html, "https://www.example.kr/1")
         assert article.url == "https://www.example.kr/1"
+
+
+def test_portal_style_body_summary_captions_and_promo_links():
+    """A <br>-separated body with an inline summary, an inline caption and promo links."""
+    body = ("<div id='articleBodyContents'><strong class='media_end_summary'>-첫째 요약 줄입니다"
+            "<br/>-둘째 요약 줄입니다</strong><span class='end_photo_org'><img src='https://i.example.kr/1.jpg'>"
+            "<em class='img_desc'>거리 풍경 [로이터]</em></span><br/><br/>"
+            "(서울=연합뉴스) 임화섭 김지헌 기자 = 첫 문단은 여기에서 시작해 충분히 길게 이어집니다.<br/><br/>"
+            "둘째 문단도 사실을 전하며 문장을 마칩니다.<br/><br/>"
+            "<a href='https://x.example.kr/sub'>▶코로나19 속보는 네이버에서 [구독 클릭]</a><br/>"
+            "<a href='https://x.example.kr/fact'>▶[팩트체크] 사실은 이렇습니다</a></div>")
+    html = (f"<html><head><title>제목입니다</title></head><body><ul class='gnb'><li><a href='/'>홈</a></li>"
+            f"<li><a href='/a'>정치</a></li><li><a href='/b'>경제</a></li></ul>{body}</body></html>")
+    article = extract_article(html, "https://news.example.kr/1")
+    assert article.subtitles == ("-첫째 요약 줄입니다", "-둘째 요약 줄입니다")
+    assert article.figures == [Figure("https://i.example.kr/1.jpg", "거리 풍경", "로이터")]
+    assert article.paragraphs == [
+        "(서울=연합뉴스) 임화섭 김지헌 기자 = 첫 문단은 여기에서 시작해 충분히 길게 이어집니다.",
+        "둘째 문단도 사실을 전하며 문장을 마칩니다.",
+    ]
+    assert article.authors == ("임화섭", "김지헌")

@@ -34,6 +34,9 @@ _PLACES = set(
 )
 # Credits for photos and video name a photographer, not the article's author.
 _CREDIT_BEFORE = re.compile(r"(?:사진|영상|그래픽|촬영|편집|화면|자료)\s*[=:/]?\s*$")
+# "(서울=연합뉴스) 임화섭 김지헌 기자 =": several names separated by spaces only in datelines.
+_DATELINE = re.compile(r"[(\[][^()\[\]=]{1,12}=[^()\[\]]{1,12}[)\]]\s*"
+                       r"((?:[가-힣]{2,4}\s+)*[가-힣]{2,4})\s*(?:기자|특파원)\s*=")
 _SPLIT = re.compile(r"\s*[,·ㆍ/&]\s*|\s+(?:and|그리고)\s+")
 _NOT_NAMES = {"디지털", "뉴스부", "온라인", "취재팀", "편집부", "사회부", "정치부", "경제부",
               "국제부", "문화부", "연예부", "스포츠", "사진부", "영상부", "기획취재", "특별취재",
@@ -64,6 +67,8 @@ def names_in_text(lines: Iterable[str]) -> list[str]:
     """Reporter names from datelines and sign-offs in the body ("홍길동 기자")."""
     found: list[str] = []
     for line in lines:
+        for match in _DATELINE.finditer(line):
+            found.extend(person_names(",".join(match.group(1).split())))
         for match in _BYLINE.finditer(line):
             if _CREDIT_BEFORE.search(line[max(0, match.start(1) - 8):match.start(1)]):
                 continue

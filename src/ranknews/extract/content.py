@@ -52,7 +52,8 @@ _CAPTION = re.compile(r"caption|cap\b|desc|img_?txt|photo_?txt|txt_?photo|figcap
                       r"img_?info|photo_?info|img_?text|pic_?txt", re.IGNORECASE)
 _SUBTITLE = re.compile(r"sub_?title|subtitle|sub-title|subhead|mid_?title|midtitle|"
                        r"summary_?title|sum_?title|article_?summary|news_?summary|lead_?title|"
-                       r"sub_?tit|stit", re.IGNORECASE)
+                       r"sub_?tit|stit|end_summary", re.IGNORECASE)
+_SPECIAL = re.compile(f"{_CAPTION.pattern}|{_SUBTITLE.pattern}", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[다요죠까음임함됨]\s*[.?!]|[.?!][\"'”’]?\s|[.?!]$")
 _LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "src")
 
@@ -177,6 +178,7 @@ class BlockBuilder:
     blocks: list[Block] = field(default_factory=list)
     subtitles: list[str] = field(default_factory=list)
     _pending: list[str] = field(default_factory=list)
+    _link_chars: int = 0
     _mode: str = "text"
 
     def build(self, node: LexborNode) -> None:
@@ -186,8 +188,11 @@ class BlockBuilder:
     def _flush(self) -> None:
         text = " ".join(" ".join(self._pending).split())
         self._pending.clear()
+        link_chars, self._link_chars = self._link_chars, 0
         if not text:
             return
+        if self._mode == "text" and link_chars * 5 >= len(text.replace(" ", "")) * 4:
+            return  # a line that is all links: "▶ 구독하기", related headlines
         if self._mode == "subtitle":
             self.subtitles.append(text)
         elif self._mode == "caption":
@@ -223,11 +228,16 @@ class BlockBuilder:
                 self._image(child)
             elif tag == "figure":
                 self._figure(child, depth)
-            elif tag in BLOCK_TAGS or tag == "span" and _CAPTION.search(_names(child)):
+            elif tag in BLOCK_TAGS or _SPECIAL.search(_names(child)):
                 self._flush()
                 if not self._skip(child):
                     self._block(child, depth)
-            elif not (tag != "a" and self.use_classes and junk_element(child)):
+            elif tag == "a":
+                before = sum(len(p) for p in self._pending)
+                self._walk(child, depth + 1)
+                added = " ".join(self._pending)[before:] if self._pending else ""
+                self._link_chars += len(added.replace(" ", "").strip())
+            elif not (self.use_classes and junk_element(child)):
                 self._walk(child, depth + 1)
 
     def _block(self, node: LexborNode, depth: int) -> None:
