@@ -198,7 +198,6 @@ def _timed(fn, repeat: int) -> tuple[float, float]:
 
 def bench_render(url: str, repeat: int) -> None:
     from ranknews.web.app import create_app
-    from ranknews.web.render import render  # noqa: F401  (the code path measured)
     from ranknews.web.views.board import article_context, board_context
     from ranknews.store.board import PageMap, article_view, board_page
 

@@ -92,7 +92,7 @@ def create_app(settings: Settings, db: Database, *, cache: bool = True,
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.pages = PageMap()
+    app.state.pages = PageMap(settings.page_cache_check_seconds)
     app.state.clock = clock
     app.state.templates = make_environment()
     app.state.site = {"title": settings.site_title, "board_name": settings.board_name,
