@@ -51,6 +51,7 @@ class FixtureServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else headers and body wait on delayed ACKs
 
             def do_GET(self) -> None:  # noqa: N802
                 server._handle(self)

@@ -113,7 +113,7 @@ def _batches(articles: Iterable[Article], size: int = BATCH_SIZE) -> Iterator[li
 #    therefore loses nothing stored and, on restart, re-reads the feed and skips the URLs
 #    already stored: no article lost, no duplicate post.
 
-SAVE_EVERY = 10
+SAVE_EVERY = 5
 _TRANSIENT = {"timeout", "connect", "protocol", "rate_limited", "http_error"}
 _PAGE_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "text/plain")
 log = logging.getLogger("ranknews.collect")

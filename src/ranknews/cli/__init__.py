@@ -8,7 +8,7 @@ from __future__ import annotations
 from ranknews.cli.common import app
 
 # Command modules register themselves on import.
-from ranknews.cli import board, demo  # noqa: E402,F401
+from ranknews.cli import board, collect, demo  # noqa: E402,F401
 
 
 def main() -> None:
