@@ -34,7 +34,8 @@ from ranknews.sources.source import Source, SourceUpdate
 from ranknews.store import Database
 from ranknews.store.articles import SaveResult, save_articles
 from ranknews.store.collect import (
-    due_sources, known_urls, log_item_errors, prune_fetch_log, record_crawl, sync_sources,
+    due_sources, known_urls, log_item_errors, next_due_at, prune_fetch_log, record_crawl,
+    sync_sources,
 )
 
 BATCH_SIZE = 5000
@@ -252,7 +253,8 @@ async def _collect_items(source: Source, items: list[FeedItem], ctx: _Context,
         known = known_urls(conn, [i.url for i in items])
     report.known = len(known)
     pending: list[Article] = []
-    for item in (i for i in items if i.url not in known):
+    # Oldest first, so that the newest article of the feed gets the highest board number.
+    for item in reversed([i for i in items if i.url not in known]):
         article = await _article(item, source, ctx, report)
         if article is not None:
             pending.append(article)
@@ -377,3 +379,42 @@ async def _record_failure(source: Source, exc: FetchError, started: datetime,
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+async def crawl_forever(db: Database, client: httpx.AsyncClient, settings: Settings, *,
+                        fetcher: Fetcher | None = None, metrics: CrawlMetrics | None = None,
+                        stop: asyncio.Event | None = None,
+                        on_pass: Callable[[CollectReport], None] | None = None) -> None:
+    """Crawl due sources, sleep until the next one is due (at most ``crawl_run_tick``), again.
+
+    One failed pass (a broken sources file, a database hiccup) is logged and retried on the
+    next tick: the service outlives it. The same Fetcher is kept between passes, so the
+    robots.txt cache and the per-host Retry-After holds carry over.
+    """
+    metrics = metrics or CrawlMetrics()
+    fetcher = fetcher or Fetcher(client, FetchPolicy.from_settings(settings),
+                                 observe=metrics.observe_fetch)
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            report = await crawl(db, client, settings, fetcher=fetcher, metrics=metrics)
+            if on_pass:
+                on_pass(report)
+        except Exception as exc:  # noqa: BLE001 - the service must outlive one bad pass
+            log_event(log, "crawl_pass_failed", level=logging.ERROR,
+                      reason=f"{exc.__class__.__name__}: {exc}")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=_until_next(db, settings))
+        except TimeoutError:
+            pass
+
+
+def _until_next(db: Database, settings: Settings) -> float:
+    try:
+        with db.read() as conn:
+            due = next_due_at(conn)
+    except Exception:  # noqa: BLE001
+        due = None
+    if due is None:
+        return float(settings.crawl_run_tick)
+    return min(max((due - _now()).total_seconds(), 1.0), float(settings.crawl_run_tick))

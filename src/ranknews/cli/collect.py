@@ -16,6 +16,7 @@ from ranknews.config import Settings
 from ranknews.fetch.client import build_client
 from ranknews.logs import configure_logging
 from ranknews.pipeline import CollectReport, SourceReport, crawl as crawl_once
+from ranknews.service import run_service
 from ranknews.sources.config import check_domain, check_feed_url, load_sources
 from ranknews.sources.source import Source
 from ranknews.store.collect import add_source, list_sources, set_enabled, sync_sources
@@ -147,3 +148,23 @@ def _table(rows: list[Source], tz: ZoneInfo) -> Table:
 
 def _when(value: datetime | None, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%Y.%m.%d %H:%M") if value else "-"
+
+
+@app.command()
+@clean_errors
+def run(host: str = typer.Option("127.0.0.1", "--host"),
+        port: int = typer.Option(8000, "--port"),
+        db: str = DbOption, data_dir: str = DataDirOption,
+        sources_file: str = SourcesFileOption,
+        no_serve: bool = typer.Option(False, "--no-serve", help="Only crawl, serve nothing.")
+        ) -> None:
+    """정해진 주기로 수집하면서 게시판을 엽니다 (crawl on schedule and serve, one process)."""
+    settings = _settings(db, data_dir, sources_file)
+    configure_logging(settings.log_format)
+    database = open_db(settings, create=True)
+    if not no_serve:
+        out.print(f"게시판: http://{host}:{port}/  수집 현황: /sources  (끝내려면 Ctrl+C)")
+    try:
+        asyncio.run(run_service(database, settings, host=host, port=port, serve=not no_serve))
+    except KeyboardInterrupt:
+        pass

@@ -208,3 +208,13 @@ def _remember_outlet(conn: Connection, domain: str, name: str, mode: str | None)
     elif row.display_mode is None and mode is not None:
         conn.execute(update(outlets).where(outlets.c.domain == domain)
                      .values(display_mode=mode))
+
+
+def sources_overview(conn: Connection) -> dict[str, Any]:
+    """What /sources and /sources.json show: every source with its health, and totals."""
+    rows = list_sources(conn)
+    health: dict[str, int] = {}
+    for source in rows:
+        health[source.health] = health.get(source.health, 0) + 1
+    return {"sources": rows, "health": health,
+            "items_collected": sum(s.items_collected for s in rows)}
