@@ -45,7 +45,12 @@ def sources(ctx: typer.Context, db: str = DbOption, data_dir: str = DataDirOptio
     sync_sources(database, load_sources(settings.sources_file))
     with database.read() as conn:
         rows = list_sources(conn)
-    out.print(_table(rows, ZoneInfo(settings.timezone)))
+    tz = ZoneInfo(settings.timezone)
+    if out.is_terminal:
+        out.print(_table(rows, tz))
+    else:  # piped: one tab-separated line per source, for scripts and grep
+        for line in _lines(rows, tz):
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @sources_app.command("add")
@@ -131,18 +136,31 @@ def _summary(report: CollectReport) -> str:
             f"실패한 기사 {errors}건")
 
 
+_COLUMNS = ("번호", "언론사", "섹션", "상태", "수집", "마지막 성공", "다음 수집", "마지막 오류",
+            "피드")
+
+
+def _cells(s: Source, tz: ZoneInfo) -> list[str]:
+    error = f"{s.last_error_kind}: {s.last_error}" if s.last_error else ""
+    return [str(s.id), s.outlet, s.section or "", s.health, str(s.items_collected),
+            _when(s.last_success_at, tz), _when(s.next_fetch_at, tz), error, s.feed_url]
+
+
+def _lines(rows: list[Source], tz: ZoneInfo) -> list[str]:
+    return ["\t".join(_COLUMNS), *("\t".join(c.replace("\t", " ") for c in _cells(s, tz))
+                                   for s in rows)]
+
+
 def _table(rows: list[Source], tz: ZoneInfo) -> Table:
     table = Table(title="수집 소스", show_lines=False)
-    for column in ("번호", "언론사", "섹션", "상태", "수집", "마지막 성공", "다음 수집",
-                   "마지막 오류", "피드"):
+    for column in _COLUMNS:
         table.add_column(column, overflow="fold")
     colours = {"정상": "green", "경고": "yellow", "오류": "red", "중지": "dim", "대기": "cyan"}
     for s in rows:
-        error = f"{s.last_error_kind}: {s.last_error}" if s.last_error else ""
-        table.add_row(str(s.id), s.outlet, s.section or "",
-                      f"[{colours[s.health]}]{s.health}[/]", str(s.items_collected),
-                      _when(s.last_success_at, tz), _when(s.next_fetch_at, tz),
-                      error[:80], s.feed_url)
+        cells = _cells(s, tz)
+        cells[3] = f"[{colours[s.health]}]{s.health}[/]"
+        cells[7] = cells[7][:80]
+        table.add_row(*cells)
     return table
 
 
