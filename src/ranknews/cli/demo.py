@@ -33,4 +33,5 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
     from ranknews.web.server import serve
 
     out.print(f"게시판: http://{host}:{port}/  (끝내려면 Ctrl+C)")
-    serve(settings, db=db, host=host, port=port)
+    db.dispose()
+    serve(settings, host, port)
