@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ranknews.config import Settings
 from ranknews.errors import FetchError
+from ranknews.extract.rules import ExtractionRule
 from ranknews.fetch.feeds import FeedItem, parse_feed
 from ranknews.fetch.fetcher import Fetched, Fetcher, FetchPolicy
 from ranknews.fetch.schedule import Bounds, after_failure, after_success, updated_yield
@@ -123,12 +124,18 @@ Extractor = Callable[..., Article]
 
 
 def default_extractor() -> Extractor:
-    """``ranknews.extract.extract_article``, or the stand-in until that has landed."""
-    try:
-        from ranknews.extract import extract_article  # type: ignore[attr-defined]
-    except ImportError:
-        from ranknews.extract.standin import extract_article
+    from ranknews.extract import extract_article
+
     return extract_article
+
+
+def extraction_rule(rule: dict | None) -> ExtractionRule | None:
+    """The sources file's ``[outlet.rules]`` as the extractor's rule."""
+    if not rule:
+        return None
+    remove = rule.get("remove") or ()
+    return ExtractionRule(body=rule.get("body") or "",
+                          remove=(remove,) if isinstance(remove, str) else tuple(remove))
 
 
 @dataclass
@@ -275,7 +282,7 @@ async def _article(item: FeedItem, source: Source, ctx: _Context,
         _check_page_type(page)
         started = time.perf_counter()
         article = await asyncio.to_thread(
-            ctx.extract, page.text(), page.url, rules=ctx.rules.get(source.domain),
+            ctx.extract, page.text(), page.url, rules=extraction_rule(ctx.rules.get(source.domain)),
             outlet=source.outlet)
         ctx.metrics.extract_seconds.observe(time.perf_counter() - started)
     except FetchError as exc:

@@ -25,7 +25,7 @@ import httpx
 
 from ranknews.config import Settings
 from ranknews.errors import FetchError
-from ranknews.fetch.encoding import decode_html
+from ranknews.extract.encoding import decode_html
 from ranknews.fetch.politeness import HostGate
 from ranknews.fetch.robots import RobotsCache
 

@@ -17,7 +17,7 @@ from ranknews.models import DISPLAY_MODES
 DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
 DEFAULT_INTERVAL = 900
 MIN_INTERVAL = 60
-RULE_KEYS = ("title", "body", "subtitle", "byline", "published", "remove")
+RULE_KEYS = ("body", "remove")  # see extract/rules.py ExtractionRule
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}(:\d{1,5})?$")
 
 

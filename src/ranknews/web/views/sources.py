@@ -48,13 +48,17 @@ async def sources_page(request: Request) -> Response:
     tz = zone(settings.timezone)
     context = {"sources": [source_context(s, tz) for s in overview["sources"]],
                "health": overview["health"], "items_collected": overview["items_collected"]}
-    return render(request, "sources/index.html", context)
+    response = render(request, "sources/index.html", context)
+    # Source health changes without a new post, so the board's page cache must not keep it.
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 async def metrics(request: Request) -> Response:
     crawler = getattr(request.app.state, "metrics", None)
     body = crawler.exposition() if crawler is not None else b""
-    return Response(body + _store_gauges(request), media_type=CONTENT_TYPE)
+    return Response(body + _store_gauges(request), media_type=CONTENT_TYPE,
+                    headers={"cache-control": "no-store"})
 
 
 def _store_gauges(request: Request) -> bytes:
