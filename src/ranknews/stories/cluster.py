@@ -8,8 +8,9 @@ The evidence between an article and one story member (``pair_score``):
 1. time: both times known and further apart than ``max_gap`` → not the same event;
 2. words: cosine of TF-IDF vectors (headline, lead-weighted body, counted numbers), with
    document frequencies counted over the articles in the window;
-3. at least ``MIN_SHARED`` salient terms in common, so that two tiny texts (a headline-only
-   item, a [포토] caption) never join on one shared word;
+3. at least ``MIN_SHARED`` terms in common; when either is thin (a headline-only item, a
+   [포토] caption), at least ``MIN_SHARED`` headline words in common, so that two tiny texts
+   never join on generic caption words (서울, 시민, 사진);
 4. event days more than a day apart → the score is multiplied by ``DAY_PENALTY``.
 The article's score for a story is the average over the story's most recent members (average
 link: one member that strays off-topic cannot drag unrelated articles in); it joins when the
@@ -45,6 +46,8 @@ class _Member:
     vector: dict[str, float]  # unit TF-IDF vector, weighed when the article arrived
     days: frozenset[int]
     time: datetime | None
+    headline: frozenset[str] = frozenset()
+    thin: bool = False
 
 
 @dataclass(slots=True)
@@ -178,13 +181,16 @@ class StoryClusterer:
                 score += weight * other
         if shared < MIN_SHARED:
             return 0.0
+        if (a.thin or b.thin) and len(a.headline & b.headline) < MIN_SHARED:
+            return 0.0
         if day_gap(a.days, b.days) > 1:
             score *= DAY_PENALTY
         return score
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _member(self, key: Key, signals: Signals) -> _Member:
-        return _Member(key, self._vector(signals.weights), signals.days, signals.time)
+        return _Member(key, self._vector(signals.weights), signals.days, signals.time,
+                       signals.headline, signals.thin)
 
     def _vector(self, weights: dict[str, float]) -> dict[str, float]:
         n = len(self._seen) + 1

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ranknews.errors import InvalidArticle
+from ranknews.text.headline import split_tags
 
 if TYPE_CHECKING:
     from ranknews.stories.cluster import StoryClusterer
@@ -49,6 +50,7 @@ def cluster_inputs(inputs: list[ClusterInput], clusterer: "StoryClusterer",
     from ranknews.stories.cluster import ClusterItem, cluster_stream
     from ranknews.stories.signals import signals_from
 
-    analyses = analyzer.analyze_many([(i.title, i.text) for i in inputs])
+    # labels ([포토], (종합)) leave the headline, as they do on import
+    analyses = analyzer.analyze_many([(split_tags(i.title)[1], i.text) for i in inputs])
     items = [ClusterItem(i.id, signals_from(a, i.published)) for i, a in zip(inputs, analyses)]
     return [(key, story) for key, story, _ in cluster_stream(clusterer, items)]

@@ -20,6 +20,7 @@ from ranknews.text.analysis import Analysis
 
 TITLE_WEIGHT = 2.0  # a headline word weighs as much as two lead words
 LEAD_DECAY = 40  # body word k weighs 1 / (1 + k / LEAD_DECAY): half at the 40th noun
+THIN_BODY_TERMS = 20  # fewer body words than this ([포토] captions, feed items): judge by headline
 NUMBER_PREFIX = "#"  # keeps 18일 (a number) apart from a noun spelt the same way
 _SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -29,6 +30,8 @@ class Signals:
     weights: dict[str, float]  # raw term weights, before document frequencies
     days: frozenset[int]  # days of the month the event happened, as far as we can tell
     time: datetime | None  # published (or collected) time; None when unknown
+    headline: frozenset[str] = frozenset()  # headline words
+    thin: bool = False  # headline-only, photo caption: too little body to judge by
 
     @property
     def empty(self) -> bool:
@@ -47,7 +50,9 @@ def signals_from(analysis: Analysis, time: datetime | None = None) -> Signals:
     for number in analysis.numbers:
         key = NUMBER_PREFIX + number
         weights[key] = weights.get(key, 0.0) + 1.0
-    return Signals(weights, _event_days(analysis, time), time)
+    headline = frozenset(t for t in analysis.title_terms if _is_word(t))
+    thin = sum(1 for t in analysis.body_terms if _is_word(t)) < THIN_BODY_TERMS
+    return Signals(weights, _event_days(analysis, time), time, headline, thin)
 
 
 def _is_word(term: str) -> bool:
