@@ -23,6 +23,7 @@ that founded it, so re-clustering the same articles gives the same ids.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -37,7 +38,9 @@ THRESHOLD = 0.2  # average-link cosine needed to join (measured: benchmarks/stor
 DAY_PENALTY = 0.3  # event days more than one day apart: a different happening
 MIN_SHARED = 2  # salient terms two articles must share before their cosine counts
 INDEX_TERMS = 20  # salient terms per article used to find candidate stories
-COMPARE_MEMBERS = 30  # a story is compared through its first and most recent members
+MAX_CANDIDATES = 8  # stories scored per article: those sharing the most salient terms
+COMPARE_MEMBERS = 6  # a story is compared through its first and most recent members
+VECTOR_TERMS = 60  # an article's vector keeps its heaviest terms; the tail is clutter
 
 
 @dataclass(slots=True)
@@ -154,10 +157,11 @@ class StoryClusterer:
         return best, best_score
 
     def _candidates(self, member: _Member) -> Iterator[_Story]:
-        ids: set[Key] = set()
+        hits: dict[Key, int] = {}
         for term in _salient(member.vector):
-            ids |= self._index.get(term, set())
-        for story_id in ids:
+            for story_id in self._index.get(term, ()):
+                hits[story_id] = hits.get(story_id, 0) + 1
+        for story_id in heapq.nlargest(MAX_CANDIDATES, hits, key=hits.__getitem__):
             yield self._stories[story_id]
 
     def _vetoed(self, key: Key, story: _Story) -> bool:
@@ -195,7 +199,8 @@ class StoryClusterer:
     def _vector(self, weights: dict[str, float]) -> dict[str, float]:
         n = len(self._seen) + 1
         vector = {t: w * math.log(n / self._df.get(t, 1)) for t, w in weights.items()}
-        vector = {t: w for t, w in vector.items() if w > 0}
+        vector = {t: vector[t] for t in heapq.nlargest(VECTOR_TERMS, vector, key=vector.__getitem__)
+                  if vector[t] > 0}
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return {t: w / norm for t, w in vector.items()}
 
@@ -253,7 +258,7 @@ class StoryClusterer:
 
 
 def _salient(vector: dict[str, float]) -> list[str]:
-    return sorted(vector, key=vector.__getitem__, reverse=True)[:INDEX_TERMS]
+    return heapq.nlargest(INDEX_TERMS, vector, key=vector.__getitem__)
 
 
 def cluster_stream(clusterer: StoryClusterer, items: Iterable[ClusterItem], *,

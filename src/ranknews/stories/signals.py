@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from ranknews.text.analysis import Analysis
@@ -55,6 +56,7 @@ def signals_from(analysis: Analysis, time: datetime | None = None) -> Signals:
     return Signals(weights, _event_days(analysis, time), time, headline, thin)
 
 
+@lru_cache(maxsize=200_000)
 def _is_word(term: str) -> bool:
     # One-syllable nouns (서, 발, 틈) and bare numbers carry no event; counted numbers do.
     return len(term) > 1 and not term.replace(".", "").replace(",", "").isdigit()
