@@ -135,6 +135,12 @@ FIRE = ("28일 오후 10시 26분쯤 김해국제공항 계류장에서 승객 1
         "인명 피해는 없었다.")
 
 
+OTHER = ("방콕발 제주항공 여객기가 29일 오전 무안국제공항에 착륙하다 활주로를 이탈해 "
+         "179명이 숨졌다. 생존자 2명은 승무원으로 병원으로 옮겨졌다. 국토교통부와 "
+         "소방당국은 조류 충돌과 랜딩기어 이상 가능성을 함께 조사하고 있다. 유가족들은 "
+         "무안국제공항 대합실에 모여 신원 확인을 기다렸다. 정부는 사고 수습 본부를 꾸렸다.")
+
+
 def _board(db) -> list[int]:
     result = save_articles(db, [
         _post("https://www.yna.co.kr/1", "제주항공 여객기 무안공항 참사 179명 사망", CRASH),
@@ -142,10 +148,7 @@ def _board(db) -> list[int]:
               "[예시일보] " + CRASH + "\n관련기사 목록", outlet="예시일보",
               domain="news.example", hours=1),
         _post("https://other.example/1", "무안 제주항공 여객기 활주로 이탈 179명 숨져",
-              "방콕발 제주항공 여객기가 29일 오전 무안국제공항에 착륙하다 활주로를 이탈해 "
-              "179명이 숨졌다. 생존자 2명은 승무원으로 병원으로 옮겨졌다. 국토교통부와 "
-              "소방당국은 조류 충돌과 랜딩기어 이상 가능성을 함께 조사하고 있다. 유가족들은 "
-              "무안국제공항 대합실에 모여 신원 확인을 기다렸다. 정부는 사고 수습 본부를 꾸렸다.",
+              OTHER,
               outlet="다른신문", domain="other.example", hours=2),
         _post("https://www.yna.co.kr/2", "김해공항 에어부산 여객기 화재…인명피해 없어", FIRE,
               hours=3),
@@ -221,3 +224,60 @@ def test_cluster_command_rejects_bad_lines_in_korean(tmp_path: Path) -> None:
     path.write_text('{"title": "id 없음"}\n', "utf-8")
     result = CliRunner().invoke(app, ["cluster", str(path)])
     assert result.exit_code == 1 and "읽을 수 없는 줄" in result.output
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+def _site(db, analyzer: Analyzer, **settings):
+    from starlette.testclient import TestClient
+
+    from ranknews.web.app import create_app
+
+    numbers = _board(db)
+    claimed = _post("https://other.example/1", "무안 제주항공 여객기 활주로 이탈 179명 숨져",
+                    OTHER, outlet="다른신문", domain="other.example", hours=2)
+    claimed.tags = ("단독",)
+    save_articles(db, [claimed])
+    analyze_pending(db, analyzer, story_clusterer(db, Settings()))
+    app = create_app(Settings.build(**settings), db, cache=False)
+    return numbers, TestClient(app)
+
+
+def test_story_page_shows_full_coverage_and_json_twin(db, analyzer: Analyzer) -> None:
+    numbers, client = _site(db, analyzer)
+    page = client.get(f"/stories/{numbers[0]}")
+    assert page.status_code == 200
+    html = page.text
+    assert "관련 기사 3건" in html and "첫 보도" in html
+    for outlet in ("연합뉴스", "예시일보", "다른신문"):
+        assert outlet in html
+    assert "통신사 기사 전재" in html and "더 먼저 나온 보도가 있습니다" in html
+    data = client.get(f"/stories/{numbers[0]}.json").json()["story"]
+    assert [p["board_no"] for p in data["posts"]] == numbers[:3]
+    assert data["first"]["board_no"] == numbers[0]
+    assert data["posts"][1]["wire_copy_of"] == numbers[0] and data["posts"][0]["wire"]
+    assert data["exclusive_claims"] == [{"board_no": numbers[2], "outlet": "다른신문",
+                                         "really_first": False}]
+
+
+def test_board_and_article_show_story_size_and_wire_label(db, analyzer: Analyzer) -> None:
+    numbers, client = _site(db, analyzer)
+    rows = {r["board_no"]: r for r in client.get("/index.json").json()["board"]["rows"]}
+    assert rows[numbers[1]]["story"]["size"] == 3 and rows[numbers[3]]["story"] is None
+    assert "관련 기사 3건" in client.get("/").text
+    article = client.get(f"/articles/{numbers[1]}")
+    assert "통신사 기사 전재" in article.text and f"/stories/{numbers[0]}" in article.text
+    assert client.get(f"/articles/{numbers[1]}.json").json()["article"]["wire_copy_of"][
+        "board_no"] == numbers[0]
+
+
+def test_one_row_per_story_board(db, analyzer: Analyzer) -> None:
+    numbers, client = _site(db, analyzer, board_one_row_per_story=True)
+    rows = [r["board_no"] for r in client.get("/index.json").json()["board"]["rows"]]
+    assert rows == [numbers[3], numbers[2]]  # the fire, and the crash story's newest post
+
+
+def test_unknown_story_is_a_korean_404(db, analyzer: Analyzer) -> None:
+    _, client = _site(db, analyzer)
+    response = client.get("/stories/99999")
+    assert response.status_code == 404 and "이야기 99999번이 없습니다" in response.text

@@ -7,7 +7,8 @@ clustering run loads them, so they survive ``restory``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import (Column, Connection, Float, ForeignKey, Index, Integer, String, Table,
@@ -71,20 +72,26 @@ def members(conn: Connection, story_id: int) -> list[int]:
 
 
 def story_sizes(conn: Connection, board_nos: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """(story id, number of visible posts in it) for each post that has a story."""
+    """(story id, number of visible posts in it) for each post that has a story.
+
+    Counted in Python from the (story_id, board_no) index: a board page's stories only, and
+    no COUNT over the board (the web tests forbid board-wide counts).
+    """
     numbers = list(board_nos)
     if not numbers:
         return {}
-    mine = select(story_members.c.board_no, story_members.c.story_id).where(
-        story_members.c.board_no.in_(numbers)).subquery()
-    size = (select(story_members.c.story_id, func.count().label("n"))
-            .join(articles, articles.c.board_no == story_members.c.board_no)
-            .where(articles.c.hidden_at.is_(None))
-            .where(story_members.c.story_id.in_(select(mine.c.story_id)))
-            .group_by(story_members.c.story_id)).subquery()
-    query = select(mine.c.board_no, mine.c.story_id, size.c.n).join(
-        size, size.c.story_id == mine.c.story_id)
-    return {r.board_no: (r.story_id, r.n) for r in conn.execute(query)}
+    mine = dict(conn.execute(select(story_members.c.board_no, story_members.c.story_id)
+                             .where(story_members.c.board_no.in_(numbers))).all())
+    if not mine:
+        return {}
+    sizes: dict[int, int] = {}
+    query = (select(story_members.c.story_id)
+             .join(articles, articles.c.board_no == story_members.c.board_no)
+             .where(articles.c.hidden_at.is_(None),
+                    story_members.c.story_id.in_(set(mine.values()))))
+    for story_id in conn.execute(query).scalars():
+        sizes[story_id] = sizes.get(story_id, 0) + 1
+    return {b: (s, sizes.get(s, 0)) for b, s in mine.items()}
 
 
 def links(conn: Connection) -> list[tuple[int, int, str]]:
@@ -182,3 +189,71 @@ def count_analysed(conn: Connection, start: datetime | None, end: datetime | Non
     if end is not None:
         query = query.where(when < end)
     return int(conn.execute(query).scalar() or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """One post of a story as the story page lists it."""
+
+    board_no: int
+    outlet: str
+    outlet_domain: str
+    title: str
+    tags: tuple[str, ...]
+    time: datetime | None
+    wire_original: int | None  # the wire post this one copies, if any
+    is_wire: bool
+
+
+@dataclass(slots=True)
+class StoryView:
+    story_id: int
+    coverage: list[Coverage]  # oldest first
+
+    @property
+    def first(self) -> Coverage:
+        return self.coverage[0]
+
+    def exclusive_claims(self) -> list[tuple[Coverage, bool]]:
+        """Posts labelled [단독], and whether each was in fact the first report."""
+        return [(c, c.board_no == self.first.board_no) for c in self.coverage if "단독" in c.tags]
+
+
+def story_view(conn: Connection, story_id: int) -> StoryView:
+    """Every visible post of a story, oldest first; NotFound when it has none."""
+    from ranknews.dedup.wire import is_wire
+    from ranknews.models import Article
+    from ranknews.store.dedup import wire_copies
+
+    query = (select(articles.c.board_no, articles.c.outlet, articles.c.outlet_domain,
+                    articles.c.title, articles.c.tags, articles.c.published_at,
+                    articles.c.collected_at, wire_copies.c.original_board_no)
+             .join(story_members, story_members.c.board_no == articles.c.board_no)
+             .outerjoin(wire_copies, wire_copies.c.board_no == articles.c.board_no)
+             .where(story_members.c.story_id == story_id, articles.c.hidden_at.is_(None)))
+    coverage = [Coverage(r.board_no, r.outlet, r.outlet_domain, r.title, tuple(r.tags or ()),
+                         article_time(r._mapping), r.original_board_no,
+                         is_wire(Article(url="", outlet=r.outlet, title="",
+                                         outlet_domain=r.outlet_domain)))
+                for r in conn.execute(query)]
+    if not coverage:
+        raise NotFound(f"이야기 {story_id}번이 없습니다.")
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    coverage.sort(key=lambda c: (c.time or far, c.board_no))
+    return StoryView(story_id, coverage)
+
+
+def newest_of_stories(conn: Connection, board_nos: Sequence[int]) -> set[int]:
+    """Those of ``board_nos`` that are the newest visible post of their story (or have none):
+    the rows a one-row-per-story board keeps."""
+    mine = dict(conn.execute(select(story_members.c.board_no, story_members.c.story_id)
+                             .where(story_members.c.board_no.in_(list(board_nos)))).all())
+    newest: dict[int, int] = {}
+    if mine:
+        query = (select(story_members.c.story_id, story_members.c.board_no)
+                 .join(articles, articles.c.board_no == story_members.c.board_no)
+                 .where(articles.c.hidden_at.is_(None),
+                        story_members.c.story_id.in_(set(mine.values()))))
+        for story_id, board_no in conn.execute(query):
+            newest[story_id] = max(newest.get(story_id, 0), board_no)
+    return {b for b in board_nos if b not in mine or newest.get(mine[b]) == b}

@@ -35,7 +35,7 @@ from ranknews.web.render import (
 STATIC = Path(__file__).with_name("static")
 
 # Feature view modules, in the order their routes are tried.
-FEATURES: tuple[str, ...] = ("ranknews.web.views.board",)
+FEATURES: tuple[str, ...] = ("ranknews.web.views.board", "ranknews.web.views.stories")
 
 
 class SecurityHeaders:
