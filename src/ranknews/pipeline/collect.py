@@ -1,9 +1,4 @@
-"""Where the stages meet, in order. The CLI, the scheduler and the demo all call this module.
-
-1. a source yields Articles (JSON Lines import here; feeds and pages in ``collect``, below);
-2. the store saves them in batches (board numbers, revisions).
-Later stages (dedup, stories, analysis) plug in between 1 and 2 as they land.
-"""
+"""Collection: sources → feeds → pages → extraction → store (see docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -12,8 +7,7 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
 import httpx
@@ -30,79 +24,18 @@ from ranknews.metrics import CrawlMetrics
 from ranknews.models import Article
 from ranknews.sanitize import safe_url
 from ranknews.sources.config import load_sources, rules_by_domain
-from ranknews.sources.jsonl import LineError, read_lines
 from ranknews.sources.source import Source, SourceUpdate
 from ranknews.store import Database
 from ranknews.store.articles import SaveResult, save_articles
 from ranknews.store.collect import (
-    due_sources, known_urls, log_item_errors, next_due_at, prune_fetch_log, record_crawl,
+    due_sources,
+    known_urls,
+    log_item_errors,
+    next_due_at,
+    prune_fetch_log,
+    record_crawl,
     sync_sources,
 )
-
-BATCH_SIZE = 5000
-PROGRESS_EVERY = 500  # lines between progress callbacks: a callback per line costs more than parsing
-
-
-@dataclass
-class ImportReport:
-    saved: SaveResult = field(default_factory=SaveResult)
-    errors: list[LineError] = field(default_factory=list)
-
-    @property
-    def inserted(self) -> int:
-        return len(self.saved.inserted)
-
-
-def import_jsonl(db: Database, paths: Iterable[Path], *,
-                 on_progress: Callable[[int], None] | None = None,
-                 on_error: Callable[[LineError], None] | None = None) -> ImportReport:
-    """Load JSON Lines files; invalid lines are reported and skipped, valid ones all stored.
-
-    ``on_progress`` receives the number of bytes read since the last call.
-    """
-    report = ImportReport()
-    for path in paths:
-        for batch in _batches(_read(path, report, on_progress, on_error)):
-            report.saved += save_articles(db, batch)
-    return report
-
-
-def _read(path: Path, report: ImportReport, on_progress: Callable[[int], None] | None,
-          on_error: Callable[[LineError], None] | None) -> Iterator[Article]:
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for item in read_lines(_counted(handle, on_progress), str(path)):
-            if isinstance(item, LineError):
-                report.errors.append(item)
-                if on_error:
-                    on_error(item)
-            else:
-                yield item
-
-
-def _counted(lines: Iterable[str], on_progress: Callable[[int], None] | None) -> Iterator[str]:
-    if on_progress is None:
-        yield from lines
-        return
-    pending = 0
-    for n, line in enumerate(lines, start=1):
-        pending += len(line.encode("utf-8"))
-        if n % PROGRESS_EVERY == 0:
-            on_progress(pending)
-            pending = 0
-        yield line
-    on_progress(pending)
-
-
-def _batches(articles: Iterable[Article], size: int = BATCH_SIZE) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    for article in articles:
-        batch.append(article)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
 
 # --- Collection: feeds → pages → extraction → store -------------------------------------
 #
