@@ -113,3 +113,12 @@ def test_cli_gives_a_clean_message_for_a_corrupt_database(tmp_path):
                           "--db", f"sqlite:///{bad}"], capture_output=True, text=True, check=False)
     assert run.returncode == 1
     assert "Traceback" not in run.stderr and "데이터베이스" in run.stderr
+
+
+def test_demo_command_builds_a_fresh_board(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "ranknews", "demo", "--no-serve",
+                          "--data-dir", str(tmp_path)], capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 0, run.stderr
+    assert "예시 기사 29건" in run.stdout
+    assert (tmp_path / "ranknews.sqlite3").exists()

@@ -44,6 +44,69 @@ SETTINGS: tuple[Setting, ...] = (
             "Paragraphs shown for an outlet in excerpt mode, before the link to the original."),
     Setting("sqlite_busy_timeout_ms", 5000, "RANKNEWS_SQLITE_BUSY_TIMEOUT_MS",
             "How long a SQLite connection waits for the writer's lock before failing."),
+    Setting("sources_file", "", "RANKNEWS_SOURCES_FILE",
+            "TOML file of outlets and feeds; empty means the shipped default "
+            "(ranknews/sources/sources.toml)."),
+    Setting("user_agent", "", "RANKNEWS_USER_AGENT",
+            "User-Agent the crawler sends; empty means 'ranknews/<version> (+<base_url>)'."),
+    Setting("fetch_host_concurrency", 1, "RANKNEWS_FETCH_HOST_CONCURRENCY",
+            "Requests at a time to one host."),
+    Setting("fetch_host_delay", 1.0, "RANKNEWS_FETCH_HOST_DELAY",
+            "Seconds between two requests to the same host (a larger robots.txt "
+            "Crawl-delay wins, up to 60 s)."),
+    Setting("fetch_concurrency", 8, "RANKNEWS_FETCH_CONCURRENCY",
+            "Sources crawled at the same time (different hosts in parallel)."),
+    Setting("fetch_connect_timeout", 10.0, "RANKNEWS_FETCH_CONNECT_TIMEOUT",
+            "Seconds to wait for a connection."),
+    Setting("fetch_read_timeout", 20.0, "RANKNEWS_FETCH_READ_TIMEOUT",
+            "Seconds to wait for the next bytes of a response."),
+    Setting("fetch_total_timeout", 60.0, "RANKNEWS_FETCH_TOTAL_TIMEOUT",
+            "Deadline in seconds for one whole response, so a slow drip cannot hold us."),
+    Setting("fetch_retries", 2, "RANKNEWS_FETCH_RETRIES",
+            "Retries after a connection error, 429 or 5xx (exponential backoff with jitter)."),
+    Setting("fetch_backoff", 1.0, "RANKNEWS_FETCH_BACKOFF",
+            "Base seconds of the retry backoff (doubles each attempt, with jitter)."),
+    Setting("fetch_max_retry_wait", 30.0, "RANKNEWS_FETCH_MAX_RETRY_WAIT",
+            "Longest Retry-After the crawler waits in place; longer ones postpone the source."),
+    Setting("fetch_max_bytes", 5_000_000, "RANKNEWS_FETCH_MAX_BYTES",
+            "Largest response body in bytes (after decompression); larger ones are dropped."),
+    Setting("fetch_max_redirects", 5, "RANKNEWS_FETCH_MAX_REDIRECTS",
+            "Redirects followed for one URL; loops are detected before this."),
+    Setting("robots_cache_seconds", 3600, "RANKNEWS_ROBOTS_CACHE_SECONDS",
+            "How long a host's robots.txt is kept before it is fetched again."),
+    Setting("crawl_max_items", 50, "RANKNEWS_CRAWL_MAX_ITEMS",
+            "Feed items looked at per fetch (newest first)."),
+    Setting("crawl_min_interval", 120, "RANKNEWS_CRAWL_MIN_INTERVAL",
+            "Shortest seconds between two fetches of one feed, whatever its yield."),
+    Setting("crawl_max_interval", 21600, "RANKNEWS_CRAWL_MAX_INTERVAL",
+            "Longest seconds between two fetches of one feed (quiet or failing feeds)."),
+    Setting("crawl_run_tick", 30, "RANKNEWS_CRAWL_RUN_TICK",
+            "Seconds 'ranknews run' sleeps between looks for due sources."),
+    Setting("log_format", "kv", "RANKNEWS_LOG_FORMAT",
+            "Log lines as key=value (kv) or JSON lines (json)."),
+    Setting("page_cache_entries", 2000, "RANKNEWS_PAGE_CACHE_ENTRIES",
+            "Rendered pages kept in memory per web process (0 turns the page cache off)."),
+    Setting("page_cache_check_seconds", 0.5, "RANKNEWS_PAGE_CACHE_CHECK_SECONDS",
+            "How often (at most) a web process checks board_version for new or hidden posts; "
+            "changes reach readers within this delay."),
+    Setting("http_max_age", 10, "RANKNEWS_HTTP_MAX_AGE",
+            "Cache-Control max-age (seconds) of pages; browsers revalidate with ETag after it."),
+    Setting("rss_items", 50, "RANKNEWS_RSS_ITEMS", "Posts in /rss.xml."),
+    Setting("web_server", "granian", "RANKNEWS_WEB_SERVER",
+            "HTTP server for serve/demo: granian or uvicorn."),
+    Setting("web_workers", 1, "RANKNEWS_WEB_WORKERS",
+            "Web server worker processes (each keeps its own page cache)."),
+    Setting("story_window_hours", 72, "RANKNEWS_STORY_WINDOW_HOURS",
+            "Stories stay open for new articles this long after their latest article; "
+            "the clusterer keeps state for this window only."),
+    Setting("story_max_gap_hours", 48, "RANKNEWS_STORY_MAX_GAP_HOURS",
+            "Two articles published further apart than this never count as the same event."),
+    Setting("story_threshold", 0.2, "RANKNEWS_STORY_THRESHOLD",
+            "Evidence (average TF-IDF cosine, 0-1) an article needs to join a story."),
+    Setting("board_one_row_per_story", False, "RANKNEWS_BOARD_ONE_ROW_PER_STORY",
+            "Show one row per story on the board (its newest post) instead of every post."),
+    Setting("analysis_batch_size", 200, "RANKNEWS_ANALYSIS_BATCH_SIZE",
+            "Posts analysed per Kiwi call and per transaction when draining the queue."),
     Setting("search_analysis_chars", 0, "RANKNEWS_SEARCH_ANALYSIS_CHARS",
             "Characters of each body (after the title) analysed by Kiwi for search; the rest "
             "is indexed as syllable bigrams only."),
@@ -81,6 +144,36 @@ class Settings:
     default_display_mode: str = "full"
     excerpt_paragraphs: int = 2
     sqlite_busy_timeout_ms: int = 5000
+    sources_file: str = ""
+    user_agent: str = ""
+    fetch_host_concurrency: int = 1
+    fetch_host_delay: float = 1.0
+    fetch_concurrency: int = 8
+    fetch_connect_timeout: float = 10.0
+    fetch_read_timeout: float = 20.0
+    fetch_total_timeout: float = 60.0
+    fetch_retries: int = 2
+    fetch_backoff: float = 1.0
+    fetch_max_retry_wait: float = 30.0
+    fetch_max_bytes: int = 5_000_000
+    fetch_max_redirects: int = 5
+    robots_cache_seconds: int = 3600
+    crawl_max_items: int = 50
+    crawl_min_interval: int = 120
+    crawl_max_interval: int = 21600
+    crawl_run_tick: int = 30
+    log_format: str = "kv"
+    page_cache_entries: int = 2000
+    page_cache_check_seconds: float = 0.5
+    http_max_age: int = 10
+    rss_items: int = 50
+    web_server: str = "granian"
+    web_workers: int = 1
+    story_window_hours: int = 72
+    story_max_gap_hours: int = 48
+    story_threshold: float = 0.2
+    board_one_row_per_story: bool = False
+    analysis_batch_size: int = 200
     search_analysis_chars: int = 0
     search_body_chars: int = 4000
     search_index_workers: int = 2
@@ -113,7 +206,19 @@ class Settings:
         settings = cls(**converted)
         if settings.default_display_mode not in ("full", "excerpt"):
             raise ConfigError("default_display_mode 설정은 full 또는 excerpt 이어야 합니다.")
+        if settings.log_format not in ("kv", "json"):
+            raise ConfigError("log_format 설정은 kv 또는 json 이어야 합니다.")
+        if settings.web_server not in ("granian", "uvicorn"):
+            raise ConfigError("web_server 설정은 granian 또는 uvicorn 이어야 합니다.")
         return settings
+
+    @property
+    def effective_user_agent(self) -> str:
+        if self.user_agent:
+            return self.user_agent
+        from ranknews import __version__
+
+        return f"ranknews/{__version__} (+{self.base_url})"
 
     @property
     def effective_database_url(self) -> str:
@@ -125,6 +230,10 @@ class Settings:
 def _convert(name: str, value: Any, kind: type) -> Any:
     if name == "data_dir":
         return Path(value)
+    if kind is bool and isinstance(value, str):
+        if value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        raise ConfigError(f"설정 {name}의 값 {value!r}은(는) true 또는 false 이어야 합니다.")
     try:
         return kind(value)
     except (TypeError, ValueError) as exc:

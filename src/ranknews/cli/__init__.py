@@ -8,7 +8,13 @@ from __future__ import annotations
 from ranknews.cli.common import app
 
 # Command modules register themselves on import.
-from ranknews.cli import board, demo  # noqa: E402,F401
+# One import a line (fewer merge conflicts between stages).
+from ranknews.cli import board  # noqa: E402,F401
+from ranknews.cli import demo  # noqa: E402,F401
+from ranknews.cli import extract  # noqa: E402,F401
+from ranknews.cli import web  # noqa: E402,F401
+from ranknews.cli import collect  # noqa: E402,F401
+from ranknews.cli import stories  # noqa: E402,F401
 from ranknews.cli import search  # noqa: E402,F401
 
 

@@ -1,10 +1,7 @@
-"""Where the stages meet, in order. The CLI, the scheduler and the demo all call this module.
+"""JSON Lines import: a file of articles → the store, in batches (see README, Import format).
 
-1. a source yields Articles (JSON Lines import here; feeds and pages in ``collect``);
-2. the store saves them in batches (board numbers, revisions);
-3. saved and revised posts join the search queue; ``index_pending`` (``ranknews index``, or a
-   worker) analyses and indexes them behind the import, so the import keeps its speed.
-Later stages (dedup, stories, analysis) plug in between 1 and 2 as they land.
+Saved and revised posts also join the search queue (a cheap insert); ``pipeline.search``
+indexes them behind the import, so the import keeps its speed.
 """
 
 from __future__ import annotations
@@ -14,7 +11,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ranknews.models import Article
-from ranknews.search import Indexer
 from ranknews.sources.jsonl import LineError, read_lines
 from ranknews.store import Database
 from ranknews.store import search as search_store
@@ -85,31 +81,3 @@ def _batches(articles: Iterable[Article], size: int = BATCH_SIZE) -> Iterator[li
             batch = []
     if batch:
         yield batch
-
-
-INDEX_BATCH = 256
-
-
-def index_pending(db: Database, indexer: Indexer, *, batch_size: int = INDEX_BATCH,
-                  on_progress: Callable[[int], None] | None = None) -> int:
-    """Index every queued post (new or revised since it was last indexed); returns how many."""
-    done = after = 0
-    while True:
-        with db.read() as conn:
-            batch = search_store.queued(conn, after, batch_size)
-        if not batch:
-            return done
-        posts = [article for article, _ in batch]
-        hashes = {article.board_no: digest for article, digest in batch}
-        search_store.write_documents(db, indexer.documents(posts, hashes))
-        after = posts[-1].board_no or after
-        done += len(batch)
-        if on_progress:
-            on_progress(len(batch))
-
-
-def reindex(db: Database, indexer: Indexer, *, batch_size: int = INDEX_BATCH,
-            on_progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild every post's search document (e.g. after the analyser changed)."""
-    search_store.enqueue_all(db)
-    return index_pending(db, indexer, batch_size=batch_size, on_progress=on_progress)
