@@ -16,7 +16,7 @@ from ranknews.search.highlight import highlight, snippet
 from ranknews.search.ranking import recency_factor
 from ranknews.search.ratelimit import RateLimiter
 from ranknews.store.articles import hide, save_articles, unhide
-from ranknews.store.search import RankingOptions, SearchFilters, enqueue, search
+from ranknews.store.search import RankingOptions, SearchFilters, search
 from ranknews.text.analysis import Analyzer
 
 NOW = datetime(2024, 6, 20, 3, 0, tzinfo=timezone.utc)
@@ -42,8 +42,7 @@ def post(n: int, title: str, body: str = "", **changes) -> Article:
 
 
 def store(db, indexer, *articles: Article) -> None:
-    saved = save_articles(db, list(articles))
-    enqueue(db, saved.inserted + saved.revised)
+    save_articles(db, list(articles))  # queues them for the index, in the same transaction
     index_pending(db, indexer)
 
 

@@ -1,8 +1,4 @@
-"""JSON Lines import: a file of articles → the store, in batches (see README, Import format).
-
-Saved and revised posts also join the search queue (a cheap insert); ``pipeline.search``
-indexes them behind the import, so the import keeps its speed.
-"""
+"""JSON Lines import: a file of articles → the store, in batches (see README, Import format)."""
 
 from __future__ import annotations
 
@@ -13,7 +9,6 @@ from typing import Callable, Iterable, Iterator
 from ranknews.models import Article
 from ranknews.sources.jsonl import LineError, read_lines
 from ranknews.store import Database
-from ranknews.store import search as search_store
 from ranknews.store.articles import SaveResult, save_articles
 
 BATCH_SIZE = 5000
@@ -40,9 +35,7 @@ def import_jsonl(db: Database, paths: Iterable[Path], *,
     report = ImportReport()
     for path in paths:
         for batch in _batches(_read(path, report, on_progress, on_error)):
-            saved = save_articles(db, batch)
-            search_store.enqueue(db, saved.inserted + saved.revised)
-            report.saved += saved
+            report.saved += save_articles(db, batch)
     return report
 
 

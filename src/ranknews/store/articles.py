@@ -12,6 +12,7 @@ from ranknews.dedup import article_keys, same_post
 from ranknews.errors import NotFound
 from ranknews.models import Article, block_from_dict
 from ranknews.store.analysis import enqueue
+from ranknews.store.search_queue import enqueue as enqueue_search
 from ranknews.store.db import Database, bump_board_version
 from ranknews.store.dedup import posts_by_keys, remember_keys
 from ranknews.store.schema import article_revisions, articles, moderation_log, outlets
@@ -88,7 +89,7 @@ def save_articles(db: Database, batch: Sequence[Article], *,
     A post is the same post when its URL or canonical URL matches a stored one, or one of its
     dedup keys does (``ranknews.dedup.fingerprint``: the URL without tracking/mobile/AMP
     parts, the same body at the same outlet, an updated version of the same headline).
-    New and revised posts are queued for analysis. The whole batch commits or nothing does,
+    New and revised posts are queued for analysis and for the search index. The whole batch commits or nothing does,
     so a crash never leaves an article half-stored.
     """
     now = now or datetime.now(timezone.utc)
@@ -100,6 +101,7 @@ def save_articles(db: Database, batch: Sequence[Article], *,
         result = _save_rows(conn, pairs, now)
         _remember_outlets(conn, rows)
         enqueue(conn, result.inserted + result.revised, now)
+        enqueue_search(conn, result.inserted + result.revised)
         if result.inserted or result.revised:
             bump_board_version(conn)
     return result

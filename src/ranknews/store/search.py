@@ -5,8 +5,8 @@ Tables (migration 0002_search):
   grams) and the content hash they were built from. On SQLite an FTS5 table
   ``search_fts`` (unicode61 over our tokens, external content) follows it by triggers; on
   PostgreSQL a ``tsv`` tsvector column (title weight A, lead B, grams D) has a GIN index.
-- ``search_queue``: posts saved since they were last indexed. The import only adds numbers
-  here, so it keeps its speed; ``ranknews index`` (or a worker) catches up behind it.
+- ``search_queue`` (store/search_queue.py): posts saved since they were last indexed;
+  ``save_articles`` adds them, ``ranknews index`` (or a worker) catches up behind ingest.
 
 Searching takes the newest ``candidate_limit`` matches with their token columns and ranks
 them by text relevance blended with recency (search/ranking.py), then returns one page.
@@ -16,21 +16,23 @@ Hidden posts are excluded by the query itself, so a takedown applies at once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Column, Connection, Integer, String, Table, Text, bindparam, delete
 from sqlalchemy import insert, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ranknews.models import Article
 from ranknews.search.document import WORD_START, SearchDocument
 from ranknews.search.query import Mode, ParsedQuery, to_fts5, to_tsquery
-from ranknews.search.ranking import Candidate, rank
+from ranknews.search.ranking import Candidate, Ranked, rank
 from ranknews.store.articles import row_to_article
 from ranknews.store.db import Database
 from ranknews.store.schema import articles, metadata
+from ranknews.store.search_queue import enqueue as enqueue_in
+from ranknews.store.search_queue import search_queue
+from ranknews.store.stories import story_sizes
 from ranknews.store.types import UTCDateTime
 
 search_documents = Table(
@@ -44,11 +46,6 @@ search_documents = Table(
     Column("indexed_at", UTCDateTime, nullable=False),
 )
 
-search_queue = Table(
-    "search_queue",
-    metadata,
-    Column("board_no", Integer, primary_key=True, autoincrement=False),
-)
 
 _PG_MAX_POSITION = 16383  # tsvector positions above this are clamped by PostgreSQL
 _PG_MAX_POSITIONS_PER_LEXEME = 255
@@ -57,19 +54,9 @@ _PG_MAX_POSITIONS_PER_LEXEME = 255
 # ---- writing ----------------------------------------------------------------------------
 
 def enqueue(db: Database, board_nos: Iterable[int]) -> int:
-    """Mark posts for (re)indexing; cheap, done on every save."""
-    rows = [{"board_no": n} for n in dict.fromkeys(board_nos)]
-    if not rows:
-        return 0
+    """Mark posts for (re)indexing in a transaction of their own."""
     with db.write() as conn:
-        conn.execute(_insert_ignore(conn, search_queue), rows)
-    return len(rows)
-
-
-def _insert_ignore(conn: Connection, table: Table) -> Any:
-    if conn.dialect.name == "postgresql":
-        return pg_insert(table).on_conflict_do_nothing()
-    return sqlite_insert(table).on_conflict_do_nothing()
+        return enqueue_in(conn, board_nos)
 
 
 def queued(conn: Connection, after: int, limit: int) -> list[tuple[Article, str]]:
@@ -207,6 +194,8 @@ class SearchHit:
     body: str
     score: float
     relevance: float
+    story_id: int | None = None  # set by a story-aware search
+    story_size: int = 1  # visible posts in that story
 
 
 @dataclass
@@ -220,8 +209,12 @@ class SearchResults:
 
 def search(conn: Connection, query: ParsedQuery, *, filters: SearchFilters = SearchFilters(),
            options: RankingOptions = RankingOptions(), offset: int = 0, limit: int = 20,
-           now: datetime | None = None) -> SearchResults:
-    """Ranked posts for an analysed query; an empty query gives empty results."""
+           now: datetime | None = None, by_story: bool = False) -> SearchResults:
+    """Ranked posts for an analysed query; an empty query gives empty results.
+
+    ``by_story``: one entry per story (its best-ranked post, with the story's size), as the
+    search page shows them; ``candidates`` then counts entries.
+    """
     results = SearchResults(query=query)
     if query.empty:
         return results
@@ -234,11 +227,30 @@ def search(conn: Connection, query: ParsedQuery, *, filters: SearchFilters = Sea
     results.capped = len(candidates) >= options.candidate_limit
     ranked = rank(query, candidates, now, recency_weight=options.recency_weight,
                   half_life_hours=options.half_life_hours, any_unit=results.mode == "or")
+    stories: dict[int, tuple[int, int]] = {}
+    if by_story:
+        stories = story_sizes(conn, [r.board_no for r in ranked])
+        ranked = _best_of_each_story(ranked, stories)
+        results.candidates = len(ranked)
     page = ranked[offset:offset + limit]
     details = _details(conn, [r.board_no for r in page])
-    results.hits = [_hit(details[r.board_no], r.score, r.relevance)
+    results.hits = [_hit(details[r.board_no], r.score, r.relevance, stories.get(r.board_no))
                     for r in page if r.board_no in details]
     return results
+
+
+def _best_of_each_story(ranked: list[Ranked], stories: dict[int, tuple[int, int]]
+                        ) -> list[Ranked]:
+    seen: set[int] = set()
+    kept = []
+    for r in ranked:
+        story = stories.get(r.board_no)
+        if story is not None and story[0] in seen:
+            continue
+        if story is not None:
+            seen.add(story[0])
+        kept.append(r)
+    return kept
 
 
 def _candidates(conn: Connection, query: ParsedQuery, mode: Mode, filters: SearchFilters,
@@ -306,21 +318,13 @@ def _details(conn: Connection, numbers: list[int]) -> dict[int, Article]:
     return {r.board_no: row_to_article(r) for r in rows}
 
 
-def _hit(article: Article, score: float, relevance: float) -> SearchHit:
+def _hit(article: Article, score: float, relevance: float,
+         story: tuple[int, int] | None = None) -> SearchHit:
     return SearchHit(
         board_no=article.board_no or 0, url=article.url, outlet=article.outlet,
         outlet_domain=article.outlet_domain, title=article.title, tags=article.tags,
         section=article.section, published_at=article.published_at,
         collected_at=article.collected_at,  # type: ignore[arg-type]
         body=article.text or article.summary, score=round(score, 4),
-        relevance=round(relevance, 4))
-
-
-def day_bounds(day_from: date | None, day_to: date | None, tz: Any) -> tuple[
-        datetime | None, datetime | None]:
-    """[from 00:00, to+1 00:00) in the site's time zone, as aware datetimes."""
-    from datetime import time, timedelta
-
-    start = datetime.combine(day_from, time(), tzinfo=tz) if day_from else None
-    end = datetime.combine(day_to + timedelta(days=1), time(), tzinfo=tz) if day_to else None
-    return start, end
+        relevance=round(relevance, 4), story_id=story[0] if story else None,
+        story_size=story[1] if story else 1)

@@ -39,6 +39,7 @@ FEATURES: tuple[str, ...] = (
     "ranknews.web.views.board",
     "ranknews.web.views.sources",
     "ranknews.web.views.stories",
+    "ranknews.web.views.search",
 )
 
 
