@@ -242,7 +242,9 @@ def indexing_speed(docs: list[Doc], workers: int, rounds: int) -> None:
     batch = [to_article(d) for d in docs]
     articles = []
     for r in range(rounds):
-        copies = [replace(a, url=f"{a.url}#{r}") for a in batch]
+        # another outlet each round, or dedup would take the copies for revisions
+        copies = [replace(a, url=f"{a.url.rstrip('/')}/r{r}",
+                          outlet_domain=f"r{r}.{a.outlet_domain}") for a in batch]
         saved = save_articles(db, copies)
         articles += [replace(a, board_no=n) for a, n in zip(copies, saved.inserted)]
     chars = sum(len(a.title) + len(a.text) for a in articles) / len(articles)
