@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -159,7 +158,7 @@ BAD_QUERIES = [
     "", "   ", "가" * 10_000, "삼성전자 " * 2_000, '"', '" * : ^', "NEAR AND OR",
     'NEAR("삼성전자" "양산")', "삼성* OR ^휴진", "title:삼성", "{title}: x", "ㅋㅋ", "ㄱ",
     "😀🔥", "😀 삼성전자", "'; DROP TABLE articles; --", "1' OR '1'='1", "\\", "%_%", "\x00",
-    "‮삼성", "<script>alert(1)</script>",
+    "\u202e삼성", "<script>alert(1)</script>",
 ]
 
 
