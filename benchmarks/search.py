@@ -273,6 +273,8 @@ def main() -> None:
     parser.add_argument("--index-rounds", type=int, default=4,
                         help="copies of the real texts timed for indexing speed")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--windows", default="200",
+                        help="candidate windows to time, comma-separated (default: the setting)")
     parser.add_argument("--skip-relevance", action="store_true")
     parser.add_argument("--skip-indexing", action="store_true")
     args = parser.parse_args()
@@ -288,7 +290,8 @@ def main() -> None:
         from search_latency import run_latency
 
         run_latency(docs, queries, analyzer, sqlite_n=args.latency,
-                    pg_url=args.pg if args.pg_latency else None, pg_n=args.pg_latency)
+                    pg_url=args.pg if args.pg_latency else None, pg_n=args.pg_latency,
+                    windows=tuple(int(w) for w in args.windows.split(",")))
 
 
 if __name__ == "__main__":

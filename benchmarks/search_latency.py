@@ -197,14 +197,13 @@ def report(label: str, timings: list[float]) -> None:
 
 
 def run_latency(docs: list, queries: list, analyzer: Analyzer, *, sqlite_n: int,  # noqa: ANN001
-                pg_url: str | None, pg_n: int) -> None:
+                pg_url: str | None, pg_n: int, windows: tuple[int, ...] = (200,)) -> None:
     from search import DATA  # the benchmark's data directory
 
     print("\nLatency (SYNTHETIC corpus: real headlines + real sentences, see "
           "benchmarks/search_latency.py)")
     pieces = Pieces(DATA, docs, analyzer)
     texts = latency_queries(queries, pieces)
-    options = RankingOptions()
     now = START + timedelta(days=366)
     targets = []
     if sqlite_n:
@@ -221,11 +220,11 @@ def run_latency(docs: list, queries: list, analyzer: Analyzer, *, sqlite_n: int,
         targets.append((f"PostgreSQL GIN, {pg_n:,} articles", pg_url))
     for label, url in targets:
         db = open_database(url)
-        with db.read() as conn:
-            def run(text: str) -> object:
-                return search(conn, parse_query(text, analyzer), options=options, limit=20,
-                              now=now)
-            report(label, measure(run, texts))
-            sample = run("반도체")
-            print(f"    e.g. 반도체: {sample.candidates} ranked (capped: {sample.capped})")  # type: ignore[attr-defined]
+        for window in windows:
+            options = RankingOptions(candidate_limit=window)
+            with db.read() as conn:
+                def run(text: str) -> object:
+                    return search(conn, parse_query(text, analyzer), options=options,
+                                  limit=20, now=now)
+                report(f"{label}, {window} candidates", measure(run, texts))
         db.dispose()
