@@ -273,7 +273,7 @@ def main() -> None:
     parser.add_argument("--index-rounds", type=int, default=4,
                         help="copies of the real texts timed for indexing speed")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--windows", default="200",
+    parser.add_argument("--windows", default="100",
                         help="candidate windows to time, comma-separated (default: the setting)")
     parser.add_argument("--skip-relevance", action="store_true")
     parser.add_argument("--skip-indexing", action="store_true")

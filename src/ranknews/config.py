@@ -119,7 +119,7 @@ SETTINGS: tuple[Setting, ...] = (
             "(1 + weight x 2^(-age/half-life)). 0 ranks by text relevance only."),
     Setting("search_half_life_hours", 72.0, "RANKNEWS_SEARCH_HALF_LIFE_HOURS",
             "Hours after which the recency bonus of a search result has halved."),
-    Setting("search_candidate_limit", 1000, "RANKNEWS_SEARCH_CANDIDATE_LIMIT",
+    Setting("search_candidate_limit", 100, "RANKNEWS_SEARCH_CANDIDATE_LIMIT",
             "Newest matches ranked per search; bounds the time of very common queries."),
     Setting("search_max_query_chars", 200, "RANKNEWS_SEARCH_MAX_QUERY_CHARS",
             "Longer queries are cut to this many characters."),
@@ -179,7 +179,7 @@ class Settings:
     search_index_workers: int = 2
     search_recency_weight: float = 1.0
     search_half_life_hours: float = 72.0
-    search_candidate_limit: int = 1000
+    search_candidate_limit: int = 100
     search_max_query_chars: int = 200
     search_rate_per_minute: int = 30
     search_rate_burst: int = 10

@@ -177,7 +177,7 @@ class SearchFilters:
 class RankingOptions:
     recency_weight: float = 1.0
     half_life_hours: float = 72.0
-    candidate_limit: int = 200
+    candidate_limit: int = 100
 
 
 @dataclass
