@@ -10,6 +10,11 @@ Terms are the content words a reader would search for or a story would share:
   HBM3E (Kiwi: HBM/SL 3/SN E/SL) → "hbm3e", 5G → "5g";
 - ``phrases`` holds adjacent nouns written without a space joined again (집단휴진), so that
   compound names and noun phrases are available whole.
+
+``noun_phrases`` gives the keyword units trends count: each run of nouns and Latin words written
+together, whole, in reading order (박대준 even when Kiwi splits it as 박대/준; 대한의사협회;
+SK하이닉스; hbm3e; 5000선), plus the proper nouns inside a longer run (삼성전자노조 → 삼성전자), so a
+name is counted the same whether or not a suffix noun was glued to it.
 """
 
 from __future__ import annotations
@@ -80,6 +85,11 @@ class Analyzer:
             ))
         return results
 
+    def noun_phrases(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """For each text, its noun runs written together (see the module docstring)."""
+        return [_noun_phrases(tokens, text)
+                for tokens, text in zip(self._kiwi.tokenize(list(texts)), texts)]
+
     @staticmethod
     def _terms(tokens: Iterable, text: str) -> _Terms:  # noqa: ANN001
         terms: list[str] = []
@@ -112,6 +122,45 @@ class Analyzer:
                 _close_run(run, phrases)
         _close_run(run, phrases)
         return _Terms(tuple(terms), tuple(dict.fromkeys(entities)), tuple(phrases))
+
+
+def _noun_phrases(tokens: Iterable, text: str) -> tuple[str, ...]:  # noqa: ANN001
+    units: list[str] = []
+    run: list = []  # noun and Latin tokens written together
+
+    def close() -> None:
+        if not run:
+            return
+        start, end = run[0].start, run[-1].start + run[-1].len
+        if not all(t.tag == "SN" for t in run):
+            whole = text[start:end]
+            units.append(whole.lower() if whole.isascii() else whole)
+            if len(run) > 1:
+                units.extend(t.form for t in run if t.tag == "NNP" and t.form != whole)
+        run.clear()
+
+    for tok in tokens:
+        if tok.tag == "SH":  # a hanja abbreviation (美, 與) is a word of its own
+            close()
+            run.append(tok)
+            close()
+        elif tok.tag in _NOUN_TAGS or tok.tag in ("SL", "SN"):
+            if not (run and run[-1].start + run[-1].len == tok.start
+                    and _glue(run[-1].tag, tok.tag)):
+                close()
+            run.append(tok)
+        else:
+            close()
+    close()
+    return tuple(units)
+
+
+def _glue(before: str, after: str) -> bool:
+    """Whether two tokens written together make one word: a number joins Latin letters
+    (HBM3E, 5G, G7) and the noun after it (5000선, 3분기), but not a noun before it."""
+    if after == "SN":
+        return before == "SL"
+    return True
 
 
 def _set_last_entity(entities: list[str], name: str, new: bool) -> None:

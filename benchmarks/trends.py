@@ -1,0 +1,148 @@
+"""Replay 98 days of real headlines through the trends stage and check named events.
+
+    /work/venv/bin/python benchmarks/trends.py [--data ../shared/data/headlines/daily]
+        [--checklist benchmarks/trends_checklist.toml] [--quiet]
+
+For each day, in time order: analyse the headlines (Kiwi noun phrases, stored beforehand, as
+the pipeline stores them at import), learn aliases, count the day's window, score it against
+the days before, print the top 10 keywords, then add the day to the history.
+The check list names, for some days, the event a reader would name from that day's headlines;
+the script reports for how many of those days the top 10 contains it. Finally it times
+scoring a 5,000-article window against a 14-day history (analysis already stored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from ranknews.rank.aliases import AliasBook  # noqa: E402
+from ranknews.rank.headlines import read_days  # noqa: E402
+from ranknews.rank.keywords import (  # noqa: E402
+    article_keywords,
+    keyword_texts,
+    outlet_stop_words,
+)
+from ranknews.rank.trends import KeywordDoc, count_window, score_window  # noqa: E402
+from ranknews.text.analysis import Analyzer  # noqa: E402
+
+def _shared_data() -> Path:
+    """../shared/data beside the checkout (or RANKNEWS_SHARED_DATA), as tests/conftest.py."""
+    if os.environ.get("RANKNEWS_SHARED_DATA"):
+        return Path(os.environ["RANKNEWS_SHARED_DATA"])
+    for parent in ROOT.parents:
+        if (parent / "shared" / "data").is_dir():
+            return parent / "shared" / "data"
+    return ROOT.parent / "shared" / "data"
+
+
+DEFAULT_DATA = _shared_data() / "headlines" / "daily"
+
+
+def analyse(days: list, analyzer: Analyzer) -> list[list[tuple[str, ...]]]:
+    """Noun phrases of every headline (what the pipeline stores per article)."""
+    titles = [keyword_texts(h.title)[0] for day in days for h in day]
+    phrases = analyzer.noun_phrases(titles)
+    out, i = [], 0
+    for day in days:
+        out.append(phrases[i:i + len(day)])
+        i += len(day)
+    return out
+
+
+def matches(expected: list[str], keywords: list[str]) -> bool:
+    return any(e == k or (len(e) >= 2 and (e in k or k in e and len(k) >= 2))
+               for e in expected for k in keywords)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--checklist", type=Path, default=ROOT / "benchmarks" / "trends_checklist.toml")
+    parser.add_argument("--quiet", action="store_true", help="only checklist days and figures")
+    args = parser.parse_args()
+    if not args.data.exists():
+        print(f"headlines not found at {args.data}; skipped")
+        return 0
+    checklist = {c["date"]: c for c in tomllib.loads(args.checklist.read_text())["day"]}
+
+    days = list(read_days(args.data))
+    analyzer = Analyzer()
+    t0 = time.perf_counter()
+    phrases = analyse(days, analyzer)
+    analysis_s = time.perf_counter() - t0
+    n_articles = sum(len(d) for d in days)
+    excluded = outlet_stop_words({h.outlet for day in days for h in day})
+    aliases = AliasBook()
+
+    history, hits, results = [], 0, []
+    score_times = []
+    for day, day_phrases in zip(days, phrases):
+        for h in day:
+            aliases.learn(h.title)
+        mapping = aliases.mapping()
+        docs = [KeywordDoc(key=h.url, outlet=h.outlet,
+                           keywords=article_keywords([p], aliases=mapping, excluded=excluded))
+                for h, p in zip(day, day_phrases)]
+        t = time.perf_counter()
+        window = count_window(docs)
+        top = score_window(window, history)
+        score_times.append(time.perf_counter() - t)
+        history.append(window.day_counts())
+        keywords = [t.keyword for t in top]
+        date = day[0].day.isoformat() if day else "?"
+        check = checklist.get(date)
+        mark = ""
+        if check:
+            ok = matches(check["keywords"], keywords)
+            hits += ok
+            results.append((date, check["event"], ok))
+            mark = "  ✔" if ok else f"  ✘ expected {check['event']}"
+        if not args.quiet or check:
+            print(f"{date} ({len(day):3d}) " + " · ".join(keywords) + mark)
+
+    print()
+    print(f"checklist: {hits}/{len(checklist)} days have the named event in their top 10")
+    for date, event, ok in results:
+        if not ok:
+            print(f"  missed {date}: {event}")
+    print(f"analysis (Kiwi noun phrases, done once at import): {n_articles} headlines "
+          f"in {analysis_s:.1f} s ({analysis_s / n_articles * 1000:.2f} ms each)")
+    print(f"daily scoring: median {sorted(score_times)[len(score_times) // 2] * 1000:.1f} ms "
+          f"per day of ~{n_articles // len(days)} headlines")
+    bench_5000(days, phrases, excluded, aliases.mapping())
+    return 0
+
+
+def bench_5000(days, phrases, excluded, mapping) -> None:  # noqa: ANN001
+    """Score one window of 5,000 articles (the last days pooled) against a 14-day history."""
+    docs: list[KeywordDoc] = []
+    i = len(days)
+    while len(docs) < 5000 and i > 0:
+        i -= 1
+        docs += [KeywordDoc(key=h.url, outlet=h.outlet,
+                            keywords=article_keywords([p], aliases=mapping, excluded=excluded))
+                 for h, p in zip(days[i], phrases[i])]
+    docs = docs[:5000]
+    history = [count_window(
+        KeywordDoc(key=h.url, outlet=h.outlet,
+                   keywords=article_keywords([p], aliases=mapping, excluded=excluded))
+        for h, p in zip(days[j], phrases[j])).day_counts() for j in range(i - 14, i)]
+    runs = []
+    for _ in range(5):
+        t = time.perf_counter()
+        score_window(count_window(docs), history)
+        runs.append(time.perf_counter() - t)
+    print(f"trends over a window of {len(docs)} articles vs 14-day history: "
+          f"best {min(runs) * 1000:.0f} ms, median {sorted(runs)[2] * 1000:.0f} ms (goal < 1000 ms)")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
