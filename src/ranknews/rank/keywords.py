@@ -25,6 +25,14 @@ from ranknews.text.headline import split_tags
 # Bracketed text anywhere in a headline: labels and series names, not the news itself.
 _BRACKETS = re.compile(r"\[[^\[\]]{0,40}\]|【[^【】]{0,40}】|<[^<>]{0,20}>|〈[^〈〉]{0,20}〉")
 _LEAD_CHARS = 300
+# 한빛-나노 and 한빛나노 are one name: a hyphen between Hangul syllables is dropped.
+_HANGUL_HYPHEN = re.compile(r"(?<=[가-힣])[-‐‑–](?=[가-힣])")
+# Index levels are written 6000, 6000선, 6000피, 6000돌파: one keyword, the number.
+_LEVEL = re.compile(r"^(\d{3,})(?:선|피|돌파|포인트|고지)$")
+# A number with its unit is a keyword only as an amount (100달러, 1500원); with a counter or a
+# date (6월, 10년, 2종, 3분기) it names nothing.
+_AMOUNT = re.compile(r"^\d[\d,]{2,}(?:원|달러|엔|위안|유로|만원|억원|조원|억달러)$")
+_NUMBER_LED = re.compile(r"^\d")
 
 # Hanja single-character abbreviations of headlines, as the words they stand for. People's
 # surnames (李, 尹) are left out on purpose: who they stand for changes with time.
@@ -62,7 +70,7 @@ def outlet_stop_words(outlet_names: Iterable[str]) -> frozenset[str]:
 def keyword_texts(title: str, lead: str = "") -> list[str]:
     """The texts whose noun phrases are keyword candidates: clean headline, then the lead."""
     _, clean = split_tags(title or "")
-    texts = [_BRACKETS.sub(" ", clean).strip()]
+    texts = [_HANGUL_HYPHEN.sub("", _BRACKETS.sub(" ", clean)).strip()]
     if lead:
         texts.append(lead[:_LEAD_CHARS])
     return texts
@@ -75,6 +83,8 @@ def normalize_keywords(phrases: Iterable[str], *, aliases: Mapping[str, str] | N
     out: dict[str, None] = {}
     for phrase in phrases:
         word = HANJA.get(phrase, phrase)
+        if level := _LEVEL.match(word):
+            word = level.group(1)
         word = aliases.get(word, word)
         if _keep(word, excluded):
             out[word] = None
@@ -86,8 +96,10 @@ def _keep(word: str, excluded: frozenset[str]) -> bool:
         return False
     if any(word.startswith(name) and len(name) >= 4 for name in excluded):
         return False  # an outlet's own series: 한국경제TV, 매일경제신문
+    if _NUMBER_LED.match(word) and not word.isascii():
+        return bool(_AMOUNT.match(word))
     if word.isascii():
-        return len(word) >= 2 and not word.isdigit()
+        return len(word) >= 4 if word.isdigit() else len(word) >= 2
     return len(word) >= 2
 
 

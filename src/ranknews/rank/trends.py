@@ -6,16 +6,22 @@ How a keyword is counted in a window (``count_window``):
     (the article's keyword set). So a flood of near-identical articles from one outlet counts
     once, while the same event told by three outlets and followed up twice counts up to nine.
 
-How a keyword is scored against its own baseline (``score_window``), a z-score over days:
-    r_i  = weight_i / docs_i                over the previous ``baseline_days`` days that had
-                                             articles (days with none are skipped, not zeros)
-    e    = mean(r) * docs_now               what the keyword usually gets in a window this size
-    s    = std(r) * docs_now                how much it usually varies
-    z    = (weight_now - e) / (sqrt(e + s^2) + k)
-    score = z * sqrt(outlets_now / outlets_in_window)
-The Poisson term sqrt(e) and the constant k keep small counts from looking like bursts; the
-outlet factor prefers what several outlets report over one outlet's own campaign. 정부 or
-대통령 carry a high e every day, so they only trend on a day far above their habit.
+How a keyword is scored against its own baseline (``score_window``): a burst is a count
+well above what the keyword usually gets, measured as the Poisson log-likelihood ratio of the
+count against its usual rate (Dunning's G², one-sided):
+    r_i   = weight_i / docs_i              over the previous ``baseline_days`` days that had
+                                           articles (days with none are skipped, not zeros)
+    e     = mean(r) * docs_now             what the keyword usually gets in a window this size
+    h     = max(e + spread * std(r) * docs_now, floor)
+    burst = x * ln(x / h) - (x - h)        when x > h, else no trend
+    score = burst * sqrt(outlets_now / outlets_in_window)
+Unlike a z-score this grows with the size of the burst (27 headlines on one name beat 4 on a
+new word) while a keyword's usual level is divided out: 정부 or 대통령 carry a high e every
+day, so they only trend on a day far above their habit. ``spread`` (default 0) would also
+divide out a keyword's usual swing; it is off because one spike in the last two weeks (a
+매도 사이드카 a week ago) then hides the next one. ``floor`` keeps never-seen words from
+scoring infinitely. The outlet factor prefers what several outlets report over one outlet's
+own campaign.
 
 Keywords that mostly share their articles with a higher one (전재수, 해수부, 사의 for one
 resignation) are folded into it as ``related``, so ten keywords name ten different things.
@@ -24,7 +30,7 @@ resignation) are folded into it as ``related``, so ten keywords name ten differe
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Hashable, Iterable, Sequence
@@ -51,6 +57,7 @@ class WindowCounts:
     outlets: dict[str, set[str]] = field(default_factory=dict)
     articles: dict[str, list[Hashable]] = field(default_factory=dict)  # newest first
     stories: dict[str, set[Hashable]] = field(default_factory=dict)
+    doc_keywords: dict[Hashable, tuple[str, ...]] = field(default_factory=dict)
 
     def day_counts(self) -> "DayCounts":
         return DayCounts(docs=self.docs, weights=dict(self.weights))
@@ -86,7 +93,8 @@ class Trend:
 class TrendParams:
     baseline_days: int = 14
     min_count: int = 3
-    smoothing: float = 1.5  # k above
+    floor: float = 0.5  # the usual high of a keyword never seen before
+    spread: float = 0.0  # standard deviations added to the usual rate (see above)
     overlap: float = 0.5  # share of articles above which a keyword folds into a higher one
     candidates: int = 60
 
@@ -106,6 +114,7 @@ def count_window(docs: Iterable[KeywordDoc]) -> WindowCounts:
         pair = (story_key(doc), doc.outlet)
         seen_pairs.add(pair)
         outlets_all.add(doc.outlet)
+        counts.doc_keywords[doc.key] = doc.keywords
         for kw in doc.keywords:
             pairs_by_kw[kw].add(pair)
             counts.outlets.setdefault(kw, set()).add(doc.outlet)
@@ -127,6 +136,13 @@ def baseline(history: Sequence[DayCounts], keyword: str) -> tuple[float, float]:
     return mean, math.sqrt(var)
 
 
+def poisson_burst(count: float, usual: float) -> float:
+    """One-sided Poisson log-likelihood ratio of ``count`` against the rate ``usual``."""
+    if count <= usual:
+        return 0.0
+    return count * math.log(count / usual) - (count - usual)
+
+
 def score_window(now: WindowCounts, history: Sequence[DayCounts],
                  params: TrendParams = TrendParams(), limit: int = 10) -> list[Trend]:
     """The top keywords of ``now`` against ``history`` (the days before it, any order)."""
@@ -139,11 +155,12 @@ def score_window(now: WindowCounts, history: Sequence[DayCounts],
         if count < params.min_count or len(now.outlets[kw]) < min_outlets:
             continue
         mean, std = baseline(history, kw)
-        expected, spread = mean * now.docs, std * now.docs
-        z = (count - expected) / (math.sqrt(expected + spread ** 2) + params.smoothing)
-        breadth = math.sqrt(len(now.outlets[kw]) / now.outlets_total)
-        if z > 0:
-            scored.append((z * breadth, kw, expected))
+        expected = mean * now.docs
+        burst = poisson_burst(count, max(expected + params.spread * std * now.docs,
+                                          params.floor))
+        if burst > 0:
+            breadth = math.sqrt(len(now.outlets[kw]) / now.outlets_total)
+            scored.append((burst * breadth, kw, expected))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return _fold(now, scored[: params.candidates], params, limit)
 
@@ -162,8 +179,21 @@ def _fold(now: WindowCounts, scored: list[tuple[float, str, float]], params: Tre
             continue
         if len(kept) < limit:
             kept.append((score, kw, expected, mine))
+    shown = {kw for _, kw, _, _ in kept}
     return [Trend(keyword=kw, score=score, count=now.weights[kw], expected=expected,
                   outlets=tuple(sorted(now.outlets[kw])), articles=tuple(now.articles[kw]),
                   stories=tuple(s for s in now.stories[kw] if not isinstance(s, frozenset)),
-                  related=tuple(related[kw][:5]))
+                  related=tuple(_related(now, kw, related[kw], shown)))
             for score, kw, expected, _ in kept]
+
+
+def _related(now: WindowCounts, keyword: str, folded: list[str], shown: set[str],
+             most: int = 4) -> list[str]:
+    """Folded keywords, then the words most of the keyword's articles share (김병기 beside
+    윤리심판원), so a reader sees what the keyword is about."""
+    articles = now.articles[keyword]
+    together = Counter(w for key in articles for w in now.doc_keywords.get(key, ())
+                       if w != keyword and w not in shown)
+    context = [w for w, n in together.most_common(most)
+               if n >= max(2, len(articles) / 2) and w not in folded]
+    return (folded + context)[:most]

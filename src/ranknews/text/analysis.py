@@ -13,7 +13,7 @@ Terms are the content words a reader would search for or a story would share:
 
 ``noun_phrases`` gives the keyword units trends count: each run of nouns and Latin words written
 together, whole, in reading order (박대준 even when Kiwi splits it as 박대/준; 대한의사협회;
-SK하이닉스; hbm3e; 5000선), plus the proper nouns inside a longer run (삼성전자노조 → 삼성전자), so a
+SK하이닉스; hbm3e; 5000선; 100달러), plus the proper nouns inside a longer run (삼성전자노조 → 삼성전자), so a
 name is counted the same whether or not a suffix noun was glued to it.
 """
 
@@ -132,8 +132,10 @@ def _noun_phrases(tokens: Iterable, text: str) -> tuple[str, ...]:  # noqa: ANN0
         if not run:
             return
         start, end = run[0].start, run[-1].start + run[-1].len
-        if not all(t.tag == "SN" for t in run):
-            whole = text[start:end]
+        whole = text[start:end]
+        # a number alone is a word only when it is a level or an amount (5000, 1500), not a
+        # count or a date part (3, 12)
+        if not all(t.tag == "SN" for t in run) or (whole.isdigit() and len(whole) >= 4):
             units.append(whole.lower() if whole.isascii() else whole)
             if len(run) > 1:
                 units.extend(t.form for t in run if t.tag == "NNP" and t.form != whole)
@@ -144,15 +146,20 @@ def _noun_phrases(tokens: Iterable, text: str) -> tuple[str, ...]:  # noqa: ANN0
             close()
             run.append(tok)
             close()
+        elif tok.tag == "NNB" and run and run[-1].tag == "SN" and _touch(run[-1], tok):
+            run.append(tok)  # an amount with its unit: 100달러, 1500원
         elif tok.tag in _NOUN_TAGS or tok.tag in ("SL", "SN"):
-            if not (run and run[-1].start + run[-1].len == tok.start
-                    and _glue(run[-1].tag, tok.tag)):
+            if not (run and _touch(run[-1], tok) and _glue(run[-1].tag, tok.tag)):
                 close()
             run.append(tok)
         else:
             close()
     close()
     return tuple(units)
+
+
+def _touch(before, after) -> bool:  # noqa: ANN001
+    return before.start + before.len == after.start
 
 
 def _glue(before: str, after: str) -> bool:
