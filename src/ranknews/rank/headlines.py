@@ -22,25 +22,28 @@ class Headline:
     outlet: str
     title: str
     url: str
-    section: str  # the feed heading: IT, 경제, 기업, 부동산, 정치, 증권
+    section: str  # the first feed heading it is under: IT, 경제, 기업, 부동산, 정치, 증권
+    headings: tuple[str, ...] = ()  # every heading it is under
 
 
 def read_day(path: Path) -> list[Headline]:
     """The distinct articles of one digest file, in file order."""
     day = date.fromisoformat(path.stem)
     section = ""
-    seen: set[str] = set()
-    out: list[Headline] = []
+    order: dict[str, tuple[str, str]] = {}  # url → (outlet, title), first appearance
+    headings: dict[str, list[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
             section = line[3:].strip()
             continue
-        match = _LINE.match(line)
-        if match and match.group(3) not in seen:
-            seen.add(match.group(3))
-            out.append(Headline(day, match.group(1), match.group(2).strip(), match.group(3),
-                                section))
-    return out
+        if match := _LINE.match(line):
+            outlet, title, url = match.groups()
+            order.setdefault(url, (outlet, title.strip()))
+            headings.setdefault(url, [])
+            if section not in headings[url]:
+                headings[url].append(section)
+    return [Headline(day, outlet, title, url, headings[url][0], tuple(headings[url]))
+            for url, (outlet, title) in order.items()]
 
 
 def digest_files(folder: Path) -> list[Path]:
