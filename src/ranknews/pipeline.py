@@ -1,7 +1,9 @@
 """Where the stages meet, in order. The CLI, the scheduler and the demo all call this module.
 
 1. a source yields Articles (JSON Lines import here; feeds and pages in ``collect``);
-2. the store saves them in batches (board numbers, revisions).
+2. the store saves them in batches (board numbers, revisions);
+3. rank (``update_rank``): keywords and a section per new post, trend days recounted, the
+   trends page precomputed.
 Later stages (dedup, stories, analysis) plug in between 1 and 2 as they land.
 """
 
@@ -9,12 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ranknews.models import Article
 from ranknews.sources.jsonl import LineError, read_lines
 from ranknews.store import Database
 from ranknews.store.articles import SaveResult, save_articles
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ranknews.text.analysis import Analyzer
 
 BATCH_SIZE = 2000
 
@@ -71,3 +78,56 @@ def _batches(articles: Iterable[Article], size: int = BATCH_SIZE) -> Iterator[li
             batch = []
     if batch:
         yield batch
+
+
+# --- rank: keywords and sections of new posts, trend days, the precomputed trends page -----
+
+@dataclass
+class RankReport:
+    indexed: int = 0
+    days: set[str] = field(default_factory=set)
+
+
+def update_rank(db: Database, analyzer: "Analyzer", *, timezone: str = "Asia/Seoul",
+                now: "datetime | None" = None, batch_size: int = 2000) -> RankReport:
+    """Index posts that have no ranking row yet, recount their days, refresh /trends."""
+    from datetime import datetime, timezone as tz_utc
+
+    from ranknews.rank.indexing import rank_articles
+    from ranknews.rank.keywords import outlet_stop_words
+    from ranknews.store import rank as rank_store
+
+    now = now or datetime.now(tz_utc.utc)
+    report = RankReport()
+    while True:
+        with db.read() as conn:
+            pending = rank_store.pending_articles(conn, batch_size)
+            if not pending:
+                break
+            aliases = rank_store.load_aliases(conn)
+            excluded = outlet_stop_words(rank_store.outlet_names(conn))
+        batch = rank_articles(pending, analyzer, aliases, excluded=excluded,
+                              timezone=timezone, now=now)
+        with db.write() as conn:
+            rank_store.save_article_rank(conn, batch.rows)
+            rank_store.add_alias_evidence(conn, batch.aliases)
+            rank_store.recount_days(conn, {r["day"] for r in batch.rows}, now)
+        report.indexed += len(batch.rows)
+        report.days |= {r["day"] for r in batch.rows}
+    refresh_trends(db, timezone=timezone, now=now)
+    return report
+
+
+def refresh_trends(db: Database, *, timezone: str = "Asia/Seoul",
+                   now: "datetime | None" = None) -> None:
+    """Compute the trends page once and store it; /trends only reads it."""
+    from datetime import datetime, timezone as tz_utc
+
+    from ranknews.store import rank as rank_store
+
+    now = now or datetime.now(tz_utc.utc)
+    with db.read() as conn:
+        trends = rank_store.compute_trends(conn, now, tz=timezone)
+        payload = rank_store.trends_payload(conn, trends, now)
+    with db.write() as conn:
+        rank_store.save_snapshot(conn, "trends", payload, now)

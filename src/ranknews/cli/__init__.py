@@ -9,6 +9,7 @@ from ranknews.cli.common import app
 
 # Command modules register themselves on import.
 from ranknews.cli import board  # noqa: E402,F401
+from ranknews.cli import rank  # noqa: E402,F401
 
 
 def main() -> None:

@@ -106,3 +106,10 @@ def _keep(word: str, excluded: frozenset[str]) -> bool:
 def article_keywords(phrase_lists: Sequence[Sequence[str]], **options) -> tuple[str, ...]:  # noqa: ANN003
     """Keywords of one article from the noun phrases of each of its texts (headline, lead)."""
     return normalize_keywords((p for phrases in phrase_lists for p in phrases), **options)
+
+
+def display_keyword(keyword: str) -> str:
+    """How a keyword is shown: Latin acronyms in capitals (ces → CES, hbm4 → HBM4)."""
+    if keyword.isascii() and keyword.isalnum() and len(keyword) <= 6:
+        return keyword.upper()
+    return keyword

@@ -1,0 +1,232 @@
+"""Ranking state in the database, and the queries behind /trends and /rank.
+
+Tables (migration 0002_rank):
+- ``article_rank``: per post, when it counts (``at``, its local ``day``), outlet, trend
+  keywords and section (with how the section was decided). Written once per post by
+  ``pipeline.update_rank``; the analysis is never redone per request.
+- ``keyword_aliases``: evidence for short forms learned from the text (의협 → 대한의사협회).
+- ``trend_days``: each local day's keyword weights, the baseline of later days. Recounted
+  only for days that received posts.
+- ``rank_snapshots``: precomputed pages (trends now, story rankings), so a request reads one
+  row instead of computing anything.
+- ``story_views``: reader views per story per hour (no visitor data: see rank/views.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from ranknews.models import Article
+from ranknews.rank.aliases import AliasBook
+from ranknews.rank.keywords import display_keyword
+from ranknews.rank.trends import (
+    DayCounts,
+    KeywordDoc,
+    Trend,
+    TrendParams,
+    count_window,
+    score_window,
+)
+from ranknews.store.articles import row_to_article
+from ranknews.store.schema import articles, metadata, outlets
+from ranknews.store.types import UTCDateTime
+
+article_rank = Table(
+    "article_rank", metadata,
+    Column("board_no", Integer, ForeignKey("articles.board_no", ondelete="CASCADE"),
+           primary_key=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("day", String(10), nullable=False, index=True),
+    Column("outlet", Text, nullable=False),
+    Column("keywords", JSON, nullable=False),
+    Column("section", String(16), nullable=True),
+    Column("section_how", String(8), nullable=False),
+)
+keyword_aliases = Table(
+    "keyword_aliases", metadata,
+    Column("alias", String(64), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("seen", Integer, nullable=False),
+)
+trend_days = Table(
+    "trend_days", metadata,
+    Column("day", String(10), primary_key=True),
+    Column("docs", Integer, nullable=False),
+    Column("weights", JSON, nullable=False),
+    Column("computed_at", UTCDateTime, nullable=False),
+)
+rank_snapshots = Table(
+    "rank_snapshots", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("computed_at", UTCDateTime, nullable=False),
+    Column("payload", JSON, nullable=False),
+)
+story_views = Table(
+    "story_views", metadata,
+    Column("story_id", Integer, primary_key=True),
+    Column("hour", UTCDateTime, primary_key=True),
+    Column("views", Integer, nullable=False),
+)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def pending_articles(conn: Connection, limit: int = 5000) -> list[Article]:
+    """Visible posts that have no ranking row yet, oldest first."""
+    rows = conn.execute(
+        select(articles)
+        .outerjoin(article_rank, article_rank.c.board_no == articles.c.board_no)
+        .where(article_rank.c.board_no.is_(None), articles.c.hidden_at.is_(None))
+        .order_by(articles.c.board_no).limit(limit)
+    ).all()
+    return [row_to_article(r) for r in rows]
+
+
+def outlet_names(conn: Connection) -> set[str]:
+    names = set(conn.execute(select(outlets.c.name)).scalars())
+    names |= set(conn.execute(select(articles.c.outlet).distinct()).scalars())
+    return {n for n in names if n}
+
+
+def load_aliases(conn: Connection) -> AliasBook:
+    rows = conn.execute(select(keyword_aliases.c.alias, keyword_aliases.c.name,
+                               keyword_aliases.c.seen)).all()
+    return AliasBook((r.alias, r.name, r.seen) for r in rows)
+
+
+def add_alias_evidence(conn: Connection, pairs: Iterable[tuple[str, str]]) -> None:
+    for alias, name in pairs:
+        alias, name = alias[:64], name[:64]
+        done = conn.execute(
+            update(keyword_aliases)
+            .where(keyword_aliases.c.alias == alias, keyword_aliases.c.name == name)
+            .values(seen=keyword_aliases.c.seen + 1)
+        ).rowcount
+        if not done:
+            conn.execute(insert(keyword_aliases).values(alias=alias, name=name, seen=1))
+
+
+def save_article_rank(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(article_rank), list(rows))
+
+
+def recount_days(conn: Connection, days: Iterable[str], now: datetime) -> None:
+    """Recount the keyword weights of these local days from their visible posts."""
+    for day in sorted(set(days)):
+        rows = conn.execute(
+            select(article_rank.c.board_no, article_rank.c.outlet, article_rank.c.keywords)
+            .join(articles, articles.c.board_no == article_rank.c.board_no)
+            .where(article_rank.c.day == day, articles.c.hidden_at.is_(None))
+        ).all()
+        counts = count_window(KeywordDoc(r.board_no, r.outlet, tuple(r.keywords)) for r in rows)
+        conn.execute(delete(trend_days).where(trend_days.c.day == day))
+        conn.execute(insert(trend_days).values(day=day, docs=counts.docs,
+                                               weights=counts.weights, computed_at=now))
+
+
+def save_snapshot(conn: Connection, name: str, payload: Any, computed_at: datetime) -> None:
+    conn.execute(delete(rank_snapshots).where(rank_snapshots.c.name == name))
+    conn.execute(insert(rank_snapshots).values(name=name, payload=payload,
+                                               computed_at=computed_at))
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def window_docs(conn: Connection, start: datetime, end: datetime) -> list[KeywordDoc]:
+    """The visible posts that count in (start, end], as trends see them."""
+    rows = conn.execute(
+        select(article_rank.c.board_no, article_rank.c.outlet, article_rank.c.keywords,
+               article_rank.c.at)
+        .join(articles, articles.c.board_no == article_rank.c.board_no)
+        .where(article_rank.c.at > start, article_rank.c.at <= end,
+               articles.c.hidden_at.is_(None))
+    ).all()
+    return [KeywordDoc(r.board_no, r.outlet, tuple(r.keywords), at=r.at) for r in rows]
+
+
+def history_days(conn: Connection, before_day: str, count: int) -> list[DayCounts]:
+    """The ``count`` stored days before ``before_day``, oldest first."""
+    rows = conn.execute(
+        select(trend_days.c.docs, trend_days.c.weights)
+        .where(trend_days.c.day < before_day)
+        .order_by(trend_days.c.day.desc()).limit(count)
+    ).all()
+    return [DayCounts(docs=r.docs, weights=dict(r.weights)) for r in reversed(rows)]
+
+
+def load_snapshot(conn: Connection, name: str) -> tuple[datetime | None, Any]:
+    row = conn.execute(select(rank_snapshots.c.computed_at, rank_snapshots.c.payload)
+                       .where(rank_snapshots.c.name == name)).first()
+    return (row.computed_at, row.payload) if row else (None, None)
+
+
+def article_briefs(conn: Connection, board_nos: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Title, outlet and time of posts, for linking keywords and stories to them."""
+    if not board_nos:
+        return {}
+    rows = conn.execute(
+        select(articles.c.board_no, articles.c.title, articles.c.tags, articles.c.outlet,
+               articles.c.published_at, articles.c.collected_at)
+        .where(articles.c.board_no.in_(list(board_nos)), articles.c.hidden_at.is_(None))
+    ).all()
+    return {r.board_no: {"board_no": r.board_no, "title": r.title, "tags": list(r.tags or ()),
+                         "outlet": r.outlet,
+                         "published_at": (r.published_at or r.collected_at).isoformat()}
+            for r in rows}
+
+
+def section_counts(conn: Connection) -> dict[str | None, int]:
+    rows = conn.execute(select(article_rank.c.section, func.count())
+                        .group_by(article_rank.c.section)).all()
+    return {r[0]: r[1] for r in rows}
+
+
+def compute_trends(conn: Connection, at: datetime, *, tz: str, params: TrendParams = TrendParams(),
+                   limit: int = 10, window: timedelta = timedelta(hours=24)) -> list[Trend]:
+    """The trending keywords as of ``at``: the last ``window`` of posts against the stored
+    days before the window began."""
+    docs = window_docs(conn, at - window, at)
+    start_day = (at - window).astimezone(ZoneInfo(tz)).date().isoformat()
+    history = history_days(conn, start_day, params.baseline_days)
+    return score_window(count_window(docs), history, params, limit)
+
+
+def trends_payload(conn: Connection, trends: Sequence[Trend], at: datetime,
+                   articles_per_keyword: int = 5) -> dict[str, Any]:
+    """What /trends and its JSON twin show: each keyword with why and where it comes from."""
+    wanted = [no for t in trends for no in t.articles[:articles_per_keyword]]
+    briefs = article_briefs(conn, wanted)
+    items = []
+    for rank_no, trend in enumerate(trends, 1):
+        item = trend.as_dict()
+        item["rank"] = rank_no
+        item["display"] = display_keyword(trend.keyword)
+        item["related"] = [display_keyword(r) for r in trend.related]
+        item["articles"] = [briefs[n] for n in trend.articles[:articles_per_keyword]
+                            if n in briefs]
+        item["article_count"] = len(trend.articles)
+        items.append(item)
+    return {"at": at.isoformat(), "keywords": items}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
