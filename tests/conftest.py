@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("RANKNEWS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# Subprocesses (`python -m ranknews ...`) run this checkout's code, not another installed copy.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH", "")) if p
+)
+
 
 def shared_data(*parts: str) -> Path:
     """A path in ../shared/data, or skip the test with a clear message when it is absent."""

@@ -44,6 +44,18 @@ SETTINGS: tuple[Setting, ...] = (
             "Paragraphs shown for an outlet in excerpt mode, before the link to the original."),
     Setting("sqlite_busy_timeout_ms", 5000, "RANKNEWS_SQLITE_BUSY_TIMEOUT_MS",
             "How long a SQLite connection waits for the writer's lock before failing."),
+    Setting("page_cache_entries", 2000, "RANKNEWS_PAGE_CACHE_ENTRIES",
+            "Rendered pages kept in memory per web process (0 turns the page cache off)."),
+    Setting("page_cache_check_seconds", 0.5, "RANKNEWS_PAGE_CACHE_CHECK_SECONDS",
+            "How often (at most) a web process checks board_version for new or hidden posts; "
+            "changes reach readers within this delay."),
+    Setting("http_max_age", 10, "RANKNEWS_HTTP_MAX_AGE",
+            "Cache-Control max-age (seconds) of pages; browsers revalidate with ETag after it."),
+    Setting("rss_items", 50, "RANKNEWS_RSS_ITEMS", "Posts in /rss.xml."),
+    Setting("web_server", "granian", "RANKNEWS_WEB_SERVER",
+            "HTTP server for serve/demo: granian or uvicorn."),
+    Setting("web_workers", 1, "RANKNEWS_WEB_WORKERS",
+            "Web server worker processes (each keeps its own page cache)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -61,6 +73,12 @@ class Settings:
     default_display_mode: str = "full"
     excerpt_paragraphs: int = 2
     sqlite_busy_timeout_ms: int = 5000
+    page_cache_entries: int = 2000
+    page_cache_check_seconds: float = 0.5
+    http_max_age: int = 10
+    rss_items: int = 50
+    web_server: str = "granian"
+    web_workers: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -84,6 +102,8 @@ class Settings:
         settings = cls(**converted)
         if settings.default_display_mode not in ("full", "excerpt"):
             raise ConfigError("default_display_mode 설정은 full 또는 excerpt 이어야 합니다.")
+        if settings.web_server not in ("granian", "uvicorn"):
+            raise ConfigError("web_server 설정은 granian 또는 uvicorn 이어야 합니다.")
         return settings
 
     @property

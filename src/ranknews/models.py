@@ -12,10 +12,11 @@ are checked by ``ranknews.sanitize.safe_url`` before they are stored.
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+
+import orjson
 
 DisplayMode = Literal["full", "excerpt"]
 DISPLAY_MODES: tuple[str, ...] = ("full", "excerpt")
@@ -28,6 +29,9 @@ class Paragraph:
     text: str
     kind: Literal["paragraph"] = "paragraph"
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "paragraph", "text": self.text}
+
 
 @dataclass(frozen=True, slots=True)
 class Figure:
@@ -37,6 +41,10 @@ class Figure:
     caption: str = ""
     credit: str = ""
     kind: Literal["figure"] = "figure"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "figure", "image_url": self.image_url, "caption": self.caption,
+                "credit": self.credit}
 
 
 Block = Paragraph | Figure
@@ -96,9 +104,12 @@ class Article:
         """The headline with its tags in front, as the board shows it in plain text."""
         return " ".join([*(f"[{t}]" for t in self.tags), self.title])
 
-    def content_hash(self) -> str:
-        """A stable hash of what a reader sees; a changed hash makes a new revision."""
-        payload = json.dumps(
+    def content_hash(self, blocks: list[dict[str, Any]] | None = None) -> str:
+        """A stable hash of what a reader sees; a changed hash makes a new revision.
+
+        ``blocks`` may pass ``blocks_as_dicts()`` when the caller already has it.
+        """
+        payload = orjson.dumps(
             {
                 "title": self.title,
                 "tags": list(self.tags),
@@ -106,16 +117,15 @@ class Article:
                 "authors": list(self.authors),
                 "summary": self.summary,
                 "section": self.section,
-                "blocks": [asdict(b) for b in self.blocks],
+                "blocks": self.blocks_as_dicts() if blocks is None else blocks,
                 "updated_at": self.updated_at.isoformat() if self.updated_at else None,
             },
-            ensure_ascii=False,
-            sort_keys=True,
+            option=orjson.OPT_SORT_KEYS,
         )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return hashlib.sha256(payload).hexdigest()
 
     def blocks_as_dicts(self) -> list[dict[str, Any]]:
-        return [asdict(b) for b in self.blocks]
+        return [b.to_dict() for b in self.blocks]
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
     from ranknews.text.analysis import Analyzer
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
+PROGRESS_EVERY = 500  # lines between progress callbacks: a callback per line costs more than parsing
 
 
 @dataclass
@@ -63,10 +64,17 @@ def _read(path: Path, report: ImportReport, on_progress: Callable[[int], None] |
 
 
 def _counted(lines: Iterable[str], on_progress: Callable[[int], None] | None) -> Iterator[str]:
-    for line in lines:
-        if on_progress:
-            on_progress(len(line.encode("utf-8")))
+    if on_progress is None:
+        yield from lines
+        return
+    pending = 0
+    for n, line in enumerate(lines, start=1):
+        pending += len(line.encode("utf-8"))
+        if n % PROGRESS_EVERY == 0:
+            on_progress(pending)
+            pending = 0
         yield line
+    on_progress(pending)
 
 
 def _batches(articles: Iterable[Article], size: int = BATCH_SIZE) -> Iterator[list[Article]]:

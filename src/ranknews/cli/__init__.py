@@ -8,7 +8,11 @@ from __future__ import annotations
 from ranknews.cli.common import app
 
 # Command modules register themselves on import.
+# One import a line (fewer merge conflicts between stages).
 from ranknews.cli import board  # noqa: E402,F401
+from ranknews.cli import demo  # noqa: E402,F401
+from ranknews.cli import extract  # noqa: E402,F401
+from ranknews.cli import web  # noqa: E402,F401
 from ranknews.cli import rank  # noqa: E402,F401
 
 

@@ -9,12 +9,13 @@ One JSON object a line. Required: ``url``, ``outlet``, ``title``, ``published``,
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from ranknews.errors import InvalidArticle
 from ranknews.extract.blocks import html_to_blocks
@@ -42,9 +43,9 @@ def read_lines(lines: Iterable[str], path: str = "-") -> Iterator[Article | Line
         if not line.strip():
             continue
         try:
-            yield article_from_record(json.loads(line))
-        except json.JSONDecodeError as exc:
-            yield LineError(path, line_no, f"JSON 형식 오류: {exc.msg} (열 {exc.colno})")
+            yield article_from_record(orjson.loads(line))
+        except orjson.JSONDecodeError as exc:
+            yield LineError(path, line_no, f"JSON 형식 오류: {exc}")
         except InvalidArticle as exc:
             yield LineError(path, line_no, str(exc))
 

@@ -1,0 +1,297 @@
+"""Finding the article body in a page's markup, and turning it into ordered blocks.
+
+The page is cut into *chunks*: runs of inline text between block boundaries (block tags and
+``<br>``), which is how Korean outlets lay out both ``<p>`` bodies and ``<div>`` bodies with
+``<br><br>`` between paragraphs. Each chunk gets a weight: its length in characters when it
+reads like prose, negative when it is mostly link text (menus, related-article lists) or a
+short fragment (buttons, labels). An element's score is the sum over its subtree, and the
+body container is the element with the highest score: the smallest subtree that holds the
+prose while leaving the link lists around it outside. Elements whose class or id says
+"share", "related", "ad", "comment"… count as all negative.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ranknews.extract.credit import split_credit
+from ranknews.models import Block, Figure, Paragraph
+from ranknews.sanitize import safe_url
+
+DROP_TAGS = ["script", "style", "noscript", "iframe", "svg", "template", "object", "embed",
+             "video", "audio", "canvas", "map", "button", "select", "input", "textarea",
+             "nav", "aside", "head", "link", "meta", "dialog", "math"]
+BLOCK_TAGS = {"address", "article", "blockquote", "center", "dd", "div", "dl", "dt",
+              "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+              "h5", "h6", "header", "hr", "li", "main", "ol", "p", "pre", "section", "table",
+              "tbody", "thead", "tfoot", "tr", "td", "th", "ul", "body", "html", "picture",
+              "caption", "details", "summary"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_MAX_DEPTH = 250
+
+_NEGATIVE = re.compile(
+    r"(?:^|[\s_-])(?:ads?|adv|advert\w*|banner\w*|sponsor\w*|share|sharing|sns|social|"
+    r"related|relation|recommend\w*|popular|ranking|rank|most|comments?|reply|replies|footer|"
+    r"gnb|lnb|snb|nav|navi|navigation|menu|sidebar|aside|breadcrumbs?|copyright|copy|"
+    r"subscribe|subscription|newsletter|promo\w*|widget|tags?|keywords?|login|util|toolbar|"
+    r"print|font|fontsize|zoom|prev|next|paging|pagination|modal|popup|layer|hidden|blind|"
+    r"sr-only|skip|journalist|reporter|byline|writer|profile|series|issue|hot|best|more|"
+    r"news_?list|list_?news|article_?list|photo_?list|vod_?list|tool|btns?|button)"
+    r"(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_POSITIVE = re.compile(
+    r"article|content|contents|body|story|text|view|detail|cnt|entry|post|news_?txt|본문",
+    re.IGNORECASE,
+)
+_CAPTION = re.compile(r"caption|cap\b|desc|img_?txt|photo_?txt|txt_?photo|figcaption|"
+                      r"img_?info|photo_?info|img_?text|pic_?txt", re.IGNORECASE)
+_SUBTITLE = re.compile(r"sub_?title|subtitle|sub-title|subhead|mid_?title|midtitle|"
+                       r"summary_?title|sum_?title|article_?summary|news_?summary|lead_?title|"
+                       r"sub_?tit|stit|end_summary", re.IGNORECASE)
+_SPECIAL = re.compile(f"{_CAPTION.pattern}|{_SUBTITLE.pattern}", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[다요죠까음임함됨]\s*[.?!]|[.?!][\"'”’]?\s|[.?!]$")
+_LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "src")
+
+
+def junk_element(node: LexborNode) -> bool:
+    """True when the element's class/id says it is page furniture, not article text."""
+    attrs = node.attributes
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    if attrs.get("aria-hidden") == "true" or attrs.get("role") in ("navigation", "banner",
+                                                                  "complementary"):
+        return True
+    if not names.strip():
+        return False
+    return bool(_NEGATIVE.search(names)) and not _POSITIVE.search(names)
+
+
+_DATELINE = re.compile(r"(?:입력|등록|수정|송고|업데이트|기사입력|승인)\s*[:：]?\s*(?:19|20)\d\d")
+
+
+@dataclass
+class _Chunk:
+    text: int = 0
+    link: int = 0
+    sentences: int = 0
+    parts: list[str] = field(default_factory=list)
+
+    def weight(self, headlines: frozenset[str]) -> float:
+        if self.text == 0:
+            return 0.0
+        if self.link * 2 > self.text:
+            return -float(self.text)
+        if self.text < 12:
+            return -0.5 * self.text
+        if self.text < 200 and self._is_header(headlines):
+            return -float(self.text)
+        prose = float(self.text - self.link)
+        return prose * 1.5 if self.sentences else prose * 0.6
+
+    def _is_header(self, headlines: frozenset[str]) -> bool:
+        """The headline or the "입력 2024.06.16" line: the article's header, not its body."""
+        joined = "".join(self.parts)
+        return "".join(joined.split()) in headlines or bool(_DATELINE.search(joined))
+
+
+def compact(text: str) -> str:
+    """Text without any whitespace, for comparing headlines across markup."""
+    return "".join(text.split())
+
+
+@dataclass
+class ContentScorer:
+    """Scores every element once; ``best`` is the body container."""
+
+    best: LexborNode | None = None
+    best_score: float = 0.0
+    use_classes: bool = True
+    headlines: frozenset[str] = frozenset()
+    stats: dict[int, tuple[float, int, int]] = field(default_factory=dict)
+
+    def score(self, root: LexborNode) -> LexborNode | None:
+        self._block(root, 0, False)
+        return self.best
+
+    def _block(self, node: LexborNode, depth: int, in_link: bool) -> tuple[float, int, int]:
+        chunk = _Chunk()
+        totals = [0.0, 0, 0]
+        if depth < _MAX_DEPTH:
+            self._children(node, depth, in_link or node.tag == "a", chunk, totals)
+        self._flush(chunk, totals)
+        score, text, link = totals
+        if self.use_classes and junk_element(node):
+            score = -float(text)
+        self.stats[node.mem_id] = (score, int(text), int(link))
+        if score > self.best_score and node.tag not in ("html",):
+            self.best, self.best_score = node, score
+        return score, int(text), int(link)
+
+    def _children(self, node: LexborNode, depth: int, in_link: bool, chunk: _Chunk,
+                  totals: list) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                value = child.text_content or ""
+                size = len(value) - value.count(" ") - value.count("\n") - value.count("\t")
+                if size > 0:
+                    chunk.parts.append(value)
+                    chunk.text += size
+                    chunk.link += size if in_link else 0
+                    chunk.sentences += len(_SENTENCE_END.findall(value))
+            elif tag == "br":
+                self._flush(chunk, totals)
+            elif tag in BLOCK_TAGS:
+                self._flush(chunk, totals)
+                score, text, link = self._block(child, depth + 1, in_link)
+                totals[0] += score
+                totals[1] += text
+                totals[2] += link
+            elif tag == "a" or not (self.use_classes and junk_element(child)):
+                if depth < _MAX_DEPTH:
+                    self._children(child, depth + 1, in_link or tag == "a", chunk, totals)
+
+    def _flush(self, chunk: _Chunk, totals: list) -> None:
+        totals[0] += chunk.weight(self.headlines)
+        totals[1] += chunk.text
+        totals[2] += chunk.link
+        chunk.text = chunk.link = chunk.sentences = 0
+        chunk.parts.clear()
+
+
+def prepare(tree: LexborHTMLParser) -> None:
+    """Remove what is never article text: scripts, styles, frames, forms controls, nav."""
+    tree.strip_tags(DROP_TAGS)
+
+
+@dataclass
+class BlockBuilder:
+    """Walks a body container and emits paragraphs, figures and subtitles in reading order."""
+
+    base_url: str
+    stats: dict[int, tuple[float, int, int]] = field(default_factory=dict)
+    use_classes: bool = True
+    blocks: list[Block] = field(default_factory=list)
+    subtitles: list[str] = field(default_factory=list)
+    _pending: list[str] = field(default_factory=list)
+    _link_chars: int = 0
+    _mode: str = "text"
+
+    def build(self, node: LexborNode) -> None:
+        self._walk(node, 0)
+        self._flush()
+
+    def _flush(self) -> None:
+        text = " ".join(" ".join(self._pending).split())
+        self._pending.clear()
+        link_chars, self._link_chars = self._link_chars, 0
+        if not text:
+            return
+        if self._mode == "text" and link_chars * 5 >= len(text.replace(" ", "")) * 4:
+            return  # a line that is all links: "▶ 구독하기", related headlines
+        if self._mode == "subtitle":
+            self.subtitles.append(text)
+        elif self._mode == "caption":
+            self._attach_caption(text)
+        else:
+            self.blocks.append(Paragraph(text))
+
+    def _attach_caption(self, text: str) -> None:
+        last = self.blocks[-1] if self.blocks else None
+        if isinstance(last, Figure) and not last.caption:
+            caption, credit = split_credit(text)
+            self.blocks[-1] = Figure(last.image_url, caption, credit or last.credit)
+        elif not isinstance(last, Figure):
+            self.blocks.append(Paragraph(text))
+
+    def _skip(self, node: LexborNode) -> bool:
+        if self.use_classes and junk_element(node):
+            return True
+        stats = self.stats.get(node.mem_id)
+        # A block that is mostly links (a related-articles list inside the body).
+        return bool(stats and stats[1] > 0 and stats[2] * 2 > stats[1] and stats[0] < 0)
+
+    def _walk(self, node: LexborNode, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            return
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                self._pending.append(child.text_content or "")
+            elif tag == "br":
+                self._flush()
+            elif tag == "img":
+                self._image(child)
+            elif tag == "figure":
+                self._figure(child, depth)
+            elif tag in BLOCK_TAGS or _SPECIAL.search(_names(child)):
+                self._flush()
+                if not self._skip(child):
+                    self._block(child, depth)
+            elif tag == "a":
+                before = sum(len(p) for p in self._pending)
+                self._walk(child, depth + 1)
+                added = " ".join(self._pending)[before:] if self._pending else ""
+                self._link_chars += len(added.replace(" ", "").strip())
+            elif not (self.use_classes and junk_element(child)):
+                self._walk(child, depth + 1)
+
+    def _block(self, node: LexborNode, depth: int) -> None:
+        names = _names(node)
+        previous = self._mode
+        if self._mode == "text":
+            if _CAPTION.search(names) or node.tag == "figcaption":
+                self._mode = "caption"
+            elif (_SUBTITLE.search(names) or node.tag in _HEADINGS) and not self._has_prose():
+                self._mode = "subtitle"
+            elif node.tag in _HEADINGS and node.tag in ("h1",):
+                return  # the headline repeated inside the container
+        self._walk(node, depth + 1)
+        self._flush()
+        self._mode = previous
+
+    def _has_prose(self) -> bool:
+        return any(isinstance(b, Paragraph) and len(b.text) > 40 for b in self.blocks)
+
+    def _figure(self, node: LexborNode, depth: int) -> None:
+        self._flush()
+        img = node.css_first("img")
+        if img is not None:
+            self._image(img)
+        caption = node.css_first("figcaption")
+        if caption is not None:
+            self._mode, previous = "caption", self._mode
+            self._walk(caption, depth + 1)
+            self._flush()
+            self._mode = previous
+
+    def _image(self, node: LexborNode) -> None:
+        url = image_url(node, self.base_url)
+        if url is None:
+            return
+        self._flush()
+        alt = " ".join((node.attributes.get("alt") or "").split())
+        caption, credit = split_credit(alt) if len(alt) > 8 else ("", "")
+        self.blocks.append(Figure(url, caption, credit))
+
+
+def _names(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+
+
+def image_url(node: LexborNode, base_url: str) -> str | None:
+    """The absolute http(s) URL of a content image; None for icons, pixels and data: URLs."""
+    attrs = node.attributes
+    for size in (attrs.get("width"), attrs.get("height")):
+        if size and size.strip().rstrip("px").isdigit() and int(size.strip().rstrip("px")) < 80:
+            return None
+    for name in _LAZY_SRC:
+        value = (attrs.get(name) or "").strip()
+        if value and not value.startswith("data:"):
+            return safe_url(urljoin(base_url, value)) if base_url else safe_url(value)
+    return None

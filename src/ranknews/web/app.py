@@ -1,0 +1,100 @@
+"""The application factory: routes of every feature, templates, static files, error pages,
+security headers and the page cache.
+
+Each feature keeps its pages in ``web/views/<feature>.py`` exposing ``routes``; add the module
+to ``FEATURES`` below. Its templates go in ``web/templates/<feature>/`` extending ``base.html``.
+Views find what they share on ``request.app.state``: ``settings``, ``db``, ``pages`` (the
+board's PageMap), ``templates`` (the Jinja environment), ``site`` (what base.html shows).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, Sequence
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from ranknews.config import Settings
+from ranknews.errors import NotFound
+from ranknews.store.board import PageMap
+from ranknews.store.db import Database
+from ranknews.web.cache import BoardClock, PageCache
+from ranknews.web.render import (
+    SECURITY_HEADERS,
+    http_error,
+    make_environment,
+    not_found,
+    server_error,
+)
+
+STATIC = Path(__file__).with_name("static")
+
+# Feature view modules, in the order their routes are tried.
+FEATURES: tuple[str, ...] = ("ranknews.web.views.board",)
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response that does not set its own."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                present = {name for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *(h for h in self.headers if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def feature_routes(features: Sequence[str] = FEATURES) -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for name in features:
+        routes += importlib.import_module(name).routes
+    return routes
+
+
+def feature_nav(features: Sequence[str] = FEATURES) -> list[dict[str, str]]:
+    """Menu entries: a feature module may expose ``nav = [{"label": ..., "url": ...}]``."""
+    nav: list[dict[str, str]] = []
+    for name in features:
+        nav += getattr(importlib.import_module(name), "nav", [])
+    return nav
+
+
+def create_app(settings: Settings, db: Database, *, cache: bool = True,
+               features: Sequence[str] = FEATURES) -> Starlette:
+    """The website over ``db``. ``cache=False`` renders every request (used by benchmarks)."""
+    clock = BoardClock(db, settings.timezone, settings.page_cache_check_seconds)
+    app = Starlette(
+        routes=[*feature_routes(features),
+                Mount("/static", StaticFiles(directory=STATIC), name="static")],
+        middleware=[
+            Middleware(PageCache, clock=clock, max_entries=settings.page_cache_entries,
+                       max_age=settings.http_max_age, enabled=cache),
+            Middleware(SecurityHeaders),
+        ],
+        exception_handlers={HTTPException: http_error, NotFound: not_found,
+                            Exception: server_error},
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.pages = PageMap()
+    app.state.clock = clock
+    app.state.templates = make_environment()
+    app.state.site = {"title": settings.site_title, "board_name": settings.board_name,
+                      "nav": feature_nav(features)}
+    return app

@@ -1,0 +1,72 @@
+"""Serving the website: granian (default, fastest here) or uvicorn with httptools + uvloop.
+
+With one worker the app is built here and handed to the server. With several workers each
+process builds its own app (and page cache) from the environment: ``serve`` writes the
+settings into RANKNEWS_* variables, the workers read them back with ``Settings.from_env``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from starlette.applications import Starlette
+
+from ranknews.config import SETTINGS, Settings
+from ranknews.store import open_database
+from ranknews.web.app import create_app
+
+log = logging.getLogger("ranknews.web")
+FACTORY = "ranknews.web.server:app_from_environment"
+
+
+def app_from_environment() -> Starlette:
+    """The app for a worker process (granian/uvicorn factory)."""
+    settings = Settings.from_env()
+    db = open_database(settings.effective_database_url,
+                       busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    return create_app(settings, db)
+
+
+def _export(settings: Settings) -> None:
+    for setting in SETTINGS:
+        os.environ[setting.env] = str(getattr(settings, setting.name))
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, *,
+          workers: int | None = None, server: str | None = None) -> None:
+    """Serve the board until interrupted. Opens (and checks) the database first, so a corrupt
+    or foreign file fails here with a clear message rather than in a worker."""
+    workers = workers or settings.web_workers
+    server = server or settings.web_server
+    db = open_database(settings.effective_database_url,
+                       busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    if server == "granian":
+        db.dispose()
+        _export(settings)
+        _serve_granian(host, port, workers)
+    else:
+        _serve_uvicorn(settings, db, host, port, workers)
+
+
+def _serve_granian(host: str, port: int, workers: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    Granian(FACTORY, factory=True, address=host, port=port, interface=Interfaces.ASGI,
+            workers=workers, log_level=LogLevels.warning, websockets=False).serve()
+
+
+def _serve_uvicorn(settings: Settings, db, host: str, port: int,  # noqa: ANN001
+                   workers: int) -> None:
+    import uvicorn
+
+    options = dict(host=host, port=port, http="httptools", loop="uvloop",
+                   access_log=False, log_level="warning", lifespan="off")
+    if workers > 1:
+        db.dispose()
+        _export(settings)
+        uvicorn.run(FACTORY, factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(settings, db), **options)

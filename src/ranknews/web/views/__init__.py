@@ -1,0 +1,1 @@
+"""One module of routes per feature; each exposes ``routes`` for ``web.app`` to include."""

@@ -1,0 +1,224 @@
+"""The board (``/``), the article view (``/articles/{번호}``), their JSON twins, RSS, health.
+
+Each view turns a query from ``store/board.py`` into a plain context; ``render`` makes the
+HTML page or the JSON twin from it. Excerpt mode is applied here, to the context, so the JSON
+twin never carries more of an outlet's text than the page does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ranknews.config import Settings
+from ranknews.errors import NotFound
+from ranknews.models import Figure
+from ranknews.sanitize import safe_url
+from ranknews.store.board import (
+    ArticleView,
+    BoardFilter,
+    BoardPage,
+    BoardRow,
+    article_view,
+    board_page,
+    latest,
+)
+from ranknews.store.db import board_version
+from ranknews.web.format import board_date, full_time, rfc822, zone
+from ranknews.web.params import BadRequest, board_filter, page_number, positive_int
+from ranknews.web.render import render, twin
+
+PAGE_LINKS = 10  # page links shown at once, in blocks of ten as Korean boards do
+
+
+def _board_url(flt: BoardFilter, **params: int | None) -> str:
+    query = {"outlet": flt.outlet, "section": flt.section, **params}
+    pairs = [(k, v) for k, v in query.items() if v is not None and v != ""]
+    return "/?" + urlencode(pairs) if pairs else "/"
+
+
+def row_context(row: BoardRow, settings: Settings, today: Any) -> dict[str, Any]:
+    return {
+        "board_no": row.board_no,
+        "title": row.title,
+        "tags": list(row.tags),
+        "writer": settings.board_name or row.outlet,
+        "outlet": row.outlet,
+        "outlet_domain": row.outlet_domain,
+        "section": row.section,
+        "published_at": row.published_at,
+        "date": board_date(row.published_at, today, zone(settings.timezone)),
+        "url": f"/articles/{row.board_no}",
+    }
+
+
+def _pagination(board: BoardPage) -> dict[str, Any]:
+    flt = board.filter
+    links: dict[str, Any] = {"pages": [], "first": None, "prev_block": None,
+                             "next_block": None, "last": None}
+    if board.older is not None:
+        links["older"] = _board_url(flt, before=board.older)
+    if board.newer is not None:
+        links["newer"] = _board_url(flt, after=board.newer)
+    if board.page_count is None or flt.active:
+        return links
+    current = board.page or 1
+    start = (current - 1) // PAGE_LINKS * PAGE_LINKS + 1
+    end = min(start + PAGE_LINKS - 1, board.page_count)
+    links["pages"] = [{"page": n, "url": _board_url(flt, page=n if n > 1 else None),
+                       "current": n == board.page} for n in range(start, end + 1)]
+    if start > 1:
+        links["first"] = _board_url(flt)
+        links["prev_block"] = _board_url(flt, page=start - 1 if start > 2 else None)
+    if end < board.page_count:
+        links["next_block"] = _board_url(flt, page=end + 1)
+        links["last"] = _board_url(flt, page=board.page_count)
+    return links
+
+
+def board_context(board: BoardPage, settings: Settings) -> dict[str, Any]:
+    today = datetime.now(zone(settings.timezone)).date()
+    return {
+        "rows": [row_context(r, settings, today) for r in board.rows],
+        "page": board.page,
+        "page_count": board.page_count,
+        "total": board.total,
+        "filter": {"outlet": board.filter.outlet, "section": board.filter.section},
+        "links": _pagination(board),
+    }
+
+
+def board(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    flt = board_filter(request)
+    page = page_number(request)
+    before = positive_int(request, "before", "before")
+    after = positive_int(request, "after", "after")
+    if page > 1 and flt.active:
+        raise BadRequest("언론사·분야로 거른 게시판은 쪽 번호 대신 '이전/다음' 링크로 넘겨 주세요.")
+    with request.app.state.db.read() as conn:
+        result = board_page(conn, request.app.state.pages, size=settings.page_size, page=page,
+                            flt=flt, before=before, after=after)
+    context = {"board": board_context(result, settings)}
+    return render(request, "board/index.html", context)
+
+
+def _blocks(view: ArticleView, settings: Settings) -> tuple[list[dict[str, Any]], bool]:
+    """The body as the reader may see it: all of it, or the excerpt (first paragraphs, first
+    figure) when the outlet asked for excerpts."""
+    blocks: list[dict[str, Any]] = []
+    paragraphs = figures = 0
+    excerpt = view.display_mode == "excerpt"
+    for block in view.article.blocks:
+        if isinstance(block, Figure):
+            url = safe_url(block.image_url)
+            if url is None or (excerpt and figures >= 1):
+                continue
+            figures += 1
+            blocks.append({"kind": "figure", "image_url": url, "caption": block.caption,
+                           "credit": block.credit})
+        else:
+            if excerpt and paragraphs >= settings.excerpt_paragraphs:
+                continue
+            paragraphs += 1
+            blocks.append({"kind": "paragraph", "text": block.text})
+    return blocks, excerpt
+
+
+def article_context(view: ArticleView, settings: Settings) -> dict[str, Any]:
+    a = view.article
+    tz = zone(settings.timezone)
+    today = datetime.now(tz).date()
+    blocks, excerpt = _blocks(view, settings)
+    return {
+        "article": {
+            "board_no": a.board_no,
+            "title": a.title,
+            "tags": list(a.tags),
+            # a subtitle equal to the headline (the seed page has none) is not repeated
+            "subtitles": [s for s in a.subtitles if s and s != a.title],
+            "authors": list(a.authors),
+            "outlet": a.outlet,
+            "outlet_domain": a.outlet_domain,
+            "section": a.section,
+            "summary": a.summary,
+            "published_at": a.published_at,
+            "updated_at": a.updated_at,
+            "published": full_time(a.published_at, tz),
+            "updated": full_time(a.updated_at, tz),
+            "original_url": safe_url(a.url),
+            "display_mode": view.display_mode,
+            "excerpt": excerpt,
+            "blocks": blocks,
+        },
+        "older": row_context(view.older, settings, today) if view.older else None,
+        "newer": row_context(view.newer, settings, today) if view.newer else None,
+        "board": board_context(view.board, settings),
+    }
+
+
+def _board_no(request: Request) -> int:
+    number = request.path_params["board_no"]
+    if number > 2**53:  # larger numbers were never assigned (and overflow SQLite)
+        raise NotFound(f"{number}번 글이 없습니다.")
+    return number
+
+
+def article(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    with request.app.state.db.read() as conn:
+        view = article_view(conn, request.app.state.pages, _board_no(request),
+                            size=settings.page_size, default_mode=settings.default_display_mode)
+    return render(request, "board/article.html", article_context(view, settings))
+
+
+def rss(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    with request.app.state.db.read() as conn:
+        posts = latest(conn, request.app.state.pages, limit=settings.rss_items)
+    base = settings.base_url.rstrip("/")
+    items = []
+    for post in posts:
+        first = next(iter(post.paragraphs), "")
+        items.append({
+            "title": post.display_title,
+            "link": f"{base}/articles/{post.board_no}",
+            "description": post.summary or first,
+            "author": settings.board_name or post.outlet,
+            "category": post.section,
+            "pub_date": rfc822(post.published_at or post.collected_at),
+        })
+    env = request.app.state.templates
+    xml = env.get_template("board/rss.xml").render(
+        site=request.app.state.site, base_url=base, items=items,
+        build_date=rfc822(posts[0].published_at) if posts else "")
+    return Response(xml, media_type="application/rss+xml; charset=utf-8")
+
+
+def healthz(request: Request) -> Response:
+    pages = request.app.state.pages
+    try:
+        with request.app.state.db.read() as conn:
+            pages.refresh(conn)
+            version = board_version(conn)
+    except Exception:
+        return JSONResponse({"ok": False, "db": "error"}, 503,
+                            headers={"cache-control": "no-store"})
+    return JSONResponse({"ok": True, "db": "ok", "board_version": version,
+                         "posts": pages.total, "hidden": pages.hidden_count},
+                        headers={"cache-control": "no-store"})
+
+
+nav = [{"label": "게시판", "url": "/"}, {"label": "RSS", "url": "/rss.xml"}]
+
+routes = [
+    *twin("/", board, "board"),
+    *twin("/articles/{board_no:int}", article, "article"),
+    Route("/rss.xml", rss, name="rss", methods=["GET", "HEAD"]),
+    Route("/healthz", healthz, name="healthz", methods=["GET", "HEAD"]),
+]

@@ -1,0 +1,121 @@
+"""extract_article on pages written for these tests (tests/fixtures/pages/own, see SOURCE.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+
+from conftest import FIXTURES
+
+from ranknews.cli.extract import article_json
+from ranknews.extract import decode_html, extract_article
+from ranknews.models import Figure
+
+OWN = FIXTURES / "pages" / "own"
+KST = timezone(timedelta(hours=9))
+
+
+def _page(name: str, url: str = "https://www.example.kr/news/1"):
+    return extract_article(decode_html((OWN / name).read_bytes()), url)
+
+
+def test_generic_layout_without_a_rule_keeps_only_the_article():
+    article = _page("local-news.html", "https://www.hanbit.example.kr/news/articleView.html?idxno=12345")
+    assert article.title == "한강 다리 야간 조명 10년 만에 바꾼다"
+    assert article.tags == ("단독",)
+    assert article.outlet == "한빛일보"
+    assert article.subtitles == ("서울시, 27개 다리에 LED 교체 추진", "전기료 연 4억원 절감 기대")
+    assert article.authors == ("홍길동",)
+    assert article.published_at == datetime(2024, 6, 16, 9, 5, tzinfo=KST)
+    assert article.section == "사회"
+    assert article.paragraphs[0].startswith("(서울=한빛일보) 홍길동 기자 = 서울시가")
+    assert article.paragraphs[-2].startswith("사업은 교통량이 많은")
+    text = article.text
+    for junk in ("관련기사", "한강 공원 편의시설", "많이 본 뉴스", "무단전재", "Copyright", "공유",
+                 "@", "페이스북", "정치", "대표전화", "스크립트"):
+        assert junk not in text, junk
+    figure = article.figures[0]
+    assert figure.image_url == "https://www.hanbit.example.kr/news/photo/202406/12345_1.jpg"
+    assert (figure.caption, figure.credit) == ("서울 반포대교의 야간 조명.", "서울시 제공")
+    assert isinstance(article.blocks[0], Figure)  # reading order: photo, then paragraphs
+
+
+def test_euc_kr_page_is_decoded_and_extracted():
+    raw = (OWN / "euckr.html").read_bytes()
+    assert "똠".encode("cp949") in raw  # a CP949-only syllable: plain EUC-KR cannot decode it
+    article = _page("euckr.html")
+    assert article.title == "똠방각하 재개봉, 관객 몰려"
+    assert article.paragraphs[0].startswith("1980년대 인기 드라마를 영화로 옮긴 '똠방각하'")
+    assert article.published_at == datetime(2009, 3, 2, 15, 20, tzinfo=KST)
+    assert article.authors == ("김옛날",)
+    assert "처음" not in article.text and "무단전재" not in article.text
+
+
+def test_json_ld_only_page_uses_article_body_and_kst_default():
+    article = _page("jsonld-only.html")
+    assert article.display_title == "[속보] 기준금리 연 3.5%로 동결"
+    assert article.paragraphs == [
+        "한국은행 금융통화위원회가 16일 기준금리를 연 3.5%로 동결했다.",
+        "물가 상승세가 둔화하고 있지만 가계부채 증가를 고려한 결정으로 풀이된다.",
+        "한은은 다음 회의에서 인하 여부를 다시 논의할 예정이다.",
+    ]
+    assert article.published_at == datetime(2024, 6, 16, 9, 0, tzinfo=KST)
+    assert article.published_at.utcoffset() == timedelta(hours=9)
+    assert article.updated_at == datetime(2024, 6, 16, 1, 30, tzinfo=timezone.utc)
+    assert article.authors == ("박금리",)  # the e-mail "author" is not a name
+    assert article.section == "경제" and article.outlet == "앱뉴스"
+
+
+def test_arc_embedded_json_article():
+    article = _page("arc-embedded.html", "https://www.arc.example.kr/national/2024/03/05/ABC/")
+    assert article.title == "“봄꽃 개화 일주일 빨라져”…기상청 전망"
+    assert article.paragraphs == [
+        "올해 봄꽃 개화 시기가 평년보다 일주일가량 빨라질 것이라는 전망이 나왔다.",
+        "기상청은 5일 3월 기온이 평년보다 높을 것으로 보여 개나리와 진달래가 3월 중순부터 필 것이라고 밝혔다.",
+        "벚꽃은 서울 기준 3월 말께 필 것으로 예상된다.",
+    ]
+    assert article.figures == [Figure("https://images.arc.example.kr/flower.jpg",
+                                      "서울 여의도 윤중로의 벚꽃.", "아크일보 DB")]
+    assert article.authors == ("김봄날",)  # Arc's "given family" order turned around
+    assert article.canonical_url == "https://www.arc.example.kr/national/2024/03/05/ABC/"
+    assert article.section == "전국"
+
+
+def test_hostile_markup_leaves_no_markup_or_script_in_the_output():
+    article = _page("hostile.html")
+    dumped = json.dumps(article_json(article), ensure_ascii=False)
+    assert "나오면 안 됩니다" not in dumped
+    for needle in ("<", ">", "alert", "javascript:", "onerror", "onload", "data:image", "steal"):
+        assert needle not in dumped, needle
+    assert article.paragraphs[0] == "시청 앞 광장에 높이 10m짜리 분수대가 새로 설치돼 시민들의 눈길을 끌고 있다."
+    assert len(article.paragraphs) == 3
+    assert all(re.match(r"https?://", f.image_url) for f in article.figures)
+    assert Figure("https://img.example.kr/fountain.jpg", "새 분수대의 모습.", "시청 제공") in article.figures
+
+
+def test_empty_and_broken_pages_do_not_crash():
+    for html in ("", "<html", "\x00\x01garbage", "<div>" * 5000 + "글" + "</div>" * 10):
+        article = extract_article(html, "https://www.example.kr/1")
+        assert article.url == "https://www.example.kr/1"
+
+
+def test_portal_style_body_summary_captions_and_promo_links():
+    """A <br>-separated body with an inline summary, an inline caption and promo links."""
+    body = ("<div id='articleBodyContents'><strong class='media_end_summary'>-첫째 요약 줄입니다"
+            "<br/>-둘째 요약 줄입니다</strong><span class='end_photo_org'><img src='https://i.example.kr/1.jpg'>"
+            "<em class='img_desc'>거리 풍경 [로이터]</em></span><br/><br/>"
+            "(서울=연합뉴스) 임화섭 김지헌 기자 = 첫 문단은 여기에서 시작해 충분히 길게 이어집니다.<br/><br/>"
+            "둘째 문단도 사실을 전하며 문장을 마칩니다.<br/><br/>"
+            "<a href='https://x.example.kr/sub'>▶코로나19 속보는 네이버에서 [구독 클릭]</a><br/>"
+            "<a href='https://x.example.kr/fact'>▶[팩트체크] 사실은 이렇습니다</a></div>")
+    html = (f"<html><head><title>제목입니다</title></head><body><ul class='gnb'><li><a href='/'>홈</a></li>"
+            f"<li><a href='/a'>정치</a></li><li><a href='/b'>경제</a></li></ul>{body}</body></html>")
+    article = extract_article(html, "https://news.example.kr/1")
+    assert article.subtitles == ("-첫째 요약 줄입니다", "-둘째 요약 줄입니다")
+    assert article.figures == [Figure("https://i.example.kr/1.jpg", "거리 풍경", "로이터")]
+    assert article.paragraphs == [
+        "(서울=연합뉴스) 임화섭 김지헌 기자 = 첫 문단은 여기에서 시작해 충분히 길게 이어집니다.",
+        "둘째 문단도 사실을 전하며 문장을 마칩니다.",
+    ]
+    assert article.authors == ("임화섭", "김지헌")
