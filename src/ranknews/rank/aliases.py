@@ -6,7 +6,7 @@ those pairs in headlines and leads as they arrive; an ``AliasBook`` keeps the ev
 short form is counted as the full name in every later article, including those that never
 write the full name. A pair is only taken when the short form is a plausible abbreviation of
 the long one (its syllables appear in the long form, in order: 의협 in 대한의사협회, 전경련 in
-전국경제인연합회), so that "아이폰(사진)" or "스토리(IP)" teach nothing.
+전국경제인연합회, where 련 is written 연 at the start of a word), so that "아이폰(사진)" or "스토리(IP)" teach nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +29,20 @@ def is_abbreviation(short: str, long: str) -> bool:
         initials = "".join(w[0] for w in re.split(r"[\s\-]+", long) if w).lower()
         return short.lower() == initials
     rest = iter(long)
-    return all(ch in rest for ch in short)
+    return all(any(_same_syllable(ch, other) for other in rest) for ch in short)
+
+
+# Initial consonants ㄴ, ㄹ, ㅇ swap at the start of a word (두음법칙): 연합회 is 련 in 전경련.
+_SOFT_INITIALS = frozenset({2, 5, 11})
+
+
+def _same_syllable(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    ca, cb = ord(a) - 0xAC00, ord(b) - 0xAC00
+    if not (0 <= ca < 11172 and 0 <= cb < 11172) or ca % 588 != cb % 588:
+        return False
+    return {ca // 588, cb // 588} <= _SOFT_INITIALS
 
 
 def learn_aliases(text: str) -> list[tuple[str, str]]:

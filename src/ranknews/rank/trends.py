@@ -161,7 +161,7 @@ def score_window(now: WindowCounts, history: Sequence[DayCounts],
         if burst > 0:
             breadth = math.sqrt(len(now.outlets[kw]) / now.outlets_total)
             scored.append((burst * breadth, kw, expected))
-    scored.sort(key=lambda item: (-item[0], item[1]))
+    scored.sort(key=lambda item: (-round(item[0], 9), -len(item[1]), item[1]))  # ties: the more specific
     return _fold(now, scored[: params.candidates], params, limit)
 
 

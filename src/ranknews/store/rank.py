@@ -9,7 +9,8 @@ Tables (migration 0002_rank):
   only for days that received posts.
 - ``rank_snapshots``: precomputed pages (trends now, story rankings), so a request reads one
   row instead of computing anything.
-- ``story_views``: reader views per story per hour (no visitor data: see rank/views.py).
+- ``page_views``: reader views per article or story page per hour (counts only, no visitor
+  data: see rank/views.py).
 """
 
 from __future__ import annotations
@@ -79,9 +80,9 @@ rank_snapshots = Table(
     Column("computed_at", UTCDateTime, nullable=False),
     Column("payload", JSON, nullable=False),
 )
-story_views = Table(
-    "story_views", metadata,
-    Column("story_id", Integer, primary_key=True),
+page_views = Table(
+    "page_views", metadata,
+    Column("target", String(32), primary_key=True),  # "article:12", "story:7"
     Column("hour", UTCDateTime, primary_key=True),
     Column("views", Integer, nullable=False),
 )

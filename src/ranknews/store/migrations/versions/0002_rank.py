@@ -1,5 +1,5 @@
 """Ranking: per-article keywords and section, learned aliases, trend days, precomputed
-snapshots (trends and story rankings), and hourly reader views per story.
+snapshots (trends and story rankings), and hourly reader views per page (article or story).
 
 Revision ID: 0002_rank
 Revises: 0001_board
@@ -51,14 +51,14 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON, nullable=False),
     )
     op.create_table(
-        "story_views",
-        sa.Column("story_id", sa.Integer, primary_key=True),
+        "page_views",
+        sa.Column("target", sa.String(32), primary_key=True),  # "article:12", "story:7"
         sa.Column("hour", UTCDateTime, primary_key=True),
         sa.Column("views", sa.Integer, nullable=False),
     )
 
 
 def downgrade() -> None:
-    for table in ("story_views", "rank_snapshots", "trend_days", "keyword_aliases",
+    for table in ("page_views", "rank_snapshots", "trend_days", "keyword_aliases",
                   "article_rank"):
         op.drop_table(table)
