@@ -123,7 +123,26 @@ def update_rank(db: Database, analyzer: "Analyzer", *, timezone: str = "Asia/Seo
         report.indexed += len(batch.rows)
         report.days |= {r["day"] for r in batch.rows}
     refresh_trends(db, timezone=timezone, now=now)
+    refresh_rankings(db, timezone=timezone, now=now)
     return report
+
+
+def refresh_rankings(db: Database, *, timezone: str = "Asia/Seoul",
+                     now: "datetime | None" = None) -> None:
+    """Score the stories of the last week for every period and section; /rank only reads it."""
+    from datetime import datetime, timezone as tz_utc
+
+    from ranknews.rank.score import PERIODS
+    from ranknews.store import rank as rank_store
+
+    now = now or datetime.now(tz_utc.utc)
+    longest = max(p.window for p in PERIODS.values())
+    with db.read() as conn:
+        facts = rank_store.story_facts(conn, now - longest, now)
+        payload = rank_store.ranking_payload(facts, now, tz=timezone,
+                                             story_pages=rank_store.has_stories(conn))
+    with db.write() as conn:
+        rank_store.save_snapshot(conn, "rank", payload, now)
 
 
 def refresh_trends(db: Database, *, timezone: str = "Asia/Seoul",

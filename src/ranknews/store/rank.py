@@ -25,12 +25,14 @@ from sqlalchemy import (
     Connection,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Table,
     Text,
     delete,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -38,6 +40,8 @@ from sqlalchemy import (
 from ranknews.models import Article
 from ranknews.rank.aliases import AliasBook
 from ranknews.rank.keywords import display_keyword
+from ranknews.rank.score import PERIODS, Member, RankedStory, StoryFacts, rank_stories
+from ranknews.rank.sections import SECTIONS
 from ranknews.rank.trends import (
     DayCounts,
     KeywordDoc,
@@ -231,3 +235,104 @@ def trends_payload(conn: Connection, trends: Sequence[Trend], at: datetime,
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+# --- story ranking -----------------------------------------------------------------------------
+
+def add_views(conn: Connection, counts: dict[tuple[str, datetime], int]) -> None:
+    """Add drained view counts (target, hour) → views."""
+    for (target, hour), views in sorted(counts.items()):
+        done = conn.execute(
+            update(page_views).where(page_views.c.target == target, page_views.c.hour == hour)
+            .values(views=page_views.c.views + views)
+        ).rowcount
+        if not done:
+            conn.execute(insert(page_views).values(target=target, hour=hour, views=views))
+
+
+def views_since(conn: Connection, since: datetime) -> dict[str, int]:
+    rows = conn.execute(select(page_views.c.target, func.sum(page_views.c.views))
+                        .where(page_views.c.hour >= hour_floor(since))
+                        .group_by(page_views.c.target)).all()
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def hour_floor(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def has_stories(conn: Connection) -> bool:
+    """Whether the stories stage's tables exist (its migration branch may not be installed)."""
+    return inspect(conn).has_table("story_members")
+
+
+def _member_rows(conn: Connection, since: datetime, now: datetime) -> list[Any]:
+    columns = [articles.c.board_no, articles.c.title, articles.c.tags, article_rank.c.outlet,
+               article_rank.c.at, article_rank.c.section, article_rank.c.keywords]
+    visible = [articles.c.hidden_at.is_(None), article_rank.c.at > since, article_rank.c.at <= now]
+    base = (articles.join(article_rank, article_rank.c.board_no == articles.c.board_no))
+    if has_stories(conn):
+        members = Table("story_members", MetaData(), autoload_with=conn)
+        query = (select(members.c.story_id, *columns)
+                 .select_from(base.join(members, members.c.board_no == articles.c.board_no))
+                 .where(*visible))
+        return conn.execute(query).all()
+    return conn.execute(select(*columns).select_from(base).where(*visible)).all()
+
+
+def story_facts(conn: Connection, since: datetime, now: datetime) -> list[StoryFacts]:
+    """The stories with an article in (since, now], with their views.
+
+    Without the stories stage, articles whose keywords are the same are taken as one story
+    (so a flood of near-identical posts from one outlet is one story of one outlet)."""
+    rows = _member_rows(conn, since, now)
+    stories: dict[Any, StoryFacts] = {}
+    for r in rows:
+        sid = getattr(r, "story_id", None)
+        if sid is not None:
+            key: Any = sid
+        elif r.keywords:
+            key = "k:" + "\x1f".join(sorted(r.keywords))
+        else:
+            key = f"b:{r.board_no}"
+        facts = stories.setdefault(key, StoryFacts(story_id=key))
+        facts.members.append(Member(board_no=r.board_no, outlet=r.outlet, at=r.at,
+                                    title=r.title, tags=tuple(r.tags or ()), section=r.section))
+    views = views_since(conn, since)
+    for key, facts in stories.items():
+        if isinstance(key, str):  # grouped by keywords: name it after its first post
+            facts.story_id = min(m.board_no for m in facts.members)
+        facts.views = views.get(f"story:{facts.story_id}", 0) + sum(
+            views.get(f"article:{m.board_no}", 0) for m in facts.members)
+    return list(stories.values())
+
+
+def ranking_payload(facts: Sequence[StoryFacts], now: datetime, *, tz: str,
+                    story_pages: bool, limit: int = 20) -> dict[str, Any]:
+    """Every period, overall and per section: what /rank, its JSON twin and the home page show.
+    ``story_pages``: link entries to /stories/{id} (else to the headline's article)."""
+    payload: dict[str, Any] = {"at": now.isoformat(), "story_pages": story_pages,
+                               "periods": {}}
+    for period in PERIODS.values():
+        ranked = rank_stories(facts, now, period, limit=10_000)
+        by_section = {"전체": _entries(ranked[:limit], now, tz, story_pages)}
+        for section in SECTIONS:
+            chosen = [r for r in ranked if r.section == section][:limit]
+            by_section[section] = _entries(chosen, now, tz, story_pages)
+        payload["periods"][period.name] = {"label": period.label, "sections": by_section}
+    return payload
+
+
+def _entries(ranked: Sequence[RankedStory], now: datetime, tz: str,
+             story_pages: bool) -> list[dict[str, Any]]:
+    zone = ZoneInfo(tz)
+    return [{
+        "rank": i, "story_id": r.story_id, "board_no": r.board_no, "title": r.title,
+        "url": f"/stories/{r.story_id}" if story_pages else f"/articles/{r.board_no}",
+        "score": round(r.score, 2), "parts": {k: round(v, 3) for k, v in r.parts.items()},
+        "outlets": list(r.outlets), "article_count": r.article_count,
+        "first_at": r.first_at.astimezone(zone).isoformat(),
+        "newest_at": r.newest_at.astimezone(zone).isoformat(),
+        "joined_last_hour": list(r.joined_last_hour), "breaking": r.breaking,
+        "views": r.views, "section": r.section, "reasons": r.reasons(now),
+    } for i, r in enumerate(ranked, 1)]
