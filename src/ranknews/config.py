@@ -56,6 +56,15 @@ SETTINGS: tuple[Setting, ...] = (
             "HTTP server for serve/demo: granian or uvicorn."),
     Setting("web_workers", 1, "RANKNEWS_WEB_WORKERS",
             "Web server worker processes (each keeps its own page cache)."),
+    # rank
+    Setting("rank_views_per_address", 30, "RANKNEWS_RANK_VIEWS_PER_ADDRESS",
+            "Most page views one address may add to the ranking per 10 minutes; more are "
+            "dropped as a burst."),
+    Setting("rank_operator_addresses", "", "RANKNEWS_RANK_OPERATOR_ADDRESSES",
+            "Comma-separated client addresses (the operator's) whose views are not counted."),
+    Setting("rank_forwarded_header", "", "RANKNEWS_RANK_FORWARDED_HEADER",
+            "Behind a reverse proxy: the header with the client address (e.g. "
+            "x-forwarded-for); empty means the connection's address."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -79,6 +88,9 @@ class Settings:
     rss_items: int = 50
     web_server: str = "granian"
     web_workers: int = 1
+    rank_views_per_address: int = 30
+    rank_operator_addresses: str = ""
+    rank_forwarded_header: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

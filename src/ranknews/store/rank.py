@@ -51,6 +51,7 @@ from ranknews.rank.trends import (
     score_window,
 )
 from ranknews.store.articles import row_to_article
+from ranknews.store.db import bump_board_version
 from ranknews.store.schema import articles, metadata, outlets
 from ranknews.store.types import UTCDateTime
 
@@ -149,9 +150,11 @@ def recount_days(conn: Connection, days: Iterable[str], now: datetime) -> None:
 
 
 def save_snapshot(conn: Connection, name: str, payload: Any, computed_at: datetime) -> None:
+    """Store a precomputed page; page caches drop their copies (the home page shows it)."""
     conn.execute(delete(rank_snapshots).where(rank_snapshots.c.name == name))
     conn.execute(insert(rank_snapshots).values(name=name, payload=payload,
                                                computed_at=computed_at))
+    bump_board_version(conn)
 
 
 # --- reading ---------------------------------------------------------------------------------
