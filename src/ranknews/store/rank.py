@@ -160,15 +160,27 @@ def save_snapshot(conn: Connection, name: str, payload: Any, computed_at: dateti
 # --- reading ---------------------------------------------------------------------------------
 
 def window_docs(conn: Connection, start: datetime, end: datetime) -> list[KeywordDoc]:
-    """The visible posts that count in (start, end], as trends see them."""
+    """The visible posts that count in (start, end], as trends see them (with their story
+    when the stories stage has grouped them)."""
+    columns = [article_rank.c.board_no, article_rank.c.outlet, article_rank.c.keywords,
+               article_rank.c.at]
+    source = article_rank.join(articles, articles.c.board_no == article_rank.c.board_no)
+    if has_stories(conn):
+        members = _story_members(conn)
+        source = source.outerjoin(members, members.c.board_no == article_rank.c.board_no)
+        columns.append(members.c.story_id)
     rows = conn.execute(
-        select(article_rank.c.board_no, article_rank.c.outlet, article_rank.c.keywords,
-               article_rank.c.at)
-        .join(articles, articles.c.board_no == article_rank.c.board_no)
+        select(*columns).select_from(source)
         .where(article_rank.c.at > start, article_rank.c.at <= end,
                articles.c.hidden_at.is_(None))
     ).all()
-    return [KeywordDoc(r.board_no, r.outlet, tuple(r.keywords), at=r.at) for r in rows]
+    return [KeywordDoc(r.board_no, r.outlet, tuple(r.keywords), at=r.at,
+                       story=getattr(r, "story_id", None)) for r in rows]
+
+
+def _story_members(conn: Connection) -> Table:
+    """The stories stage's membership table, read from the database (its module is not ours)."""
+    return Table("story_members", MetaData(), autoload_with=conn)
 
 
 def history_days(conn: Connection, before_day: str, count: int) -> list[DayCounts]:
@@ -275,7 +287,7 @@ def _member_rows(conn: Connection, since: datetime, now: datetime) -> list[Any]:
     visible = [articles.c.hidden_at.is_(None), article_rank.c.at > since, article_rank.c.at <= now]
     base = (articles.join(article_rank, article_rank.c.board_no == articles.c.board_no))
     if has_stories(conn):
-        members = Table("story_members", MetaData(), autoload_with=conn)
+        members = _story_members(conn)
         query = (select(members.c.story_id, *columns)
                  .select_from(base.join(members, members.c.board_no == articles.c.board_no))
                  .where(*visible))
