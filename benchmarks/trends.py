@@ -12,7 +12,8 @@ post, the day's counts, the precomputed trends page), and the page's top 10 is p
 for tuning); both give the same keywords.
 The check list names, for some days, the event a reader would name from that day's headlines;
 the script reports for how many of those days the top 10 contains it (a top-10 entry is the
-keyword with its related keywords, as /trends shows it: "윤리심판원 · 김병기 · 제명"). Finally it times
+keyword with its related keywords, as /trends shows it: "윤리심판원 · 김병기 · 제명").
+Finally it times
 scoring a 5,000-article window against a 14-day history (analysis already stored).
 """
 
@@ -70,7 +71,8 @@ def matches(expected: list[str], keywords: list[str]) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--checklist", type=Path, default=ROOT / "benchmarks" / "trends_checklist.toml")
+    parser.add_argument("--checklist", type=Path,
+                        default=ROOT / "benchmarks" / "trends_checklist.toml")
     parser.add_argument("--quiet", action="store_true", help="only checklist days and figures")
     parser.add_argument("--memory", action="store_true", help="skip the database (faster)")
     args = parser.parse_args()

@@ -227,7 +227,8 @@ def test_bots_and_the_operator_are_not_counted():
     assert is_bot("Googlebot/2.1") and is_bot("") and is_bot("python-httpx/0.27")
     assert not counter.record("story:1", "10.0.0.2", "Googlebot/2.1 (+http://www.google.com)", NOW)
     assert not counter.record("story:1", "192.0.2.7", UA, NOW)
-    assert counter.drain() == {} and counter.dropped["bot"] == 1 and counter.dropped["operator"] == 1
+    assert counter.drain() == {}
+    assert counter.dropped["bot"] == 1 and counter.dropped["operator"] == 1
 
 
 def test_a_burst_of_views_from_one_address_is_rate_limited():

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -15,7 +15,7 @@ from ranknews.pipeline import update_rank
 from ranknews.store.articles import save_articles
 from ranknews.store.rank import page_views
 from ranknews.web.app import create_app
-from test_rank import NOW, analyzer, burst_today, post, steady_history
+from test_rank import NOW, analyzer, burst_today, steady_history
 
 UA = "Mozilla/5.0 (Linux; Android 14) Chrome/120.0 Mobile Safari/537.36"
 

@@ -37,15 +37,17 @@ def test_unknown_or_empty_section_names_map_to_nothing():
 
 
 def test_section_words_in_the_url_path_count():
-    assert section_from_url("https://imnews.imbc.com/news/2023/enter/article/6470701_36161.html") == "연예"
+    mbc = "https://imnews.imbc.com/news/2023/enter/article/6470701_36161.html"
+    assert section_from_url(mbc) == "연예"
     assert section_from_url("https://imnews.imbc.com/news/2023/society/article/1.html") == "사회"
     assert section_from_url("https://www.hankyung.com/article/2025120894251") is None
 
 
 def test_the_outlet_section_wins_over_the_url_and_the_model():
     clf = shipped_classifier()
-    assert assign_section("국회 본회의 통과", "https://x.kr/sports/1", "증권", clf) == ("경제", "outlet")
-    assert assign_section("국회 본회의 통과", "https://x.kr/sports/1", None, clf) == ("스포츠", "url")
+    title, url = "국회 본회의 통과", "https://x.kr/sports/1"
+    assert assign_section(title, url, "증권", clf) == ("경제", "outlet")
+    assert assign_section(title, url, None, clf) == ("스포츠", "url")
 
 
 def test_the_shipped_model_classifies_headlines_without_scikit_learn():
@@ -83,6 +85,6 @@ def test_held_out_accuracy_stays_above_the_floor(tmp_path):
         [sys.executable, str(ROOT / "benchmarks" / "train_sections.py"), "--data", str(data),
          "--out", str(tmp_path / "model.json.gz")],
         capture_output=True, text=True, timeout=900, check=True)
-    line = next(l for l in result.stdout.splitlines() if l.startswith("held-out accuracy"))
+    line = next(x for x in result.stdout.splitlines() if x.startswith("held-out accuracy"))
     accuracy, baseline = float(line.split()[2]), float(line.split("baseline ")[1].rstrip(")"))
     assert accuracy >= 0.80 and accuracy > baseline + 0.1, result.stdout

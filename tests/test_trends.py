@@ -84,7 +84,8 @@ def test_acronyms_are_displayed_in_capitals():
 # --- aliases learned from the text -------------------------------------------------------------
 
 def test_aliases_are_learned_from_parentheses_in_both_orders():
-    assert learn_aliases("대한의사협회(의협)는 18일 집단휴진을 예고했다") == [("의협", "대한의사협회")]
+    text = "대한의사협회(의협)는 18일 집단휴진을 예고했다"
+    assert learn_aliases(text) == [("의협", "대한의사협회")]
     assert learn_aliases("전경련(전국경제인연합회) 회장") == [("전경련", "전국경제인연합회")]
 
 
@@ -154,7 +155,7 @@ def test_the_score_grows_with_the_size_of_the_burst():
     assert poisson_burst(5, 5) == 0 and poisson_burst(2, 5) == 0
 
 
-# --- bad input -------------------------------------------------------------------------------------
+# --- bad input ---------------------------------------------------------------------------
 
 def test_a_day_with_no_articles_gives_no_trends_and_does_not_distort_the_baseline():
     assert score_window(count_window([]), steady_days()) == []
@@ -162,7 +163,8 @@ def test_a_day_with_no_articles_gives_no_trends_and_does_not_distort_the_baselin
     with_gap = steady_days(7) + [DayCounts(docs=0, weights={})] * 7
     a = score_window(count_window(today(burst)), with_gap)
     b = score_window(count_window(today(burst)), steady_days(7))
-    assert [(t.keyword, round(t.score, 6)) for t in a] == [(t.keyword, round(t.score, 6)) for t in b]
+    assert [(t.keyword, round(t.score, 6)) for t in a] == [
+        (t.keyword, round(t.score, 6)) for t in b]
 
 
 def test_a_flood_of_near_identical_articles_from_one_outlet_counts_once():
@@ -187,7 +189,7 @@ def test_a_keyword_from_one_outlet_only_does_not_trend_when_several_report():
                                                            steady_days())]
 
 
-# --- the real headline stream ----------------------------------------------------------------------
+# --- the real headline stream -------------------------------------------------------------
 
 @pytest.mark.data
 def test_benchmark_finds_the_named_events_on_the_checklist_days():
@@ -195,7 +197,7 @@ def test_benchmark_finds_the_named_events_on_the_checklist_days():
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "trends.py"), "--quiet", "--data", str(data)],
         capture_output=True, text=True, timeout=900, check=True)
-    line = next(l for l in result.stdout.splitlines() if l.startswith("checklist:"))
+    line = next(x for x in result.stdout.splitlines() if x.startswith("checklist:"))
     hits, total = map(int, line.split()[1].split("/"))
     assert total >= 15
     assert hits >= total - 2, result.stdout  # quality floor: at most two days missed

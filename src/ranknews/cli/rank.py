@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from ranknews.cli.common import DataDirOption, DbOption, app, clean_errors, open_db, out, settings_from
+from ranknews.cli.common import (
+    DataDirOption,
+    DbOption,
+    app,
+    clean_errors,
+    open_db,
+    out,
+    settings_from,
+)
 from ranknews.pipeline import update_rank
 from ranknews.store.rank import compute_trends, trends_payload
 from ranknews.text.analysis import shared_analyzer
@@ -38,7 +46,8 @@ def trends(at: str = typer.Option(None, "--at", help="Moment (ISO; default now),
     """실시간 이슈 키워드: 주어진 시각 기준 급상승 키워드를 보여 줍니다."""
     settings = settings_from(db, data_dir)
     database = open_db(settings)
-    moment = parse_moment(at, settings.timezone) if at else datetime.now(ZoneInfo(settings.timezone))
+    zone = ZoneInfo(settings.timezone)
+    moment = parse_moment(at, settings.timezone) if at else datetime.now(zone)
     update_rank(database, shared_analyzer(), timezone=settings.timezone)
     with database.read() as conn:
         payload = trends_payload(conn, compute_trends(conn, moment, tz=settings.timezone,

@@ -6,7 +6,8 @@ those pairs in headlines and leads as they arrive; an ``AliasBook`` keeps the ev
 short form is counted as the full name in every later article, including those that never
 write the full name. A pair is only taken when the short form is a plausible abbreviation of
 the long one (its syllables appear in the long form, in order: 의협 in 대한의사협회, 전경련 in
-전국경제인연합회, where 련 is written 연 at the start of a word), so that "아이폰(사진)" or "스토리(IP)" teach nothing.
+전국경제인연합회, where 련 is written 연 at the start of a word), so that "아이폰(사진)" or
+"스토리(IP)" teach nothing.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-SECTIONS: tuple[str, ...] = ("정치", "경제", "사회", "생활/문화", "세계", "IT/과학", "스포츠", "연예")
+SECTIONS: tuple[str, ...] = (
+    "정치", "경제", "사회", "생활/문화", "세계", "IT/과학", "스포츠", "연예")
 MODEL_PATH = Path(__file__).with_name("section_model.json.gz")
 
 # Normalised outlet section names (lower case, no spaces or punctuation) → section.

@@ -144,8 +144,9 @@ def poisson_burst(count: float, usual: float) -> float:
 
 
 def score_window(now: WindowCounts, history: Sequence[DayCounts],
-                 params: TrendParams = TrendParams(), limit: int = 10) -> list[Trend]:
-    """The top keywords of ``now`` against ``history`` (the days before it, any order)."""
+                 params: TrendParams | None = None, limit: int = 10) -> list[Trend]:
+    """The top keywords of ``now`` against ``history`` (the days before it, oldest first)."""
+    params = params or TrendParams()
     if now.docs == 0:
         return []
     history = [day for day in history[-params.baseline_days:] if day.docs > 0]
@@ -161,7 +162,8 @@ def score_window(now: WindowCounts, history: Sequence[DayCounts],
         if burst > 0:
             breadth = math.sqrt(len(now.outlets[kw]) / now.outlets_total)
             scored.append((burst * breadth, kw, expected))
-    scored.sort(key=lambda item: (-round(item[0], 9), -len(item[1]), item[1]))  # ties: the more specific
+    # ties: the more specific (longer) keyword first
+    scored.sort(key=lambda item: (-round(item[0], 9), -len(item[1]), item[1]))
     return _fold(now, scored[: params.candidates], params, limit)
 
 

@@ -220,8 +220,12 @@ def section_counts(conn: Connection) -> dict[str | None, int]:
     return {r[0]: r[1] for r in rows}
 
 
-def compute_trends(conn: Connection, at: datetime, *, tz: str, params: TrendParams = TrendParams(),
-                   limit: int = 10, window: timedelta = timedelta(hours=24)) -> list[Trend]:
+DEFAULT_PARAMS = TrendParams()
+
+
+def compute_trends(conn: Connection, at: datetime, *, tz: str,
+                   params: TrendParams = DEFAULT_PARAMS, limit: int = 10,
+                   window: timedelta = timedelta(hours=24)) -> list[Trend]:
     """The trending keywords as of ``at``: the last ``window`` of posts against the stored
     days before the window began."""
     docs = window_docs(conn, at - window, at)

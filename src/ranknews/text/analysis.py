@@ -13,8 +13,8 @@ Terms are the content words a reader would search for or a story would share:
 
 ``noun_phrases`` gives the keyword units trends count: each run of nouns and Latin words written
 together, whole, in reading order (박대준 even when Kiwi splits it as 박대/준; 대한의사협회;
-SK하이닉스; hbm3e; 5000선; 100달러), plus the proper nouns inside a longer run (삼성전자노조 → 삼성전자), so a
-name is counted the same whether or not a suffix noun was glued to it.
+SK하이닉스; hbm3e; 5000선; 100달러), plus the proper nouns inside a longer run
+(삼성전자노조 → 삼성전자), so a name is counted the same whether or not a suffix noun was glued to it.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def _section(request: Request) -> str:
 def _local(iso: str | None, settings: Settings) -> str:
     if not iso:
         return ""
-    return datetime.fromisoformat(iso).astimezone(zone(settings.timezone)).strftime("%Y.%m.%d %H:%M")
+    local = datetime.fromisoformat(iso).astimezone(zone(settings.timezone))
+    return local.strftime("%Y.%m.%d %H:%M")
 
 
 def rank_context(snapshot: Any, computed_at: datetime | None, period: str, section: str,
