@@ -57,3 +57,13 @@ def db(database_url: str):
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings.build(data_dir=tmp_path, database_url=database_url)
+
+
+@pytest.fixture
+def httpserver():
+    """A real HTTP server on 127.0.0.1 (an ephemeral port) serving what the test adds."""
+    from httpserver import FixtureServer
+
+    server = FixtureServer().start()
+    yield server
+    server.stop()

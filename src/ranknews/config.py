@@ -44,6 +44,46 @@ SETTINGS: tuple[Setting, ...] = (
             "Paragraphs shown for an outlet in excerpt mode, before the link to the original."),
     Setting("sqlite_busy_timeout_ms", 5000, "RANKNEWS_SQLITE_BUSY_TIMEOUT_MS",
             "How long a SQLite connection waits for the writer's lock before failing."),
+    Setting("sources_file", "", "RANKNEWS_SOURCES_FILE",
+            "TOML file of outlets and feeds; empty means the shipped default "
+            "(ranknews/sources/sources.toml)."),
+    Setting("user_agent", "", "RANKNEWS_USER_AGENT",
+            "User-Agent the crawler sends; empty means 'ranknews/<version> (+<base_url>)'."),
+    Setting("fetch_host_concurrency", 1, "RANKNEWS_FETCH_HOST_CONCURRENCY",
+            "Requests at a time to one host."),
+    Setting("fetch_host_delay", 1.0, "RANKNEWS_FETCH_HOST_DELAY",
+            "Seconds between two requests to the same host (a larger robots.txt "
+            "Crawl-delay wins, up to 60 s)."),
+    Setting("fetch_concurrency", 8, "RANKNEWS_FETCH_CONCURRENCY",
+            "Sources crawled at the same time (different hosts in parallel)."),
+    Setting("fetch_connect_timeout", 10.0, "RANKNEWS_FETCH_CONNECT_TIMEOUT",
+            "Seconds to wait for a connection."),
+    Setting("fetch_read_timeout", 20.0, "RANKNEWS_FETCH_READ_TIMEOUT",
+            "Seconds to wait for the next bytes of a response."),
+    Setting("fetch_total_timeout", 60.0, "RANKNEWS_FETCH_TOTAL_TIMEOUT",
+            "Deadline in seconds for one whole response, so a slow drip cannot hold us."),
+    Setting("fetch_retries", 2, "RANKNEWS_FETCH_RETRIES",
+            "Retries after a connection error, 429 or 5xx (exponential backoff with jitter)."),
+    Setting("fetch_backoff", 1.0, "RANKNEWS_FETCH_BACKOFF",
+            "Base seconds of the retry backoff (doubles each attempt, with jitter)."),
+    Setting("fetch_max_retry_wait", 30.0, "RANKNEWS_FETCH_MAX_RETRY_WAIT",
+            "Longest Retry-After the crawler waits in place; longer ones postpone the source."),
+    Setting("fetch_max_bytes", 5_000_000, "RANKNEWS_FETCH_MAX_BYTES",
+            "Largest response body in bytes (after decompression); larger ones are dropped."),
+    Setting("fetch_max_redirects", 5, "RANKNEWS_FETCH_MAX_REDIRECTS",
+            "Redirects followed for one URL; loops are detected before this."),
+    Setting("robots_cache_seconds", 3600, "RANKNEWS_ROBOTS_CACHE_SECONDS",
+            "How long a host's robots.txt is kept before it is fetched again."),
+    Setting("crawl_max_items", 50, "RANKNEWS_CRAWL_MAX_ITEMS",
+            "Feed items looked at per fetch (newest first)."),
+    Setting("crawl_min_interval", 120, "RANKNEWS_CRAWL_MIN_INTERVAL",
+            "Shortest seconds between two fetches of one feed, whatever its yield."),
+    Setting("crawl_max_interval", 21600, "RANKNEWS_CRAWL_MAX_INTERVAL",
+            "Longest seconds between two fetches of one feed (quiet or failing feeds)."),
+    Setting("crawl_run_tick", 30, "RANKNEWS_CRAWL_RUN_TICK",
+            "Seconds 'ranknews run' sleeps between looks for due sources."),
+    Setting("log_format", "kv", "RANKNEWS_LOG_FORMAT",
+            "Log lines as key=value (kv) or JSON lines (json)."),
     Setting("page_cache_entries", 2000, "RANKNEWS_PAGE_CACHE_ENTRIES",
             "Rendered pages kept in memory per web process (0 turns the page cache off)."),
     Setting("page_cache_check_seconds", 0.5, "RANKNEWS_PAGE_CACHE_CHECK_SECONDS",
@@ -82,6 +122,25 @@ class Settings:
     default_display_mode: str = "full"
     excerpt_paragraphs: int = 2
     sqlite_busy_timeout_ms: int = 5000
+    sources_file: str = ""
+    user_agent: str = ""
+    fetch_host_concurrency: int = 1
+    fetch_host_delay: float = 1.0
+    fetch_concurrency: int = 8
+    fetch_connect_timeout: float = 10.0
+    fetch_read_timeout: float = 20.0
+    fetch_total_timeout: float = 60.0
+    fetch_retries: int = 2
+    fetch_backoff: float = 1.0
+    fetch_max_retry_wait: float = 30.0
+    fetch_max_bytes: int = 5_000_000
+    fetch_max_redirects: int = 5
+    robots_cache_seconds: int = 3600
+    crawl_max_items: int = 50
+    crawl_min_interval: int = 120
+    crawl_max_interval: int = 21600
+    crawl_run_tick: int = 30
+    log_format: str = "kv"
     page_cache_entries: int = 2000
     page_cache_check_seconds: float = 0.5
     http_max_age: int = 10
@@ -114,9 +173,19 @@ class Settings:
         settings = cls(**converted)
         if settings.default_display_mode not in ("full", "excerpt"):
             raise ConfigError("default_display_mode 설정은 full 또는 excerpt 이어야 합니다.")
+        if settings.log_format not in ("kv", "json"):
+            raise ConfigError("log_format 설정은 kv 또는 json 이어야 합니다.")
         if settings.web_server not in ("granian", "uvicorn"):
             raise ConfigError("web_server 설정은 granian 또는 uvicorn 이어야 합니다.")
         return settings
+
+    @property
+    def effective_user_agent(self) -> str:
+        if self.user_agent:
+            return self.user_agent
+        from ranknews import __version__
+
+        return f"ranknews/{__version__} (+{self.base_url})"
 
     @property
     def effective_database_url(self) -> str:

@@ -29,12 +29,24 @@ class NotFound(RanknewsError):
 
 
 class FetchError(RanknewsError):
-    """A remote resource could not be fetched; ``kind`` names the failure for metrics."""
+    """A remote resource could not be fetched; ``kind`` names the failure for metrics.
 
-    def __init__(self, message: str, *, url: str = "", kind: str = "fetch") -> None:
+    Kinds: timeout, connect, protocol, not_found, http_error, rate_limited, robots,
+    too_large, redirect_loop, too_many_redirects, bad_url, not_a_feed, extract.
+    ``retry_after`` (seconds) is set when the server asked us to come back later.
+    """
+
+    def __init__(self, message: str, *, url: str = "", kind: str = "fetch",
+                 status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.url = url
         self.kind = kind
+        self.status = status
+        self.retry_after = retry_after
+
+
+class SourceConfigError(ConfigError):
+    """The sources file (sources.toml) cannot be read or has an invalid entry."""
 
 
 class ExtractionError(RanknewsError):

@@ -1,26 +1,47 @@
 """Where the stages meet, in order. The CLI, the scheduler and the demo all call this module.
 
-1. a source yields Articles (JSON Lines import here; feeds and pages in ``collect``);
+1. a source yields Articles (JSON Lines import here; feeds and pages in ``collect``, below);
 2. the store saves them in batches (board numbers, revisions);
 3. rank (``update_rank``): keywords and a section per new post, trend days recounted, the
-   trends page precomputed.
+   trends and rank pages precomputed.
 Later stages (dedup, stories, analysis) plug in between 1 and 2 as they land.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+from urllib.parse import urlsplit
 
+import httpx
+from sqlalchemy.exc import IntegrityError
+
+from ranknews.config import Settings
+from ranknews.errors import FetchError
+from ranknews.extract.rules import ExtractionRule
+from ranknews.fetch.feeds import FeedItem, parse_feed
+from ranknews.fetch.fetcher import Fetched, Fetcher, FetchPolicy
+from ranknews.fetch.schedule import Bounds, after_failure, after_success, updated_yield
+from ranknews.logs import log_event
+from ranknews.metrics import CrawlMetrics
 from ranknews.models import Article
+from ranknews.sanitize import safe_url
+from ranknews.sources.config import load_sources, rules_by_domain
 from ranknews.sources.jsonl import LineError, read_lines
+from ranknews.sources.source import Source, SourceUpdate
 from ranknews.store import Database
 from ranknews.store.articles import SaveResult, save_articles
+from ranknews.store.collect import (
+    due_sources, known_urls, log_item_errors, next_due_at, prune_fetch_log, record_crawl,
+    sync_sources,
+)
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from ranknews.text.analysis import Analyzer
 
 BATCH_SIZE = 5000
@@ -158,3 +179,336 @@ def refresh_trends(db: Database, *, timezone: str = "Asia/Seoul",
         payload = rank_store.trends_payload(conn, trends, now)
     with db.write() as conn:
         rank_store.save_snapshot(conn, "trends", payload, now)
+# --- Collection: feeds → pages → extraction → store -------------------------------------
+#
+# 1. ``crawl`` syncs the sources file into the sources table and picks the due sources;
+# 2. ``collect`` fetches each source's feed (conditional GET), parses its items, skips the
+#    ones already stored, fetches each new page, extracts an Article and merges in what the
+#    feed knew (section, time, headline tags);
+# 3. articles are saved in small batches, each its own transaction; only after that is the
+#    source's state (ETag, last success, next fetch) written. A crawl killed at any moment
+#    therefore loses nothing stored and, on restart, re-reads the feed and skips the URLs
+#    already stored: no article lost, no duplicate post.
+
+SAVE_EVERY = 5
+_TRANSIENT = {"timeout", "connect", "protocol", "rate_limited", "http_error"}
+_PAGE_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "text/plain")
+log = logging.getLogger("ranknews.collect")
+
+Extractor = Callable[..., Article]
+
+
+def default_extractor() -> Extractor:
+    from ranknews.extract import extract_article
+
+    return extract_article
+
+
+def extraction_rule(rule: dict | None) -> ExtractionRule | None:
+    """The sources file's ``[outlet.rules]`` as the extractor's rule."""
+    if not rule:
+        return None
+    remove = rule.get("remove") or ()
+    return ExtractionRule(body=rule.get("body") or "",
+                          remove=(remove,) if isinstance(remove, str) else tuple(remove))
+
+
+@dataclass
+class ItemError:
+    url: str
+    kind: str
+    reason: str
+    status: int | None = None
+
+
+@dataclass
+class SourceReport:
+    source: Source
+    items: int = 0
+    known: int = 0
+    saved: SaveResult = field(default_factory=SaveResult)
+    item_errors: list[ItemError] = field(default_factory=list)
+    error: FetchError | None = None
+    not_modified: bool = False
+    feed_problem: str | None = None
+
+
+@dataclass
+class CollectReport:
+    sources: list[SourceReport] = field(default_factory=list)
+
+    @property
+    def inserted(self) -> int:
+        return sum(len(r.saved.inserted) for r in self.sources)
+
+    @property
+    def failed(self) -> list[SourceReport]:
+        return [r for r in self.sources if r.error is not None]
+
+
+@dataclass
+class _Context:
+    db: Database
+    fetcher: Fetcher
+    settings: Settings
+    extract: Extractor
+    rules: dict[str, dict]
+    metrics: CrawlMetrics
+    bounds: Bounds
+    save_lock: asyncio.Lock
+
+
+async def crawl(db: Database, client: httpx.AsyncClient, settings: Settings, *,
+                everything: bool = False, fetcher: Fetcher | None = None,
+                metrics: CrawlMetrics | None = None, extract: Extractor | None = None,
+                on_start: Callable[[int], None] | None = None,
+                on_source_done: Callable[[SourceReport], None] | None = None) -> CollectReport:
+    """One pass over the due sources of the sources file (all enabled ones with everything)."""
+    outlets = load_sources(settings.sources_file)
+    await asyncio.to_thread(sync_sources, db, outlets)
+    with db.read() as conn:
+        due = due_sources(conn, _now(), everything=everything)
+    if on_start:
+        on_start(len(due))
+    return await collect(due, db, client, settings, rules=rules_by_domain(outlets),
+                         fetcher=fetcher, metrics=metrics, extract=extract,
+                         on_source_done=on_source_done)
+
+
+async def collect(sources: Sequence[Source], db: Database, client: httpx.AsyncClient,
+                  settings: Settings, *, rules: dict[str, dict] | None = None,
+                  fetcher: Fetcher | None = None, metrics: CrawlMetrics | None = None,
+                  extract: Extractor | None = None,
+                  on_source_done: Callable[[SourceReport], None] | None = None
+                  ) -> CollectReport:
+    """Fetch → extract → store for ``sources``; different hosts are crawled in parallel."""
+    metrics = metrics or CrawlMetrics()
+    ctx = _Context(
+        db=db, settings=settings, extract=extract or default_extractor(), rules=rules or {},
+        fetcher=fetcher or Fetcher(client, FetchPolicy.from_settings(settings),
+                                   observe=metrics.observe_fetch),
+        metrics=metrics, save_lock=asyncio.Lock(),
+        bounds=Bounds(settings.crawl_min_interval, settings.crawl_max_interval))
+    limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
+
+    async def one(source: Source) -> SourceReport:
+        async with limit:
+            report = await _collect_source(source, ctx)
+        if on_source_done:
+            on_source_done(report)
+        return report
+
+    reports = await asyncio.gather(*(one(s) for s in sources))
+    await asyncio.to_thread(prune_fetch_log, db, _now())
+    return CollectReport(list(reports))
+
+
+async def _collect_source(source: Source, ctx: _Context) -> SourceReport:
+    report = SourceReport(source)
+    started = _now()
+    try:
+        fetched = await ctx.fetcher.get(source.feed_url, etag=source.etag,
+                                        last_modified=source.last_modified)
+        feed = None if fetched.not_modified else parse_feed(
+            fetched.content, url=fetched.url, content_type=fetched.content_type,
+            limit=ctx.settings.crawl_max_items)
+    except FetchError as exc:
+        report.error = exc
+        await _record_failure(source, exc, started, ctx)
+        return report
+    report.not_modified = feed is None
+    if feed is not None:
+        report.feed_problem = feed.problem
+        if feed.problem:
+            ctx.metrics.feed_problems.inc()
+            log_event(log, "feed_malformed", level=logging.WARNING, source=source.id,
+                      url=source.feed_url, reason=feed.problem, items=len(feed.items))
+        await _collect_items(source, feed.items, ctx, report)
+    await _record_success(source, fetched, report, started, ctx)
+    return report
+
+
+async def _collect_items(source: Source, items: list[FeedItem], ctx: _Context,
+                         report: SourceReport) -> None:
+    report.items = len(items)
+    with ctx.db.read() as conn:
+        known = known_urls(conn, [i.url for i in items])
+    report.known = len(known)
+    pending: list[Article] = []
+    # Oldest first, so that the newest article of the feed gets the highest board number.
+    for item in reversed([i for i in items if i.url not in known]):
+        article = await _article(item, source, ctx, report)
+        if article is not None:
+            pending.append(article)
+        if len(pending) >= SAVE_EVERY:
+            await _save(pending, ctx, report)
+            pending = []
+    await _save(pending, ctx, report)
+    if report.item_errors:
+        failures = [(e.url, e.kind, e.status, e.reason) for e in report.item_errors]
+        await asyncio.to_thread(log_item_errors, ctx.db, source.id, _now(), failures)
+
+
+async def _article(item: FeedItem, source: Source, ctx: _Context,
+                   report: SourceReport) -> Article | None:
+    """The item's page as an Article, or None with the reason kept in the report."""
+    try:
+        page = await ctx.fetcher.get(item.url)
+        _check_page_type(page)
+        started = time.perf_counter()
+        article = await asyncio.to_thread(
+            ctx.extract, page.text(), page.url, rules=extraction_rule(ctx.rules.get(source.domain)),
+            outlet=source.outlet)
+        ctx.metrics.extract_seconds.observe(time.perf_counter() - started)
+    except FetchError as exc:
+        _item_failed(report, ctx, item.url, exc.kind, str(exc), exc.status)
+        return None
+    except Exception as exc:  # noqa: BLE001 - a hostile page must not stop the crawl
+        _item_failed(report, ctx, item.url, "extract", f"{exc.__class__.__name__}: {exc}")
+        return None
+    return merge_feed_item(article, item, source, final_url=page.url, now=_now())
+
+
+def merge_feed_item(article: Article, item: FeedItem, source: Source, *, final_url: str,
+                    now: datetime) -> Article:
+    """The extracted article completed by what the feed and the source know."""
+    canonical = _usable_canonical(article.canonical_url) or (
+        final_url if final_url != item.url else None)
+    return replace(
+        article, url=item.url, canonical_url=canonical, outlet=source.outlet,
+        outlet_domain=source.domain, title=article.title or item.title,
+        tags=tuple(dict.fromkeys((*item.tags, *article.tags))),
+        section=source.section or item.category or article.section,
+        published_at=article.published_at or item.published_at,
+        authors=article.authors or item.authors, summary=article.summary or item.summary,
+        collected_at=now, extra={**article.extra, "feed_url": source.feed_url})
+
+
+def _usable_canonical(url: str | None) -> str | None:
+    # A canonical pointing at the home page would fold every article into one post.
+    checked = safe_url(url) if url else None
+    if checked is None or urlsplit(checked).path in ("", "/"):
+        return None
+    return checked
+
+
+def _check_page_type(page: Fetched) -> None:
+    kind = page.content_type.split(";")[0].strip().lower()
+    if kind and not kind.startswith(_PAGE_TYPES):
+        raise FetchError(f"기사 페이지가 아닙니다 (Content-Type: {kind})", url=page.url,
+                         kind="not_html", status=page.status)
+
+
+def _item_failed(report: SourceReport, ctx: _Context, url: str, kind: str, reason: str,
+                 status: int | None = None) -> None:
+    report.item_errors.append(ItemError(url, kind, reason, status))
+    ctx.metrics.errors.labels(kind).inc()
+    log_event(log, "item_failed", level=logging.WARNING, source=report.source.id, url=url,
+              kind=kind, reason=reason)
+
+
+async def _save(batch: list[Article], ctx: _Context, report: SourceReport) -> None:
+    if not batch:
+        return
+    async with ctx.save_lock:  # one writer per process; SQLite allows only one anyway
+        try:
+            saved = await asyncio.to_thread(save_articles, ctx.db, batch)
+        except IntegrityError:
+            # Another process stored one of these URLs meanwhile: now it is "existing".
+            saved = await asyncio.to_thread(save_articles, ctx.db, batch)
+    report.saved += saved
+    for result in ("inserted", "revised", "unchanged"):
+        ctx.metrics.articles.labels(result).inc(len(getattr(saved, result)))
+
+
+async def _record_success(source: Source, fetched: Fetched, report: SourceReport,
+                          started: datetime, ctx: _Context) -> None:
+    inserted = len(report.saved.inserted)
+    recent = updated_yield(source.recent_yield, inserted)
+    last = report.item_errors[-1] if report.item_errors else None
+    change = SourceUpdate(
+        source_id=source.id, url=source.feed_url, fetched_at=started, ok=True,
+        next_fetch_at=after_success(_now(), source.interval, recent, ctx.bounds),
+        inserted=inserted, recent_yield=recent, failures=0, etag=fetched.etag,
+        last_modified=fetched.last_modified, not_modified=report.not_modified,
+        # A page that failed for a passing reason is retried: re-read the whole feed.
+        keep_validators=not any(e.kind in _TRANSIENT for e in report.item_errors),
+        feed_problem=report.feed_problem,
+        error=(f"기사 {len(report.item_errors)}건 실패, 마지막: {last.reason}" if last else None),
+        error_kind=last.kind if last else None, error_url=last.url if last else None,
+        error_status=last.status if last else None)
+    await asyncio.to_thread(record_crawl, ctx.db, change)
+    log_event(log, "source_done", source=source.id, url=source.feed_url,
+              not_modified=report.not_modified, items=report.items, known=report.known,
+              inserted=inserted, failed=len(report.item_errors))
+
+
+async def _record_failure(source: Source, exc: FetchError, started: datetime,
+                          ctx: _Context) -> None:
+    failures = source.failures + 1
+    ctx.metrics.errors.labels(exc.kind).inc()
+    change = SourceUpdate(
+        source_id=source.id, url=source.feed_url, fetched_at=started, ok=False,
+        next_fetch_at=after_failure(_now(), source.interval, failures, ctx.bounds,
+                                    exc.retry_after),
+        failures=failures, error=str(exc), error_kind=exc.kind,
+        error_url=exc.url or source.feed_url, error_status=exc.status)
+    await asyncio.to_thread(record_crawl, ctx.db, change)
+    log_event(log, "source_failed", level=logging.WARNING, source=source.id,
+              url=exc.url or source.feed_url, kind=exc.kind, reason=str(exc),
+              failures=failures)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def crawl_forever(db: Database, client: httpx.AsyncClient, settings: Settings, *,
+                        fetcher: Fetcher | None = None, metrics: CrawlMetrics | None = None,
+                        stop: asyncio.Event | None = None,
+                        on_pass: Callable[[CollectReport], None] | None = None) -> None:
+    """Crawl due sources, sleep until the next one is due (at most ``crawl_run_tick``), again.
+
+    One failed pass (a broken sources file, a database hiccup) is logged and retried on the
+    next tick: the service outlives it. The same Fetcher is kept between passes, so the
+    robots.txt cache and the per-host Retry-After holds carry over.
+    """
+    metrics = metrics or CrawlMetrics()
+    fetcher = fetcher or Fetcher(client, FetchPolicy.from_settings(settings),
+                                 observe=metrics.observe_fetch)
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            report = await crawl(db, client, settings, fetcher=fetcher, metrics=metrics)
+            if on_pass:
+                on_pass(report)
+        except Exception as exc:  # noqa: BLE001 - the service must outlive one bad pass
+            log_event(log, "crawl_pass_failed", level=logging.ERROR,
+                      reason=f"{exc.__class__.__name__}: {exc}")
+        await _rank_after_pass(db, settings)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=_until_next(db, settings))
+        except TimeoutError:
+            pass
+
+
+async def _rank_after_pass(db: Database, settings: Settings) -> None:
+    """Keywords and sections of the new posts, then the trends and rank pages."""
+    from ranknews.text.analysis import shared_analyzer
+
+    try:
+        await asyncio.to_thread(update_rank, db, shared_analyzer(), timezone=settings.timezone)
+    except Exception as exc:  # noqa: BLE001 - ranking must not stop the collector
+        log_event(log, "rank_update_failed", level=logging.ERROR,
+                  reason=f"{exc.__class__.__name__}: {exc}")
+
+
+def _until_next(db: Database, settings: Settings) -> float:
+    try:
+        with db.read() as conn:
+            due = next_due_at(conn)
+    except Exception:  # noqa: BLE001
+        due = None
+    if due is None:
+        return float(settings.crawl_run_tick)
+    return min(max((due - _now()).total_seconds(), 1.0), float(settings.crawl_run_tick))

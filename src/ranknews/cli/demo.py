@@ -1,14 +1,18 @@
-"""`ranknews demo`: a fresh SQLite board with the bundled sample, served locally."""
+"""`ranknews demo`: a fresh SQLite board filled from the bundled sample through the whole
+pipeline (local HTTP server → crawler → extraction → store), then served locally."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import typer
+from sqlalchemy import func, select
 
 from ranknews.cli.common import app, clean_errors, open_db, out
 from ranknews.config import Settings
-from ranknews.sample import load_sample
+from ranknews.sample import collect_sample, sample_server
+from ranknews.store.schema import articles
 
 
 @app.command()
@@ -26,12 +30,19 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
     settings = Settings.from_env(data_dir=str(data_dir), database_url=f"sqlite:///{path.resolve()}",
                                  base_url=f"http://{host}:{port}")
     db = open_db(settings, create=True)
-    report = load_sample(db)
-    out.print(f"예시 기사 {report.inserted}건을 실었습니다: {path}")
-    if no_serve:
-        return
-    from ranknews.web.server import serve
+    # The sample site stays up while the board is served: "원문" links lead to its pages.
+    with sample_server() as site:
+        report = asyncio.run(collect_sample(db, settings, data_dir, site))
+        with db.read() as conn:
+            total = conn.execute(select(func.count()).select_from(articles)).scalar()
+        out.print(f"예시 기사 {total}건을 실었습니다: {path}", soft_wrap=True)
+        out.print(f"그중 {report.inserted}건은 예시 사이트({site.base})의 RSS 피드 "
+                  f"{len(report.sources)}개에서 실제 수집기로 모았습니다 (실패 "
+                  f"{sum(len(r.item_errors) for r in report.sources)}건).", soft_wrap=True)
+        if no_serve:
+            return
+        from ranknews.web.server import serve
 
-    out.print(f"게시판: http://{host}:{port}/  (끝내려면 Ctrl+C)")
-    db.dispose()
-    serve(settings, host, port)
+        out.print(f"게시판: http://{host}:{port}/  (끝내려면 Ctrl+C)")
+        db.dispose()
+        serve(settings, host, port)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ranknews.pipeline import ImportReport, import_jsonl
+from ranknews.config import Settings
+from ranknews.pipeline import CollectReport, ImportReport, crawl, import_jsonl
 from ranknews.store import Database
+from ranknews.store.articles import save_articles
+
+if TYPE_CHECKING:
+    from ranknews.sample.server import SampleServer
 
 SAMPLE = Path(__file__).with_name("articles.jsonl")
 
@@ -13,3 +20,26 @@ SAMPLE = Path(__file__).with_name("articles.jsonl")
 def load_sample(db: Database) -> ImportReport:
     """Import the bundled sample; running it twice changes nothing."""
     return import_jsonl(db, [SAMPLE])
+
+
+def sample_server() -> "SampleServer":
+    """The local site publishing the sample's articles (use it as a context manager)."""
+    from ranknews.sample.server import SampleServer, SampleSite, sample_articles, split_sample
+
+    return SampleServer(SampleSite(split_sample(sample_articles(SAMPLE))[1]))
+
+
+async def collect_sample(db: Database, settings: Settings, work_dir: Path,
+                         server: "SampleServer") -> CollectReport:
+    """The demo's pipeline run: the seed board's numbered headlines are imported as they are;
+    every article with a body is published by ``server`` (sample/server.py, running) as RSS
+    feeds and pages, and collected from there by the real crawler."""
+    from ranknews.fetch.client import build_client
+    from ranknews.sample.server import sample_articles, split_sample
+
+    save_articles(db, split_sample(sample_articles(SAMPLE))[0])
+    sources = work_dir / "demo-sources.toml"
+    sources.write_text(server.sources_toml(), encoding="utf-8")
+    local = replace(settings, sources_file=str(sources), fetch_host_delay=0.0)
+    async with build_client(local) as client:
+        return await crawl(db, client, local, everything=True)

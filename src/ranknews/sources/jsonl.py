@@ -147,12 +147,17 @@ def strip_markup(text: str) -> str:
     return "\n".join(strip_tags(line) for line in text.splitlines())
 
 
+def _plain(text: str) -> str:
+    # strip_tags (nh3) only when there can be markup or entities: it is the costly step
+    return strip_tags(text) if "<" in text or "&" in text else " ".join(text.split())
+
+
 def _clean_block(block: Block) -> Block:
     if isinstance(block, Figure):
         url = safe_url(block.image_url)
         if url is None:
             raise InvalidArticle(f"그림 주소가 올바르지 않습니다: {block.image_url[:80]!r}")
-        return Figure(url, strip_tags(block.caption), strip_tags(block.credit))
+        return Figure(url, _plain(block.caption), _plain(block.credit))
     return Paragraph(strip_tags(block.text) if "<" in block.text else block.text)
 
 

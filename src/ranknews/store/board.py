@@ -6,7 +6,8 @@ Page numbers still work on the unfiltered board: ``PageMap`` keeps the board num
 (8 bytes a post) plus the small sorted list of hidden ones, and turns "page N" into a bound
 with two binary searches. It refreshes incrementally when ``board_version`` moves: new numbers
 are appended (``board_no > top``, an index range), hidden ones are re-read through the partial
-index ``ix_articles_hidden`` (migration 0002_web). No COUNT(*) runs per request.
+index ``ix_articles_hidden`` (migration 0002_web). No COUNT(*) runs per request. The queries run through the driver
+(``store/driver.py``): SQLAlchemy's per-statement cost was larger than the render budget.
 
 Filtered views (outlet, section) page with ``before``/``after`` cursors instead.
 Hidden posts (``hidden_at`` set) never leave this module.
@@ -15,25 +16,30 @@ Hidden posts (``hidden_at`` set) never leave this module.
 from __future__ import annotations
 
 import threading
+import time
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from ranknews.errors import NotFound
 from ranknews.models import Article
-from ranknews.store.articles import get_article, row_to_article
-from ranknews.store.db import board_version
-from ranknews.store.schema import articles, outlets
+from ranknews.store.articles import row_to_article
+from ranknews.store.driver import as_json, as_time, fetch
 
 # board_no is a 32-bit INTEGER on PostgreSQL; cursors from readers may be larger.
 MAX_BOARD_NO = 2**31 - 1
 _TOP = MAX_BOARD_NO + 1  # above every board number
-_ROW_COLUMNS = (articles.c.board_no, articles.c.title, articles.c.tags, articles.c.outlet,
-                articles.c.outlet_domain, articles.c.section, articles.c.published_at,
-                articles.c.collected_at)
+_ROW_COLUMNS = ("board_no, title, tags, outlet, outlet_domain, section, published_at, "
+                "collected_at")
+_ARTICLE_COLUMNS = ("board_no", "url", "canonical_url", "outlet", "outlet_domain", "title",
+                    "tags", "subtitles", "authors", "summary", "section", "blocks",
+                    "published_at", "updated_at", "collected_at", "extra")
+_JSON_COLUMNS = {"tags", "subtitles", "authors", "blocks", "extra"}
+_TIME_COLUMNS = {"published_at", "updated_at", "collected_at"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,37 +86,53 @@ class ArticleView:
 
 
 class PageMap:
-    """The visible board numbers of the unfiltered board, for page number → keyset bound."""
+    """The visible board numbers of the unfiltered board, for page number → keyset bound.
 
-    def __init__(self) -> None:
+    Also keeps the outlets' display modes (a small table, changed only with board_version).
+    ``check_seconds`` throttles the board_version query, as the page cache does.
+    """
+
+    def __init__(self, check_seconds: float = 0.0) -> None:
+        self.check_seconds = check_seconds
         self._numbers = array("q")  # every board_no, ascending (hidden ones too)
         self._hidden: list[int] = []  # hidden board numbers, ascending
         self._hidden_set: frozenset[int] = frozenset()
+        self._modes: dict[str, str] = {}
         self._version: int | None = None
+        self._checked = float("-inf")
         self._lock = threading.Lock()
 
-    def refresh(self, conn: Connection) -> None:
+    def refresh(self, conn: Connection, *, force: bool = False) -> None:
         """Bring the map up to date if the board changed since it was last read."""
-        version = board_version(conn)
+        now = time.monotonic()
+        if not force and now - self._checked < self.check_seconds:
+            return
+        self._checked = now
+        rows = fetch(conn, "SELECT value FROM site_state WHERE key = 'board_version'")
+        version = int(rows[0][0]) if rows else 0
         if version == self._version:
             return
         with self._lock:
-            if version == self._version:
-                return
-            self._load(conn)
-            self._version = version
+            if version != self._version:
+                self._load(conn)
+                self._version = version
 
     def _load(self, conn: Connection) -> None:
         top = self._numbers[-1] if self._numbers else 0
-        query = select(articles.c.board_no)
-        if top:
-            query = query.where(articles.c.board_no > top)
-        # sorted() here rather than ORDER BY: without a range SQLite then scans its narrowest
+        # sorted() rather than ORDER BY: without a range SQLite then scans its narrowest
         # covering index instead of the wide table.
-        self._numbers.extend(sorted(conn.execute(query).scalars()))
-        hidden = sorted(conn.execute(
-            select(articles.c.board_no).where(articles.c.hidden_at.is_not(None))).scalars())
+        new = fetch(conn, "SELECT board_no FROM articles WHERE board_no > :top", {"top": top}
+                    ) if top else fetch(conn, "SELECT board_no FROM articles")
+        self._numbers.extend(sorted(n for (n,) in new))
+        hidden = sorted(n for (n,) in fetch(
+            conn, "SELECT board_no FROM articles WHERE hidden_at IS NOT NULL"))
         self._hidden, self._hidden_set = hidden, frozenset(hidden)
+        self._modes = dict(fetch(conn, "SELECT domain, display_mode FROM outlets "
+                                       "WHERE display_mode IS NOT NULL"))
+
+    def display_mode(self, domain: str, default: str) -> str:
+        """The outlet's display mode (full / excerpt), else the site default."""
+        return self._modes.get(domain) or default
 
     @property
     def total(self) -> int:
@@ -156,36 +178,38 @@ class PageMap:
                 and board_no not in self._hidden_set)
 
 
-def _visible_rows(flt: BoardFilter):  # noqa: ANN202 - a SQLAlchemy Select
-    query = select(*_ROW_COLUMNS).where(articles.c.hidden_at.is_(None))
+def _rows(conn: Connection, flt: BoardFilter, condition: str, params: dict[str, Any],
+          order: str, limit: int) -> list[BoardRow]:
+    where = ["hidden_at IS NULL"]
     if flt.outlet:
-        query = query.where(articles.c.outlet_domain == flt.outlet)
+        where.append("outlet_domain = :outlet")
+        params["outlet"] = flt.outlet
     if flt.section:
-        query = query.where(articles.c.section == flt.section)
-    return query
-
-
-def _row(r) -> BoardRow:  # noqa: ANN001 - a SQLAlchemy Row
-    return BoardRow(r.board_no, r.title, tuple(r.tags or ()), r.outlet, r.outlet_domain,
-                    r.section, r.published_at or r.collected_at)
+        where.append("section = :section")
+        params["section"] = flt.section
+    if condition:
+        where.append(condition)
+    params["limit"] = limit
+    sql = (f"SELECT {_ROW_COLUMNS} FROM articles WHERE {' AND '.join(where)} "
+           f"ORDER BY board_no {order} LIMIT :limit")
+    return [BoardRow(no, title, tuple(as_json(tags) or ()), outlet, domain, section,
+                     as_time(published) or as_time(collected))
+            for no, title, tags, outlet, domain, section, published, collected
+            in fetch(conn, sql, params)]
 
 
 def _older_than(conn: Connection, flt: BoardFilter, bound: int, limit: int,
                 *, inclusive: bool) -> list[BoardRow]:
-    query = _visible_rows(flt)
-    if bound <= MAX_BOARD_NO:  # a cursor above every number is no condition at all
-        query = query.where(articles.c.board_no <= bound if inclusive
-                            else articles.c.board_no < bound)
-    query = query.order_by(articles.c.board_no.desc()).limit(limit)
-    return [_row(r) for r in conn.execute(query)]
+    if bound > MAX_BOARD_NO:  # a cursor above every number is no condition at all
+        return _rows(conn, flt, "", {}, "DESC", limit)
+    condition = "board_no <= :bound" if inclusive else "board_no < :bound"
+    return _rows(conn, flt, condition, {"bound": bound}, "DESC", limit)
 
 
 def _newer_than(conn: Connection, flt: BoardFilter, bound: int, limit: int) -> list[BoardRow]:
     if bound >= MAX_BOARD_NO:
         return []
-    query = (_visible_rows(flt).where(articles.c.board_no > bound)
-             .order_by(articles.c.board_no.asc()).limit(limit))
-    return [_row(r) for r in reversed(conn.execute(query).all())]
+    return _rows(conn, flt, "board_no > :bound", {"bound": bound}, "ASC", limit)[::-1]
 
 
 def board_page(conn: Connection, pages: PageMap, *, size: int, page: int = 1,
@@ -219,8 +243,6 @@ def board_page(conn: Connection, pages: PageMap, *, size: int, page: int = 1,
     return result
 
 
-
-
 def _older_cursor(conn: Connection, flt: BoardFilter, rows: list[BoardRow]) -> int | None:
     if not rows:
         return None
@@ -235,11 +257,31 @@ def _newer_cursor(conn: Connection, flt: BoardFilter, rows: list[BoardRow]) -> i
     return rows[0].board_no if probe else None
 
 
-def display_mode(conn: Connection, domain: str, default: str) -> str:
-    """The outlet's display mode (full / excerpt), else the site default."""
-    mode = conn.execute(select(outlets.c.display_mode)
-                        .where(outlets.c.domain == domain)).scalar()
-    return mode or default
+def _articles(conn: Connection, condition: str, params: dict[str, Any]) -> list[Article]:
+    sql = (f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM articles "
+           f"WHERE hidden_at IS NULL AND {condition}")
+    found = []
+    for values in fetch(conn, sql, params):
+        row = dict(zip(_ARTICLE_COLUMNS, values))
+        for name in _JSON_COLUMNS:
+            row[name] = as_json(row[name])
+        for name in _TIME_COLUMNS:
+            row[name] = as_time(row[name])
+        found.append(row_to_article(row))
+    return found
+
+
+def _neighbours(conn: Connection, board: BoardPage, board_no: int
+                ) -> tuple[BoardRow | None, BoardRow | None]:
+    """The posts below and above this one: from its board page, or one query at an edge."""
+    numbers = [r.board_no for r in board.rows]
+    i = numbers.index(board_no) if board_no in numbers else -1
+    if 0 < i < len(numbers) - 1:
+        return board.rows[i + 1], board.rows[i - 1]
+    older = (board.rows[i + 1:i + 2] if 0 <= i < len(numbers) - 1
+             else _older_than(conn, BoardFilter(), board_no, 1, inclusive=False))
+    newer = (board.rows[i - 1:i] if i > 0 else _newer_than(conn, BoardFilter(), board_no, 1))
+    return (older[0] if older else None), (newer[0] if newer else None)
 
 
 def article_view(conn: Connection, pages: PageMap, board_no: int, *, size: int,
@@ -247,19 +289,18 @@ def article_view(conn: Connection, pages: PageMap, board_no: int, *, size: int,
     """A visible post with its neighbours and the board page that holds it; else NotFound."""
     pages.refresh(conn)
     if board_no not in pages:
+        pages.refresh(conn, force=True)  # it may have arrived since the last check
+    found = _articles(conn, "board_no = :n", {"n": board_no}) if board_no in pages else []
+    if not found:
         raise NotFound(f"{board_no}번 글이 없습니다.")
-    article = get_article(conn, board_no)
-    older = _older_than(conn, BoardFilter(), board_no, 1, inclusive=False)
-    newer = _newer_than(conn, BoardFilter(), board_no, 1)
+    article = found[0]
     board = board_page(conn, pages, size=size, page=pages.page_of(board_no, size))
-    mode = display_mode(conn, article.outlet_domain or article.outlet, default_mode)
-    return ArticleView(article, mode, older[0] if older else None,
-                       newer[0] if newer else None, board)
+    older, newer = _neighbours(conn, board, board_no)
+    mode = pages.display_mode(article.outlet_domain or article.outlet, default_mode)
+    return ArticleView(article, mode, older, newer, board)
 
 
 def latest(conn: Connection, pages: PageMap, *, limit: int) -> list[Article]:
     """The newest visible posts in full (for feeds)."""
     pages.refresh(conn)
-    query = (select(articles).where(articles.c.hidden_at.is_(None))
-             .order_by(articles.c.board_no.desc()).limit(limit))
-    return [row_to_article(r) for r in conn.execute(query)]
+    return _articles(conn, "board_no > 0 ORDER BY board_no DESC LIMIT :limit", {"limit": limit})

@@ -35,7 +35,11 @@ from ranknews.web.render import (
 STATIC = Path(__file__).with_name("static")
 
 # Feature view modules, in the order their routes are tried.
-FEATURES: tuple[str, ...] = ("ranknews.web.views.board", "ranknews.web.views.rank")
+FEATURES: tuple[str, ...] = (
+    "ranknews.web.views.board",
+    "ranknews.web.views.sources",
+    "ranknews.web.views.rank",
+)
 
 
 class SecurityHeaders:
@@ -117,7 +121,7 @@ def create_app(settings: Settings, db: Database, *, cache: bool = True,
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.pages = PageMap()
+    app.state.pages = PageMap(settings.page_cache_check_seconds)
     app.state.clock = clock
     app.state.templates = make_environment()
     app.state.home_blocks = feature_home(features)

@@ -13,7 +13,7 @@ import os
 from starlette.applications import Starlette
 
 from ranknews.config import SETTINGS, Settings
-from ranknews.store import open_database
+from ranknews.store import Database, open_database
 from ranknews.web.app import create_app
 
 log = logging.getLogger("ranknews.web")
@@ -34,13 +34,15 @@ def _export(settings: Settings) -> None:
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, *,
-          workers: int | None = None, server: str | None = None) -> None:
+          db: Database | None = None, workers: int | None = None,
+          server: str | None = None) -> None:
     """Serve the board until interrupted. Opens (and checks) the database first, so a corrupt
-    or foreign file fails here with a clear message rather than in a worker."""
+    or foreign file fails here with a clear message rather than in a worker. A given ``db``
+    is used by a single uvicorn worker; granian workers open their own."""
     workers = workers or settings.web_workers
     server = server or settings.web_server
-    db = open_database(settings.effective_database_url,
-                       busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    db = db or open_database(settings.effective_database_url,
+                             busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     if server == "granian":
         db.dispose()
         _export(settings)
@@ -58,7 +60,7 @@ def _serve_granian(host: str, port: int, workers: int) -> None:
             workers=workers, log_level=LogLevels.warning, websockets=False).serve()
 
 
-def _serve_uvicorn(settings: Settings, db, host: str, port: int,  # noqa: ANN001
+def _serve_uvicorn(settings: Settings, db: Database, host: str, port: int,
                    workers: int) -> None:
     import uvicorn
 

@@ -1,0 +1,188 @@
+"""Commands of collection: sources (list with health, add, disable, enable), crawl, run."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from ranknews.cli.common import DataDirOption, DbOption, app, clean_errors, console, open_db, out
+from ranknews.cli.common import settings_from
+from ranknews.config import Settings
+from ranknews.fetch.client import build_client
+from ranknews.logs import configure_logging
+from ranknews.pipeline import CollectReport, SourceReport, crawl as crawl_once
+from ranknews.service import run_service
+from ranknews.sources.config import check_domain, check_feed_url, load_sources
+from ranknews.sources.source import Source
+from ranknews.store.collect import add_source, list_sources, set_enabled, sync_sources
+
+SourcesFileOption = typer.Option(None, "--sources-file",
+                                 help="Sources TOML (RANKNEWS_SOURCES_FILE; default: shipped list).")
+
+sources_app = typer.Typer(help="수집 소스(언론사 피드): 목록과 상태, 추가, 중지, 재개.",
+                          invoke_without_command=True, no_args_is_help=False)
+app.add_typer(sources_app, name="sources")
+
+
+def _settings(db: str | None, data_dir: str | None, sources_file: str | None) -> Settings:
+    return settings_from(db, data_dir, sources_file=sources_file)
+
+
+@sources_app.callback()
+@clean_errors
+def sources(ctx: typer.Context, db: str = DbOption, data_dir: str = DataDirOption,
+            sources_file: str = SourcesFileOption) -> None:
+    """소스 목록과 상태 (last success, last error with reason, items, next fetch)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = _settings(db, data_dir, sources_file)
+    database = open_db(settings, create=True)
+    sync_sources(database, load_sources(settings.sources_file))
+    with database.read() as conn:
+        rows = list_sources(conn)
+    tz = ZoneInfo(settings.timezone)
+    if out.is_terminal:
+        out.print(_table(rows, tz))
+    else:  # piped: one tab-separated line per source, for scripts and grep
+        for line in _lines(rows, tz):
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+@sources_app.command("add")
+@clean_errors
+def sources_add(feed_url: str = typer.Argument(..., help="RSS/Atom feed URL"),
+                outlet: str = typer.Option(..., "--outlet", help="언론사 이름, e.g. 경향신문"),
+                domain: str = typer.Option(None, "--domain", help="default: the feed's host"),
+                section: str = typer.Option(None, "--section", help="섹션, e.g. 정치"),
+                interval: int = typer.Option(900, "--interval", min=60, help="seconds"),
+                db: str = DbOption, data_dir: str = DataDirOption) -> None:
+    """피드를 소스로 추가합니다 (kept in the database across restarts)."""
+    from urllib.parse import urlsplit
+
+    url = check_feed_url(feed_url, "피드")
+    database = open_db(_settings(db, data_dir, None), create=True)
+    source = add_source(database, outlet=outlet, feed_url=url, section=section,
+                        domain=check_domain(domain or urlsplit(url).netloc), interval=interval)
+    out.print(f"소스 {source.id}번 추가: {outlet} {url}")
+
+
+@sources_app.command("disable")
+@clean_errors
+def sources_disable(which: str = typer.Argument(..., help="번호, 피드 주소, 도메인 또는 언론사"),
+                    db: str = DbOption, data_dir: str = DataDirOption,
+                    sources_file: str = SourcesFileOption) -> None:
+    """소스 수집을 중지합니다."""
+    _toggle(which, False, _settings(db, data_dir, sources_file))
+
+
+@sources_app.command("enable")
+@clean_errors
+def sources_enable(which: str = typer.Argument(..., help="번호, 피드 주소, 도메인 또는 언론사"),
+                   db: str = DbOption, data_dir: str = DataDirOption,
+                   sources_file: str = SourcesFileOption) -> None:
+    """중지한 소스를 다시 수집합니다 (다음 수집 때 바로)."""
+    _toggle(which, True, _settings(db, data_dir, sources_file))
+
+
+def _toggle(which: str, enabled: bool, settings: Settings) -> None:
+    database = open_db(settings, create=True)
+    sync_sources(database, load_sources(settings.sources_file))
+    changed = set_enabled(database, which, enabled)
+    word = "재개" if enabled else "중지"
+    for source in changed:
+        out.print(f"{word}: {source.id}번 {source.outlet} {source.feed_url}")
+
+
+@app.command()
+@clean_errors
+def crawl(db: str = DbOption, data_dir: str = DataDirOption,
+          sources_file: str = SourcesFileOption,
+          everything: bool = typer.Option(False, "--all", help="Crawl every enabled source, "
+                                          "due or not.")) -> None:
+    """수집 시기가 된 소스를 한 번 수집합니다 (one pass, with a progress bar)."""
+    settings = _settings(db, data_dir, sources_file)
+    configure_logging(settings.log_format)
+    database = open_db(settings, create=True)
+    report = asyncio.run(_crawl_with_progress(database, settings, everything))
+    out.print(_summary(report))
+
+
+async def _crawl_with_progress(database, settings: Settings, everything: bool) -> CollectReport:
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  disable=not console.is_terminal, transient=True) as progress:
+        task = progress.add_task("수집 중", total=None)
+
+        def done(report: SourceReport) -> None:
+            progress.update(task, advance=1,
+                            description=f"수집 중: {report.source.outlet}")
+
+        async with build_client(settings) as client:
+            return await crawl_once(database, client, settings, everything=everything,
+                                    on_start=lambda n: progress.update(task, total=n),
+                                    on_source_done=done)
+
+
+def _summary(report: CollectReport) -> str:
+    errors = sum(len(r.item_errors) for r in report.sources)
+    unchanged = sum(1 for r in report.sources if r.not_modified)
+    return (f"소스 {len(report.sources)}개 수집: 새 글 {report.inserted}건, "
+            f"변경 없는 피드 {unchanged}개, 실패한 피드 {len(report.failed)}개, "
+            f"실패한 기사 {errors}건")
+
+
+_COLUMNS = ("번호", "언론사", "섹션", "상태", "수집", "마지막 성공", "다음 수집", "마지막 오류",
+            "피드")
+
+
+def _cells(s: Source, tz: ZoneInfo) -> list[str]:
+    error = f"{s.last_error_kind}: {s.last_error}" if s.last_error else ""
+    return [str(s.id), s.outlet, s.section or "", s.health, str(s.items_collected),
+            _when(s.last_success_at, tz), _when(s.next_fetch_at, tz), error, s.feed_url]
+
+
+def _lines(rows: list[Source], tz: ZoneInfo) -> list[str]:
+    return ["\t".join(_COLUMNS), *("\t".join(c.replace("\t", " ") for c in _cells(s, tz))
+                                   for s in rows)]
+
+
+def _table(rows: list[Source], tz: ZoneInfo) -> Table:
+    table = Table(title="수집 소스", show_lines=False)
+    for column in _COLUMNS:
+        table.add_column(column, overflow="fold")
+    colours = {"정상": "green", "경고": "yellow", "오류": "red", "중지": "dim", "대기": "cyan"}
+    for s in rows:
+        cells = _cells(s, tz)
+        cells[3] = f"[{colours[s.health]}]{s.health}[/]"
+        cells[7] = cells[7][:80]
+        table.add_row(*cells)
+    return table
+
+
+def _when(value: datetime | None, tz: ZoneInfo) -> str:
+    return value.astimezone(tz).strftime("%Y.%m.%d %H:%M") if value else "-"
+
+
+@app.command()
+@clean_errors
+def run(host: str = typer.Option("127.0.0.1", "--host"),
+        port: int = typer.Option(8000, "--port"),
+        db: str = DbOption, data_dir: str = DataDirOption,
+        sources_file: str = SourcesFileOption,
+        no_serve: bool = typer.Option(False, "--no-serve", help="Only crawl, serve nothing.")
+        ) -> None:
+    """정해진 주기로 수집하면서 게시판을 엽니다 (crawl on schedule and serve, one process)."""
+    settings = _settings(db, data_dir, sources_file)
+    configure_logging(settings.log_format)
+    database = open_db(settings, create=True)
+    if not no_serve:
+        out.print(f"게시판: http://{host}:{port}/  수집 현황: /sources  (끝내려면 Ctrl+C)")
+    try:
+        asyncio.run(run_service(database, settings, host=host, port=port, serve=not no_serve))
+    except KeyboardInterrupt:
+        pass

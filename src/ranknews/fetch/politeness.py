@@ -1,0 +1,51 @@
+"""Per-host politeness: a few requests at a time per host, a pause between them, and a
+host-wide pause when the server says so (429/503 Retry-After, robots.txt Crawl-delay).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Callable
+
+
+class HostGate:
+    """Queues requests per host; different hosts proceed in parallel."""
+
+    def __init__(self, *, concurrency: int = 1, delay: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._concurrency = max(1, concurrency)
+        self._delay = max(0.0, delay)
+        self._clock = clock
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._next_start: dict[str, float] = defaultdict(float)
+        self._host_delay: dict[str, float] = {}
+
+    def set_crawl_delay(self, host: str, seconds: float) -> None:
+        """A robots.txt Crawl-delay: used when longer than our own delay (at most 60 s)."""
+        self._host_delay[host] = min(max(seconds, 0.0), 60.0)
+
+    def delay_for(self, host: str) -> float:
+        return max(self._delay, self._host_delay.get(host, 0.0))
+
+    def hold(self, host: str, seconds: float) -> None:
+        """No request to ``host`` for ``seconds`` (the server asked us to slow down)."""
+        self._next_start[host] = max(self._next_start[host], self._clock() + seconds)
+
+    def wait_time(self, host: str) -> float:
+        return max(0.0, self._next_start[host] - self._clock())
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        slot = self._slots.setdefault(host, asyncio.Semaphore(self._concurrency))
+        async with slot:
+            # Re-check after each sleep: a hold() may have arrived meanwhile.
+            while (wait := self.wait_time(host)) > 0:
+                await asyncio.sleep(wait)
+            try:
+                yield
+            finally:
+                self._next_start[host] = max(self._next_start[host],
+                                             self._clock() + self.delay_for(host))

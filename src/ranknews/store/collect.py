@@ -1,0 +1,220 @@
+"""Queries of collection: sources (one row per feed) and their health, the fetch log, and
+which article URLs are already stored. Tables are created by migration 0002_collect."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import (
+    Boolean, Column, Connection, Float, Integer, String, Table, Text, delete, insert, or_,
+    select, update,
+)
+
+from ranknews.errors import NotFound
+from ranknews.sources.config import OutletConfig
+from ranknews.sources.source import Source, SourceUpdate
+from ranknews.store.db import Database
+from ranknews.store.schema import articles, metadata, outlets
+from ranknews.store.types import UTCDateTime
+
+sources = Table(
+    "sources", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("outlet", Text, nullable=False),
+    Column("domain", String(255), nullable=False),
+    Column("feed_url", Text, nullable=False, unique=True),
+    Column("section", String(64)),
+    Column("origin", String(16), nullable=False, default="config"),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("interval", Integer, nullable=False, default=900),
+    Column("etag", Text), Column("last_modified", Text),
+    Column("last_fetch_at", UTCDateTime), Column("last_success_at", UTCDateTime),
+    Column("last_error_at", UTCDateTime), Column("last_error", Text),
+    Column("last_error_kind", String(32)), Column("last_error_url", Text),
+    Column("feed_problem", Text),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("items_collected", Integer, nullable=False, default=0),
+    Column("recent_yield", Float),
+    Column("next_fetch_at", UTCDateTime),
+)
+
+fetch_log = Table(
+    "fetch_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", Integer),
+    Column("at", UTCDateTime, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("kind", String(32), nullable=False),  # ok, not_modified, or a FetchError kind
+    Column("status", Integer),
+    Column("reason", Text),
+    Column("inserted", Integer, nullable=False, default=0),
+)
+
+_SOURCE_FIELDS = tuple(f.name for f in fields(Source))
+LOG_KEEP_DAYS = 14
+
+
+def _source(row: Any) -> Source:
+    m = row._mapping
+    return Source(**{name: m[name] for name in _SOURCE_FIELDS})
+
+
+def sync_sources(db: Database, configured: Iterable[OutletConfig]) -> int:
+    """Make the sources table follow the sources file; returns how many feeds were added.
+
+    The file decides outlet, section and interval; whether a feed is enabled is the
+    operator's decision once it exists (``ranknews sources disable`` survives a restart).
+    """
+    added = 0
+    with db.write() as conn:
+        known = {r.feed_url: r for r in conn.execute(select(sources.c.feed_url, sources.c.id))}
+        for outlet in configured:
+            _remember_outlet(conn, outlet.domain, outlet.name, outlet.display_mode)
+            for feed in outlet.feeds:
+                values = {"outlet": outlet.name, "domain": outlet.domain,
+                          "section": feed.section, "interval": outlet.interval}
+                if feed.url in known:
+                    conn.execute(update(sources).where(sources.c.feed_url == feed.url)
+                                 .values(**values))
+                else:
+                    conn.execute(insert(sources).values(
+                        **values, feed_url=feed.url, origin="config", enabled=outlet.enabled,
+                        failures=0, items_collected=0))
+                    added += 1
+    return added
+
+
+def add_source(db: Database, *, outlet: str, domain: str, feed_url: str,
+               section: str | None = None, interval: int = 900) -> Source:
+    """A feed the operator adds by hand (kept across restarts, not in the sources file)."""
+    with db.write() as conn:
+        if conn.execute(select(sources.c.id).where(sources.c.feed_url == feed_url)).first():
+            raise ValueError(f"이미 등록된 피드입니다: {feed_url}")
+        _remember_outlet(conn, domain, outlet, None)
+        new_id = conn.execute(insert(sources).values(
+            outlet=outlet, domain=domain, feed_url=feed_url, section=section, interval=interval,
+            origin="operator", enabled=True, failures=0, items_collected=0,
+        ).returning(sources.c.id)).scalar_one()
+        return _source(conn.execute(select(sources).where(sources.c.id == new_id)).one())
+
+
+def set_enabled(db: Database, which: str, enabled: bool) -> list[Source]:
+    """Enable or disable sources by id, feed URL, domain or outlet name."""
+    condition = or_(sources.c.feed_url == which, sources.c.domain == which,
+                    sources.c.outlet == which)
+    if which.isdigit():
+        condition = sources.c.id == int(which)
+    with db.write() as conn:
+        changed = conn.execute(update(sources).where(condition).values(
+            enabled=enabled, **({"failures": 0, "next_fetch_at": None} if enabled else {}),
+        )).rowcount
+        if not changed:
+            raise NotFound(f"소스를 찾을 수 없습니다: {which} (번호, 피드 주소, 도메인 또는 언론사 이름)")
+        return [_source(r) for r in conn.execute(select(sources).where(condition))]
+
+
+def list_sources(conn: Connection) -> list[Source]:
+    query = select(sources).order_by(sources.c.outlet, sources.c.id)
+    return [_source(r) for r in conn.execute(query)]
+
+
+def due_sources(conn: Connection, now: datetime, *, everything: bool = False) -> list[Source]:
+    """Enabled sources whose next fetch time has come (all enabled ones with ``everything``)."""
+    query = select(sources).where(sources.c.enabled.is_(True))
+    if not everything:
+        query = query.where(or_(sources.c.next_fetch_at.is_(None),
+                                sources.c.next_fetch_at <= now))
+    return [_source(r) for r in conn.execute(query.order_by(sources.c.next_fetch_at,
+                                                            sources.c.id))]
+
+
+def next_due_at(conn: Connection) -> datetime | None:
+    query = select(sources.c.next_fetch_at).where(sources.c.enabled.is_(True)).order_by(
+        sources.c.next_fetch_at.is_not(None), sources.c.next_fetch_at).limit(1)
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    return row[0] or datetime.now(timezone.utc)
+
+
+def record_crawl(db: Database, change: SourceUpdate) -> None:
+    """Apply what one crawl learnt about a source, and log it, in one transaction."""
+    values: dict[str, Any] = {"last_fetch_at": change.fetched_at,
+                              "next_fetch_at": change.next_fetch_at,
+                              "failures": change.failures}
+    if change.ok:
+        values.update(last_success_at=change.fetched_at, recent_yield=change.recent_yield,
+                      items_collected=sources.c.items_collected + change.inserted)
+        if not change.not_modified:
+            values["feed_problem"] = change.feed_problem
+        if change.keep_validators and not change.not_modified:
+            values.update(etag=change.etag, last_modified=change.last_modified)
+    if change.error:
+        values.update(last_error_at=change.fetched_at, last_error=change.error,
+                      last_error_kind=change.error_kind, last_error_url=change.error_url)
+    with db.write() as conn:
+        conn.execute(update(sources).where(sources.c.id == change.source_id).values(**values))
+        conn.execute(insert(fetch_log).values(
+            source_id=change.source_id, at=change.fetched_at,
+            url=change.error_url if (change.error and not change.ok) else change.url,
+            kind="not_modified" if change.not_modified else
+            ("ok" if change.ok else change.error_kind or "error"),
+            status=change.error_status, reason=change.error, inserted=change.inserted))
+
+
+def log_item_errors(db: Database, source_id: int, at: datetime,
+                    errors: list[tuple[str, str, int | None, str]]) -> None:
+    """Errors of single items (url, kind, status, reason): a 404 page, a failed extraction."""
+    if not errors:
+        return
+    with db.write() as conn:
+        conn.execute(insert(fetch_log), [
+            {"source_id": source_id, "at": at, "url": url, "kind": kind, "status": status,
+             "reason": reason, "inserted": 0} for url, kind, status, reason in errors])
+
+
+def prune_fetch_log(db: Database, now: datetime, keep_days: int = LOG_KEEP_DAYS) -> int:
+    with db.write() as conn:
+        return conn.execute(delete(fetch_log).where(
+            fetch_log.c.at < now - timedelta(days=keep_days))).rowcount
+
+
+def recent_log(conn: Connection, source_id: int | None = None, limit: int = 50) -> list[dict]:
+    query = select(fetch_log).order_by(fetch_log.c.id.desc()).limit(limit)
+    if source_id is not None:
+        query = query.where(fetch_log.c.source_id == source_id)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def known_urls(conn: Connection, urls: Iterable[str]) -> set[str]:
+    """The URLs among ``urls`` that are already a post (by URL or canonical URL)."""
+    wanted = list(dict.fromkeys(urls))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start:start + 400]
+        query = select(articles.c.url, articles.c.canonical_url).where(
+            or_(articles.c.url.in_(chunk), articles.c.canonical_url.in_(chunk)))
+        for url, canonical in conn.execute(query):
+            found.update(u for u in (url, canonical) if u in chunk)
+    return found
+
+
+def _remember_outlet(conn: Connection, domain: str, name: str, mode: str | None) -> None:
+    row = conn.execute(select(outlets.c.display_mode).where(outlets.c.domain == domain)).first()
+    if row is None:
+        conn.execute(insert(outlets).values(domain=domain, name=name, display_mode=mode))
+    elif row.display_mode is None and mode is not None:
+        conn.execute(update(outlets).where(outlets.c.domain == domain)
+                     .values(display_mode=mode))
+
+
+def sources_overview(conn: Connection) -> dict[str, Any]:
+    """What /sources and /sources.json show: every source with its health, and totals."""
+    rows = list_sources(conn)
+    health: dict[str, int] = {}
+    for source in rows:
+        health[source.health] = health.get(source.health, 0) + 1
+    return {"sources": rows, "health": health,
+            "items_collected": sum(s.items_collected for s in rows)}
