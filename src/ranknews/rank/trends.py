@@ -14,14 +14,16 @@ count against its usual rate (Dunning's G², one-sided):
     e     = mean(r) * docs_now             what the keyword usually gets in a window this size
     h     = max(e + spread * std(r) * docs_now, floor)
     burst = x * ln(x / h) - (x - h)        when x > h, else no trend
-    score = burst * sqrt(outlets_now / outlets_in_window)
+    score = burst * sqrt(outlets_now / outlets_in_window) * coherence
 Unlike a z-score this grows with the size of the burst (27 headlines on one name beat 4 on a
 new word) while a keyword's usual level is divided out: 정부 or 대통령 carry a high e every
 day, so they only trend on a day far above their habit. ``spread`` (default 0) would also
 divide out a keyword's usual swing; it is off because one spike in the last two weeks (a
 매도 사이드카 a week ago) then hides the next one. ``floor`` keeps never-seen words from
 scoring infinitely. The outlet factor prefers what several outlets report over one outlet's
-own campaign.
+own campaign. ``coherence`` is the share of the keyword's articles carrying its most common
+companion word: an event's articles repeat each other's words (윤리심판원 with 김병기), while a
+generic noun that bursts by chance (운영, 분야) sits in articles about unrelated things.
 
 Keywords that mostly share their articles with a higher one (전재수, 해수부, 사의 for one
 resignation) are folded into it as ``related``, so ten keywords name ten different things.
@@ -97,6 +99,7 @@ class TrendParams:
     spread: float = 0.0  # standard deviations added to the usual rate (see above)
     overlap: float = 0.5  # share of articles above which a keyword folds into a higher one
     candidates: int = 60
+    focus: float = 1.0  # exponent of the coherence factor (see ``coherence``)
 
 
 def story_key(doc: KeywordDoc) -> Hashable:
@@ -136,6 +139,19 @@ def baseline(history: Sequence[DayCounts], keyword: str) -> tuple[float, float]:
     return mean, math.sqrt(var)
 
 
+def coherence(now: WindowCounts, keyword: str) -> float:
+    """Share of the keyword's articles that carry its most common companion word.
+
+    An event's articles repeat each other's words (윤리심판원 with 김병기, 제명); a generic
+    noun that bursts by chance (운영, 분야) appears in articles about unrelated things."""
+    articles = now.articles[keyword]
+    together = Counter(w for key in set(articles) for w in set(now.doc_keywords.get(key, ()))
+                       if w != keyword)
+    if not together:
+        return 0.0
+    return together.most_common(1)[0][1] / len(set(articles))
+
+
 def poisson_burst(count: float, usual: float) -> float:
     """One-sided Poisson log-likelihood ratio of ``count`` against the rate ``usual``."""
     if count <= usual:
@@ -161,7 +177,8 @@ def score_window(now: WindowCounts, history: Sequence[DayCounts],
                                           params.floor))
         if burst > 0:
             breadth = math.sqrt(len(now.outlets[kw]) / now.outlets_total)
-            scored.append((burst * breadth, kw, expected))
+            focus = coherence(now, kw) ** params.focus if params.focus else 1.0
+            scored.append((burst * breadth * focus, kw, expected))
     # ties: the more specific (longer) keyword first
     scored.sort(key=lambda item: (-round(item[0], 9), -len(item[1]), item[1]))
     return _fold(now, scored[: params.candidates], params, limit)
