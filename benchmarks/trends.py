@@ -64,8 +64,9 @@ def analyse(days: list, analyzer: Analyzer) -> list[list[tuple[str, ...]]]:
 
 
 def matches(expected: list[str], keywords: list[str]) -> bool:
-    return any(e == k or (len(e) >= 2 and (e in k or k in e and len(k) >= 2))
-               for e in expected for k in keywords)
+    """A shown keyword names the event when it is one of its words or contains one
+    (서킷브레이커발동 contains 서킷브레이커); a fragment of a word does not count."""
+    return any(e.lower() in k.lower() for e in expected for k in keywords)
 
 
 def main() -> int:
@@ -83,7 +84,7 @@ def main() -> int:
 
     days = list(read_days(args.data))
     replay = replay_memory if args.memory else replay_store
-    hits, results = 0, []
+    hits, direct, results = 0, 0, []
     for date, size, top in replay(days):
         keywords = [t["keyword"] for t in top]
         shown = [w for t in top for w in (t["keyword"], *t["related"])]
@@ -92,6 +93,7 @@ def main() -> int:
         if check:
             ok = matches(check["keywords"], shown)
             hits += ok
+            direct += matches(check["keywords"], keywords)
             results.append((date, check["event"], ok))
             mark = "  ✔" if ok else f"  ✘ expected {check['event']}"
         if not args.quiet or check:
@@ -99,6 +101,8 @@ def main() -> int:
 
     print()
     print(f"checklist: {hits}/{len(checklist)} days have the named event in their top 10")
+    print(f"  ({direct} of them by a top-10 keyword itself, the rest by a related word shown "
+          "beside one)")
     for date, event, ok in results:
         if not ok:
             print(f"  missed {date}: {event}")

@@ -137,7 +137,9 @@ def _noun_phrases(tokens: Iterable, text: str) -> tuple[str, ...]:  # noqa: ANN0
         # count or a date part (3, 12)
         if not all(t.tag == "SN" for t in run) or (whole.isdigit() and len(whole) >= 4):
             units.append(whole.lower() if whole.isascii() else whole)
-            if len(run) > 1:
+            # the names inside a longer word (삼성전자노조 → 삼성전자), but not the pieces of
+            # a name Kiwi split (장동혁 → 장동/혁 is one name)
+            if len(run) > 1 and any(t.tag != "NNP" for t in run):
                 units.extend(t.form for t in run if t.tag == "NNP" and t.form != whole)
         run.clear()
 
