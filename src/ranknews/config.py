@@ -96,6 +96,17 @@ SETTINGS: tuple[Setting, ...] = (
             "HTTP server for serve/demo: granian or uvicorn."),
     Setting("web_workers", 1, "RANKNEWS_WEB_WORKERS",
             "Web server worker processes (each keeps its own page cache)."),
+    Setting("story_window_hours", 72, "RANKNEWS_STORY_WINDOW_HOURS",
+            "Stories stay open for new articles this long after their latest article; "
+            "the clusterer keeps state for this window only."),
+    Setting("story_max_gap_hours", 48, "RANKNEWS_STORY_MAX_GAP_HOURS",
+            "Two articles published further apart than this never count as the same event."),
+    Setting("story_threshold", 0.2, "RANKNEWS_STORY_THRESHOLD",
+            "Evidence (average TF-IDF cosine, 0-1) an article needs to join a story."),
+    Setting("board_one_row_per_story", False, "RANKNEWS_BOARD_ONE_ROW_PER_STORY",
+            "Show one row per story on the board (its newest post) instead of every post."),
+    Setting("analysis_batch_size", 200, "RANKNEWS_ANALYSIS_BATCH_SIZE",
+            "Posts analysed per Kiwi call and per transaction when draining the queue."),
     # rank
     Setting("rank_views_per_address", 30, "RANKNEWS_RANK_VIEWS_PER_ADDRESS",
             "Most page views one address may add to the ranking per 10 minutes; more are "
@@ -147,6 +158,11 @@ class Settings:
     rss_items: int = 50
     web_server: str = "granian"
     web_workers: int = 1
+    story_window_hours: int = 72
+    story_max_gap_hours: int = 48
+    story_threshold: float = 0.2
+    board_one_row_per_story: bool = False
+    analysis_batch_size: int = 200
     rank_views_per_address: int = 30
     rank_operator_addresses: str = ""
     rank_forwarded_header: str = ""
@@ -197,6 +213,10 @@ class Settings:
 def _convert(name: str, value: Any, kind: type) -> Any:
     if name == "data_dir":
         return Path(value)
+    if kind is bool and isinstance(value, str):
+        if value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        raise ConfigError(f"설정 {name}의 값 {value!r}은(는) true 또는 false 이어야 합니다.")
     try:
         return kind(value)
     except (TypeError, ValueError) as exc:

@@ -48,10 +48,10 @@ def clean_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RanknewsError as exc:
-            console.print(f"[red]오류:[/red] {exc}", highlight=False)
+            console.print(f"[red]오류:[/red] {exc}", highlight=False, soft_wrap=True)
             sys.exit(1)
         except ValueError as exc:
-            console.print(f"[red]오류:[/red] {exc}", highlight=False)
+            console.print(f"[red]오류:[/red] {exc}", highlight=False, soft_wrap=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]

@@ -59,6 +59,7 @@ class StoryFacts:
     story_id: Hashable
     members: list[Member] = field(default_factory=list)
     views: int = 0
+    grouped: bool = False  # True: posts taken together by their keywords, not a stored story
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class RankedStory:
     breaking: bool
     views: int
     section: str | None
+    grouped: bool = False
 
     def reasons(self, now: datetime) -> list[str]:
         """Why it ranks, in Korean, as /rank shows it."""
@@ -133,7 +135,7 @@ def score_story(facts: StoryFacts, now: datetime, period: Period) -> RankedStory
         board_no=lead.board_no, outlets=tuple(sorted(first_by_outlet)),
         article_count=len(members), first_at=members[0].at, newest_at=newest,
         joined_last_hour=joined, breaking=breaking, views=facts.views,
-        section=_majority_section(members))
+        section=_majority_section(members), grouped=facts.grouped)
 
 
 def _headline_member(members: list[Member]) -> Member:

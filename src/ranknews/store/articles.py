@@ -8,9 +8,12 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
+from ranknews.dedup import article_keys, same_post
 from ranknews.errors import NotFound
 from ranknews.models import Article, block_from_dict
+from ranknews.store.analysis import enqueue
 from ranknews.store.db import Database, bump_board_version
+from ranknews.store.dedup import posts_by_keys, remember_keys
 from ranknews.store.schema import article_revisions, articles, moderation_log, outlets
 
 _CONTENT_COLUMNS = ("outlet", "outlet_domain", "title", "tags", "subtitles", "authors",
@@ -82,51 +85,86 @@ def save_articles(db: Database, batch: Sequence[Article], *,
                   now: datetime | None = None) -> SaveResult:
     """Store a batch in one transaction: new posts get board numbers, changed ones a revision.
 
-    A post is the same post when its URL or canonical URL matches a stored one. The whole
-    batch commits or nothing does, so a crash never leaves an article half-stored.
+    A post is the same post when its URL or canonical URL matches a stored one, or one of its
+    dedup keys does (``ranknews.dedup.fingerprint``: the URL without tracking/mobile/AMP
+    parts, the same body at the same outlet, an updated version of the same headline).
+    New and revised posts are queued for analysis. The whole batch commits or nothing does,
+    so a crash never leaves an article half-stored.
     """
     now = now or datetime.now(timezone.utc)
-    rows = _unique_rows(batch, now)
-    if not rows:
+    pairs = _unique_rows(batch, now)
+    if not pairs:
         return SaveResult()
+    rows = [row for row, _ in pairs]
     with db.write() as conn:
-        result = _save_rows(conn, rows, now)
+        result = _save_rows(conn, pairs, now)
         _remember_outlets(conn, rows)
+        enqueue(conn, result.inserted + result.revised, now)
         if result.inserted or result.revised:
             bump_board_version(conn)
     return result
 
 
-def _unique_rows(batch: Iterable[Article], now: datetime) -> list[dict[str, Any]]:
-    """One row per post within the batch; a later copy of the same URL replaces an earlier."""
-    by_key: dict[str, dict[str, Any]] = {}
+def _unique_rows(batch: Iterable[Article],
+                 now: datetime) -> list[tuple[dict[str, Any], Article]]:
+    """One row per post within the batch; a later copy of the same post replaces an earlier."""
+    by_key: dict[str, tuple[dict[str, Any], Article]] = {}
     alias: dict[str, str] = {}
     for article in batch:
         row = article_to_row(article, now=now)
         keys = [k for k in (row["url"], row["canonical_url"]) if k]
+        keys += [k for k in article_keys(article) if _in_batch_match(k, article, alias, by_key)]
         first = next((alias[k] for k in keys if k in alias), keys[0])
-        by_key[first] = row
+        by_key[first] = (row, article)
         for k in keys:
             alias[k] = first
     return list(by_key.values())
 
 
-def _save_rows(conn: Connection, rows: list[dict[str, Any]], now: datetime) -> SaveResult:
+def _in_batch_match(key: str, article: Article, alias: dict[str, str],
+                    by_key: dict[str, tuple[dict[str, Any], Article]]) -> bool:
+    if not key.startswith("t:") or key not in alias:
+        return True  # URL and body keys are decisive; unseen headline keys are harmless
+    return same_post(article, by_key[alias[key]][1])
+
+
+def _save_rows(conn: Connection, pairs: list[tuple[dict[str, Any], Article]],
+               now: datetime) -> SaveResult:
+    rows = [row for row, _ in pairs]
     existing = _existing(conn, rows)
+    keyed = posts_by_keys(conn, [k for _, a in pairs for k in article_keys(a)])
     result = SaveResult()
-    fresh: list[dict[str, Any]] = []
-    for row in rows:
-        old = existing.get(row["url"]) or existing.get(row["canonical_url"] or "")
+    fresh: list[tuple[dict[str, Any], Article]] = []
+    touched: list[tuple[int, Article]] = []
+    for row, article in pairs:
+        old = (existing.get(row["url"]) or existing.get(row["canonical_url"] or "")
+               or _by_dedup_key(conn, article, keyed))
         if old is None:
-            fresh.append(row)
-        elif old["content_hash"] == row["content_hash"]:
+            fresh.append((row, article))
+            continue
+        touched.append((old["board_no"], article))
+        if old["content_hash"] == row["content_hash"]:
             result.unchanged.append(old["board_no"])
         else:
             _revise(conn, old, row, now)
             result.revised.append(old["board_no"])
     if fresh:
-        _insert(conn, fresh, result)
+        _insert(conn, [row for row, _ in fresh], result)
+        touched += zip(result.inserted, (a for _, a in fresh))
+    remember_keys(conn, touched)
     return result
+
+
+def _by_dedup_key(conn: Connection, article: Article, keyed: dict[str, list[int]]) -> Any:
+    """The stored post this article is another version of, found by its dedup keys."""
+    for key in article_keys(article):
+        for board_no in keyed.get(key, ()):
+            old = conn.execute(select(articles).where(articles.c.board_no == board_no)
+                               ).mappings().first()
+            if old is not None and (not key.startswith("t:")
+                                    or same_post(article, row_to_article(old))):
+                return old
+    return None
 
 
 def _insert(conn: Connection, rows: list[dict[str, Any]], result: SaveResult) -> None:

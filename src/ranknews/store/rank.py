@@ -290,10 +290,10 @@ def _member_rows(conn: Connection, since: datetime, now: datetime) -> list[Any]:
                article_rank.c.at, article_rank.c.section, article_rank.c.keywords]
     visible = [articles.c.hidden_at.is_(None), article_rank.c.at > since, article_rank.c.at <= now]
     base = (articles.join(article_rank, article_rank.c.board_no == articles.c.board_no))
-    if has_stories(conn):
+    if has_stories(conn):  # posts not assigned yet (analysis queue) come with no story
         members = _story_members(conn)
         query = (select(members.c.story_id, *columns)
-                 .select_from(base.join(members, members.c.board_no == articles.c.board_no))
+                 .select_from(base.outerjoin(members, members.c.board_no == articles.c.board_no))
                  .where(*visible))
         return conn.execute(query).all()
     return conn.execute(select(*columns).select_from(base).where(*visible)).all()
@@ -321,6 +321,7 @@ def story_facts(conn: Connection, since: datetime, now: datetime) -> list[StoryF
     for key, facts in stories.items():
         if isinstance(key, str):  # grouped by keywords: name it after its first post
             facts.story_id = min(m.board_no for m in facts.members)
+            facts.grouped = True
         facts.views = views.get(f"story:{facts.story_id}", 0) + sum(
             views.get(f"article:{m.board_no}", 0) for m in facts.members)
     return list(stories.values())
@@ -347,7 +348,8 @@ def _entries(ranked: Sequence[RankedStory], now: datetime, tz: str,
     zone = ZoneInfo(tz)
     return [{
         "rank": i, "story_id": r.story_id, "board_no": r.board_no, "title": r.title,
-        "url": f"/stories/{r.story_id}" if story_pages else f"/articles/{r.board_no}",
+        "url": (f"/stories/{r.story_id}" if story_pages and not r.grouped
+                else f"/articles/{r.board_no}"),
         "score": round(r.score, 2), "parts": {k: round(v, 3) for k, v in r.parts.items()},
         "outlets": list(r.outlets), "article_count": r.article_count,
         "first_at": r.first_at.astimezone(zone).isoformat(),

@@ -9,7 +9,11 @@ Terms are the content words a reader would search for or a story would share:
 - Latin and number runs written together in the text, joined back and lower-cased:
   HBM3E (Kiwi: HBM/SL 3/SN E/SL) → "hbm3e", 5G → "5g";
 - ``phrases`` holds adjacent nouns written without a space joined again (집단휴진), so that
-  compound names and noun phrases are available whole.
+  compound names and noun phrases are available whole;
+- ``numbers`` holds counted numbers as written, a number with the counter or unit right after
+  it (18일, 179명, 3.25%, 234.64포인트): the dates, tolls and figures that tell one event from
+  another event about the same people. ``lead_numbers`` are those of the headline and the
+  first ``lead_chars`` characters of the body, where Korean news states when it happened.
 
 ``noun_phrases`` gives the keyword units trends count: each run of nouns and Latin words written
 together, whole, in reading order (박대준 even when Kiwi splits it as 박대/준; 대한의사협회;
@@ -23,9 +27,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 _NOUN_TAGS = frozenset({"NNG", "NNP"})
 _LATIN_TAGS = frozenset({"SL", "SN", "SH"})
+# What may follow a number to count it: 일/명/시 (NNB), 포인트/세대 (NNG), %/㎞ (SW), km (SL).
+_COUNTER_TAGS = frozenset({"NNB", "NNG", "SW", "SL"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +43,8 @@ class Analysis:
     entities: tuple[str, ...]  # proper nouns (NNP) and Latin names, first appearance order
     phrases: tuple[str, ...]  # nouns written together, joined: 집단휴진, 삼성전자
     version: int = ANALYZER_VERSION
+    numbers: tuple[str, ...] = ()  # counted numbers, headline then body: 18일, 179명, 3.5%
+    lead_numbers: tuple[str, ...] = ()  # those in the headline and the body's lead
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -48,15 +56,18 @@ class _Terms:
     terms: tuple[str, ...]
     entities: tuple[str, ...]
     phrases: tuple[str, ...]
+    numbers: tuple[tuple[str, int], ...] = ()  # (counted number, offset in the text)
 
 
 class Analyzer:
     """A loaded Kiwi model (about a second to load: make one and pass it around)."""
 
-    def __init__(self, *, body_chars: int = 2000, num_workers: int = 1) -> None:
+    def __init__(self, *, body_chars: int = 2000, num_workers: int = 1,
+                 lead_chars: int = 150) -> None:
         from kiwipiepy import Kiwi
 
         self.body_chars = body_chars
+        self.lead_chars = lead_chars
         self._kiwi = Kiwi(num_workers=num_workers)
 
     def terms(self, text: str) -> tuple[str, ...]:
@@ -77,11 +88,14 @@ class Analyzer:
         for i in range(0, len(texts), 2):
             head = self._terms(tokens[i], texts[i])
             body = self._terms(tokens[i + 1], texts[i + 1])
+            body_lead = tuple(n for n, at in body.numbers if at < self.lead_chars)
             results.append(Analysis(
                 title_terms=head.terms,
                 body_terms=body.terms,
                 entities=tuple(dict.fromkeys(head.entities + body.entities)),
                 phrases=tuple(dict.fromkeys(head.phrases + body.phrases)),
+                numbers=tuple(n for n, _ in head.numbers + body.numbers),
+                lead_numbers=tuple(n for n, _ in head.numbers) + body_lead,
             ))
         return results
 
@@ -95,10 +109,18 @@ class Analyzer:
         terms: list[str] = []
         entities: list[str] = []
         phrases: list[str] = []
+        numbers: list[tuple[str, int]] = []
         run: list = []  # adjacent noun tokens with no space between them
         latin_start = latin_end = -1
+        number = None  # the SN token just before, to pair with its counter
         for tok in tokens:
             end = tok.start + tok.len
+            if number is not None and tok.start == number.start + number.len \
+                    and tok.tag in _COUNTER_TAGS:
+                numbers.append((number.form + tok.form, number.start))
+            # a number inside a name (HBM3E, K9) counts nothing
+            glued = tok.start > 0 and text[tok.start - 1].isalpha()
+            number = tok if tok.tag == "SN" and not glued else None
             if tok.tag in _LATIN_TAGS:
                 if tok.start == latin_end:  # written together: HBM + 3 + E
                     latin_end = end
@@ -121,7 +143,8 @@ class Analyzer:
             else:
                 _close_run(run, phrases)
         _close_run(run, phrases)
-        return _Terms(tuple(terms), tuple(dict.fromkeys(entities)), tuple(phrases))
+        return _Terms(tuple(terms), tuple(dict.fromkeys(entities)), tuple(phrases),
+                      tuple(numbers))
 
 
 def _noun_phrases(tokens: Iterable, text: str) -> tuple[str, ...]:  # noqa: ANN001

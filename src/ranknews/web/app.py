@@ -38,6 +38,7 @@ STATIC = Path(__file__).with_name("static")
 FEATURES: tuple[str, ...] = (
     "ranknews.web.views.board",
     "ranknews.web.views.sources",
+    "ranknews.web.views.stories",
     "ranknews.web.views.rank",
 )
 

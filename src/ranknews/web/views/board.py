@@ -32,6 +32,7 @@ from ranknews.store.db import board_version
 from ranknews.web.format import board_date, full_time, rfc822, zone
 from ranknews.web.params import BadRequest, board_filter, page_number, positive_int
 from ranknews.web.render import render, twin
+from ranknews.web.views.stories import annotate_rows, article_extras, one_row_per_story
 
 PAGE_LINKS = 10  # page links shown at once, in blocks of ten as Korean boards do
 
@@ -104,7 +105,10 @@ def board(request: Request) -> Response:
     with request.app.state.db.read() as conn:
         result = board_page(conn, request.app.state.pages, size=settings.page_size, page=page,
                             flt=flt, before=before, after=after)
-    context = {"board": board_context(result, settings)}
+        if settings.board_one_row_per_story:
+            result.rows = one_row_per_story(conn, result.rows)
+        context = {"board": board_context(result, settings)}
+        annotate_rows(conn, context["board"]["rows"])
     if page == 1 and not flt.active and before is None and after is None:
         for home_context, _ in request.app.state.home_blocks:  # top stories, trends…
             context.update(home_context(request))
@@ -177,7 +181,10 @@ def article(request: Request) -> Response:
     with request.app.state.db.read() as conn:
         view = article_view(conn, request.app.state.pages, _board_no(request),
                             size=settings.page_size, default_mode=settings.default_display_mode)
-    return render(request, "board/article.html", article_context(view, settings))
+        context = article_context(view, settings)
+        context["article"].update(article_extras(conn, view.article.board_no or 0))
+        annotate_rows(conn, context["board"]["rows"])
+    return render(request, "board/article.html", context)
 
 
 def rss(request: Request) -> Response:

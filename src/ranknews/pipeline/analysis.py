@@ -1,0 +1,128 @@
+"""Behind ingest: analysis (stored once), story assignment, wire copies, re-clustering."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from sqlalchemy import Connection, select
+
+from ranknews.config import Settings
+from ranknews.dedup.wire import find_original, is_wire
+from ranknews.store import Database
+from ranknews.store import stories as story_store
+from ranknews.store.analysis import queued, save_analyses
+from ranknews.store.articles import get_article, row_to_article
+from ranknews.store.db import bump_board_version
+from ranknews.store.dedup import save_wire_copy
+from ranknews.store.schema import articles
+from ranknews.stories import ClusterItem, StoryClusterer, cluster_stream, signals_from
+from ranknews.text.analysis import Analyzer
+
+# -- analysis, stories and wire copies (behind ingest) -------------------------------------
+
+def settings_clusterer(settings: Settings) -> StoryClusterer:
+    """An empty clusterer configured from settings (also used by ``ranknews cluster``)."""
+    return StoryClusterer(window=timedelta(hours=settings.story_window_hours),
+                          max_gap=timedelta(hours=settings.story_max_gap_hours),
+                          threshold=settings.story_threshold)
+
+
+def story_clusterer(db: Database, settings: Settings, *,
+                    restore: bool = True) -> StoryClusterer:
+    """A clusterer with the operator's links and (``restore``) the open window's stories."""
+    clusterer = settings_clusterer(settings)
+    with db.read() as conn:
+        for a, b, kind in story_store.links(conn):
+            clusterer.link(a, b, kind)
+        if restore:
+            for row in story_store.window_members(conn, clusterer.window):
+                clusterer.restore(row["board_no"], row["story_id"],
+                                  signals_from(row["analysis"], row["time"]))
+    return clusterer
+
+
+def analyze_pending(db: Database, analyzer: Analyzer, clusterer: StoryClusterer, *,
+                    batch: int = 200, limit: int | None = None,
+                    on_progress: Callable[[int], None] | None = None) -> int:
+    """Drain the analysis queue: analyse, store, assign stories, mark wire copies.
+
+    Returns how many posts were analysed. Each batch commits on its own, so stopping midway
+    (Ctrl-C, a crash) loses at most one batch of work and nothing already stored.
+    """
+    done = 0
+    while limit is None or done < limit:
+        size = batch if limit is None else min(batch, limit - done)
+        with db.read() as conn:
+            rows = _queued_articles(conn, size)
+        if not rows:
+            break
+        results = analyzer.analyze_many([(r["title"], r["text"]) for r in rows])
+        now = datetime.now(timezone.utc)
+        items = [ClusterItem(r["board_no"], signals_from(a, r["time"]))
+                 for r, a in zip(rows, results)]
+        with db.write() as conn:
+            save_analyses(conn, [(r["board_no"], a) for r, a in zip(rows, results)], now)
+            assigned = list(cluster_stream(clusterer, items))
+            story_store.save_members(conn, assigned, now)
+            mark_wire_copies(conn, [b for b, _, _ in assigned], now)
+            bump_board_version(conn)
+        done += len(rows)
+        if on_progress:
+            on_progress(len(rows))
+    return done
+
+
+def _queued_articles(conn: Connection, size: int) -> list[dict[str, Any]]:
+    numbers = queued(conn, size)
+    rows = conn.execute(select(articles).where(articles.c.board_no.in_(numbers))
+                        .order_by(articles.c.board_no)).mappings().all()
+    return [{"board_no": r["board_no"], "title": r["title"],
+             "text": row_to_article(r).text, "time": story_store.article_time(r)}
+            for r in rows]
+
+
+def mark_wire_copies(conn: Connection, board_nos: list[int], now: datetime) -> int:
+    """Link each post that copies a wire story of its own story to that wire story."""
+    found = 0
+    for board_no in board_nos:
+        story_id = story_store.story_of(conn, board_no)
+        others = [b for b in story_store.members(conn, story_id or 0) if b != board_no]
+        if not others:
+            continue
+        article = get_article(conn, board_no, include_hidden=True)
+        wires = [a for a in (get_article(conn, b, include_hidden=True) for b in others[-50:])
+                 if is_wire(a)]
+        original = find_original(article, wires)
+        if original is not None:
+            save_wire_copy(conn, board_no, original[0].board_no or 0, original[1], now)
+            found += 1
+    return found
+
+
+def restory(db: Database, settings: Settings, start: datetime | None, end: datetime | None,
+            *, chunk: int = 2000, on_progress: Callable[[int], None] | None = None) -> int:
+    """Re-cluster the analysed posts of a period from their stored analysis.
+
+    Stories are rebuilt from scratch for the period (no state from before it), in board
+    number order, the order in which live ingest sees posts; the operator's links apply.
+    """
+    clusterer = story_clusterer(db, settings, restore=False)
+    after, total = 0, 0
+    while True:
+        with db.read() as conn:
+            rows = story_store.analysed_in_period(conn, start, end, after=after, limit=chunk)
+        if not rows:
+            break
+        items = [ClusterItem(r["board_no"], signals_from(r["analysis"], r["time"]))
+                 for r in rows]
+        now = datetime.now(timezone.utc)
+        assigned = list(cluster_stream(clusterer, items, chunk=chunk))
+        with db.write() as conn:
+            story_store.save_members(conn, assigned, now)
+            bump_board_version(conn)
+        after = rows[-1]["board_no"]
+        total += len(rows)
+        if on_progress:
+            on_progress(len(rows))
+    return total

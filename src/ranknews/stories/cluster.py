@@ -1,0 +1,288 @@
+"""Incremental clustering of articles into stories, within a time window.
+
+Each arriving article is compared only with the stories still open in the window, found
+through an inverted index of their salient terms; it joins the best one when the evidence is
+strong enough, else it founds a new story. Nothing is recomputed globally per article.
+
+The evidence between an article and one story member (``pair_score``):
+1. time: both times known and further apart than ``max_gap`` → not the same event;
+2. words: cosine of TF-IDF vectors (headline, lead-weighted body, counted numbers), with
+   document frequencies counted over the articles in the window;
+3. at least ``MIN_SHARED`` terms in common; when either is thin (a headline-only item, a
+   [포토] caption), at least ``MIN_SHARED`` headline words in common, so that two tiny texts
+   never join on generic caption words (서울, 시민, 사진);
+4. event days more than a day apart → the score is multiplied by ``DAY_PENALTY``.
+The article's score for a story is the average over the story's most recent members (average
+link: one member that strays off-topic cannot drag unrelated articles in); it joins when the
+best story scores at least ``threshold``.
+
+Operator decisions are constraints that every run honours: ``together`` pairs join directly,
+``apart`` pairs never share a story. A story's id is the key (board number) of the article
+that founded it, so re-clustering the same articles gives the same ids.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Hashable, Iterable, Iterator
+
+from ranknews.stories.signals import Signals, day_gap
+
+Key = Hashable
+
+THRESHOLD = 0.2  # average-link cosine needed to join (measured: benchmarks/stories.py)
+DAY_PENALTY = 0.3  # event days more than one day apart: a different happening
+MIN_SHARED = 2  # salient terms two articles must share before their cosine counts
+INDEX_TERMS = 20  # salient terms per article used to find candidate stories
+MAX_CANDIDATES = 8  # stories scored per article: those sharing the most salient terms
+COMPARE_MEMBERS = 6  # a story is compared through its first and most recent members
+VECTOR_TERMS = 60  # an article's vector keeps its heaviest terms; the tail is clutter
+
+
+@dataclass(slots=True)
+class _Member:
+    key: Key
+    vector: dict[str, float]  # unit TF-IDF vector, weighed when the article arrived
+    days: frozenset[int]
+    time: datetime | None
+    headline: frozenset[str] = frozenset()
+    thin: bool = False
+
+
+@dataclass(slots=True)
+class _Story:
+    id: Key
+    members: list[_Member] = field(default_factory=list)
+    size: int = 0
+    last_time: datetime | None = None
+    terms: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterItem:
+    key: Key
+    signals: Signals
+
+
+class StoryClusterer:
+    """State for the time window only: open stories, their index and document frequencies."""
+
+    def __init__(self, *, window: timedelta = timedelta(days=3),
+                 max_gap: timedelta = timedelta(days=2), threshold: float = THRESHOLD,
+                 max_articles: int = 200_000) -> None:
+        self.window = window
+        self.max_gap = max_gap
+        self.threshold = threshold
+        self.max_articles = max_articles
+        self._df: dict[str, int] = {}
+        self._seen: deque[tuple[Key, datetime | None, tuple[str, ...]]] = deque()
+        self._observed: set[Key] = set()
+        self._stories: dict[Key, _Story] = {}
+        self._story_of: dict[Key, Key] = {}
+        self._index: dict[str, set[Key]] = {}
+        self._together: dict[Key, set[Key]] = {}
+        self._apart: dict[Key, set[Key]] = {}
+        self._latest: datetime | None = None
+
+    # -- operator constraints -------------------------------------------------------------
+    def link(self, a: Key, b: Key, kind: str) -> None:
+        """Remember an operator decision: ``together`` or ``apart``."""
+        links = self._together if kind == "together" else self._apart
+        links.setdefault(a, set()).add(b)
+        links.setdefault(b, set()).add(a)
+
+    # -- state ----------------------------------------------------------------------------
+    @property
+    def open_stories(self) -> int:
+        return len(self._stories)
+
+    @property
+    def window_articles(self) -> int:
+        return len(self._seen)
+
+    def story_of(self, key: Key) -> Key | None:
+        return self._story_of.get(key)
+
+    def observe(self, key: Key, signals: Signals) -> None:
+        """Count the article's terms in the window's document frequencies (once per key)."""
+        if key in self._observed:
+            return
+        self._observed.add(key)
+        terms = tuple(signals.weights)
+        for term in terms:
+            self._df[term] = self._df.get(term, 0) + 1
+        self._seen.append((key, signals.time, terms))
+        if signals.time is not None and (self._latest is None or signals.time > self._latest):
+            self._latest = signals.time
+        self._evict()
+
+    def restore(self, key: Key, story_id: Key, signals: Signals) -> None:
+        """Put back an article already assigned (a restart), without deciding again."""
+        self.observe(key, signals)
+        self._join(self._stories.get(story_id) or self._found(story_id),
+                   self._member(key, signals))
+
+    def assign(self, key: Key, signals: Signals) -> tuple[Key, float]:
+        """The story this article joins (or founds), and the score that decided it."""
+        self.observe(key, signals)
+        if key in self._story_of:
+            return self._story_of[key], 1.0
+        member = self._member(key, signals)
+        story, score = self._forced(key) or self._best(member)
+        if story is None:
+            story, score = self._found(key), 0.0
+        self._join(story, member)
+        return story.id, score
+
+    # -- deciding -------------------------------------------------------------------------
+    def _forced(self, key: Key) -> tuple[_Story, float] | None:
+        for partner in self._together.get(key, ()):
+            story = self._stories.get(self._story_of.get(partner))
+            if story is not None and not self._vetoed(key, story):
+                return story, 1.0
+        return None
+
+    def _best(self, member: _Member) -> tuple[_Story | None, float]:
+        best, best_score = None, self.threshold
+        for story in self._candidates(member):
+            if self._vetoed(member.key, story):
+                continue
+            score = self._story_score(member, story)
+            if score >= best_score:
+                best, best_score = story, score
+        return best, best_score
+
+    def _candidates(self, member: _Member) -> Iterator[_Story]:
+        hits: dict[Key, int] = {}
+        for term in _salient(member.vector):
+            for story_id in self._index.get(term, ()):
+                hits[story_id] = hits.get(story_id, 0) + 1
+        for story_id in heapq.nlargest(MAX_CANDIDATES, hits, key=hits.__getitem__):
+            yield self._stories[story_id]
+
+    def _vetoed(self, key: Key, story: _Story) -> bool:
+        apart = self._apart.get(key)
+        return bool(apart) and any(self._story_of.get(k) == story.id for k in apart)
+
+    def _story_score(self, member: _Member, story: _Story) -> float:
+        compared = story.members
+        return sum(self.pair_score(member, m) for m in compared) / len(compared)
+
+    def pair_score(self, a: _Member, b: _Member) -> float:
+        if a.time is not None and b.time is not None and abs(a.time - b.time) > self.max_gap:
+            return 0.0
+        small, large = (a.vector, b.vector) if len(a.vector) < len(b.vector) else (b.vector, a.vector)
+        shared = 0
+        score = 0.0
+        for term, weight in small.items():
+            other = large.get(term)
+            if other is not None:
+                shared += 1
+                score += weight * other
+        if shared < MIN_SHARED:
+            return 0.0
+        if (a.thin or b.thin) and len(a.headline & b.headline) < MIN_SHARED:
+            return 0.0
+        if day_gap(a.days, b.days) > 1:
+            score *= DAY_PENALTY
+        return score
+
+    # -- bookkeeping ----------------------------------------------------------------------
+    def _member(self, key: Key, signals: Signals) -> _Member:
+        return _Member(key, self._vector(signals.weights), signals.days, signals.time,
+                       signals.headline, signals.thin)
+
+    def _vector(self, weights: dict[str, float]) -> dict[str, float]:
+        n = len(self._seen) + 1
+        vector = {t: w * math.log(n / self._df.get(t, 1)) for t, w in weights.items()}
+        vector = {t: vector[t] for t in heapq.nlargest(VECTOR_TERMS, vector, key=vector.__getitem__)
+                  if vector[t] > 0}
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return {t: w / norm for t, w in vector.items()}
+
+    def _found(self, story_id: Key) -> _Story:
+        story = _Story(story_id)
+        self._stories[story_id] = story
+        return story
+
+    def _join(self, story: _Story, member: _Member) -> None:
+        self._story_of[member.key] = story.id
+        story.size += 1
+        story.members.append(member)
+        if len(story.members) > COMPARE_MEMBERS:
+            del story.members[1]  # keep the founder and the most recent ones
+        if member.time is not None and (story.last_time is None or member.time > story.last_time):
+            story.last_time = member.time
+        for term in _salient(member.vector):
+            story.terms.add(term)
+            self._index.setdefault(term, set()).add(story.id)
+
+    def _evict(self) -> None:
+        """Forget what left the window: by time, and by count for articles without one."""
+        horizon = self._latest - self.window if self._latest is not None else None
+        while self._seen:
+            key, time, terms = self._seen[0]
+            too_old = horizon is not None and time is not None and time < horizon
+            if not too_old and len(self._seen) <= self.max_articles:
+                break
+            self._seen.popleft()
+            self._forget(key, terms)
+
+    def _forget(self, key: Key, terms: tuple[str, ...]) -> None:
+        self._observed.discard(key)
+        for term in terms:
+            left = self._df[term] - 1
+            if left:
+                self._df[term] = left
+            else:
+                del self._df[term]
+        story_id = self._story_of.pop(key, None)
+        story = self._stories.get(story_id)
+        if story is not None:
+            story.size -= 1
+            if story.size <= 0:
+                self._close(story)
+
+    def _close(self, story: _Story) -> None:
+        del self._stories[story.id]
+        for term in story.terms:
+            ids = self._index.get(term)
+            if ids is not None:
+                ids.discard(story.id)
+                if not ids:
+                    del self._index[term]
+
+
+def _salient(vector: dict[str, float]) -> list[str]:
+    return heapq.nlargest(INDEX_TERMS, vector, key=vector.__getitem__)
+
+
+def cluster_stream(clusterer: StoryClusterer, items: Iterable[ClusterItem], *,
+                   chunk: int = 1000) -> Iterator[tuple[Key, Key, float]]:
+    """Assign items in order, ``chunk`` at a time: (key, story id, score) for each.
+
+    The one path every caller takes (live ingest, ``restory``, ``ranknews cluster``): a
+    chunk's articles are first counted in the document frequencies, then assigned in order,
+    so a word's weight does not depend on where in a chunk an article happens to stand.
+    """
+    batch: list[ClusterItem] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= chunk:
+            yield from _assign_chunk(clusterer, batch)
+            batch = []
+    if batch:
+        yield from _assign_chunk(clusterer, batch)
+
+
+def _assign_chunk(clusterer: StoryClusterer,
+                  batch: list[ClusterItem]) -> Iterator[tuple[Key, Key, float]]:
+    for item in batch:
+        clusterer.observe(item.key, item.signals)
+    for item in batch:
+        story_id, score = clusterer.assign(item.key, item.signals)
+        yield item.key, story_id, score

@@ -1,0 +1,31 @@
+"""Clustering scores over labelled events: B-cubed precision/recall/F1 and pairwise F1."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Hashable, Sequence
+
+
+def bcubed(predicted: Sequence[Hashable], gold: Sequence[Hashable]) -> tuple[float, float, float]:
+    """B-cubed (precision, recall, F1) of a clustering against gold labels, item by item."""
+    pairs = Counter(zip(predicted, gold))
+    in_pred, in_gold = Counter(predicted), Counter(gold)
+    n = len(gold)
+    precision = sum(pairs[(p, g)] / in_pred[p] for p, g in zip(predicted, gold)) / n
+    recall = sum(pairs[(p, g)] / in_gold[g] for p, g in zip(predicted, gold)) / n
+    return precision, recall, _f1(precision, recall)
+
+
+def pairwise_f1(predicted: Sequence[Hashable], gold: Sequence[Hashable]) -> float:
+    """F1 over pairs of items put together (predicted) vs reporting one event (gold)."""
+    def together(counts: Counter) -> int:
+        return sum(c * (c - 1) // 2 for c in counts.values())
+    both = together(Counter(zip(predicted, gold)))
+    pred, gold_pairs = together(Counter(predicted)), together(Counter(gold))
+    precision = both / pred if pred else 0.0
+    recall = both / gold_pairs if gold_pairs else 0.0
+    return _f1(precision, recall)
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0

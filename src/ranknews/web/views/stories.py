@@ -1,0 +1,93 @@
+"""The story page (``/stories/{id}``, JSON twin ``/stories/{id}.json``): one event's full
+coverage — every outlet with headline and time, the first report, wire copies marked, and
+which posts claimed [단독] and whether they were in fact first. Queries: ``store/stories.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ranknews.config import Settings
+from ranknews.errors import NotFound
+from ranknews.store.dedup import wire_original
+from ranknews.store.stories import (Coverage, StoryView, newest_of_stories, story_sizes,
+                                    story_view)
+from ranknews.web.format import full_time, zone
+from ranknews.web.render import render, twin
+
+
+def _post(c: Coverage, view: StoryView, settings: Settings) -> dict[str, Any]:
+    return {
+        "board_no": c.board_no,
+        "url": f"/articles/{c.board_no}",
+        "outlet": c.outlet,
+        "outlet_domain": c.outlet_domain,
+        "title": c.title,
+        "tags": list(c.tags),
+        "time": c.time,
+        "when": full_time(c.time, zone(settings.timezone)),
+        "first": c.board_no == view.first.board_no,
+        "wire": c.is_wire,
+        "wire_copy_of": c.wire_original,
+    }
+
+
+def story_context(view: StoryView, settings: Settings) -> dict[str, Any]:
+    posts = [_post(c, view, settings) for c in view.coverage]
+    return {
+        "story": {
+            "id": view.story_id,
+            "title": view.first.title,
+            "size": len(posts),
+            "outlets": sorted({c.outlet for c in view.coverage}),
+            "first": posts[0],
+            "posts": posts,
+            "exclusive_claims": [{"board_no": c.board_no, "outlet": c.outlet,
+                                  "really_first": first}
+                                 for c, first in view.exclusive_claims()],
+        }
+    }
+
+
+def story(request: Request) -> Response:
+    number = request.path_params["story_id"]
+    if number > 2**31 - 1:
+        raise NotFound(f"이야기 {number}번이 없습니다.")
+    with request.app.state.db.read() as conn:
+        view = story_view(conn, number)
+    return render(request, "stories/story.html",
+                  story_context(view, request.app.state.settings))
+
+
+routes = [*twin("/stories/{story_id:int}", story, "story")]
+
+
+def annotate_rows(conn: Any, rows: list[dict[str, Any]]) -> None:
+    """Add each board row's story (id, size, link: "관련 기사 N건") to its context."""
+    sizes = story_sizes(conn, [r["board_no"] for r in rows])
+    for row in rows:
+        story_id, size = sizes.get(row["board_no"], (None, 1))
+        row["story"] = ({"id": story_id, "size": size, "url": f"/stories/{story_id}"}
+                        if story_id is not None and size > 1 else None)
+
+
+def article_extras(conn: Any, board_no: int) -> dict[str, Any]:
+    """The article page's story link and wire-copy label."""
+    story = story_sizes(conn, [board_no]).get(board_no)
+    copy = wire_original(conn, board_no)
+    return {
+        "story": {"id": story[0], "size": story[1], "url": f"/stories/{story[0]}"}
+        if story and story[1] > 1 else None,
+        "wire_copy_of": ({"board_no": copy["original_board_no"],
+                          "url": f"/articles/{copy['original_board_no']}",
+                          "containment": round(copy["containment"], 2)} if copy else None),
+    }
+
+
+def one_row_per_story(conn: Any, rows: list[Any]) -> list[Any]:
+    """The board rows a one-row-per-story board keeps: each story's newest post."""
+    keep = newest_of_stories(conn, [r.board_no for r in rows])
+    return [r for r in rows if r.board_no in keep]

@@ -1,0 +1,158 @@
+"""Duplicates on arrival: URL normalisation, updated versions, wire copies, two-channel data."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import shared_data
+from ranknews.dedup import containment, normalize_url, shingles
+from ranknews.dedup.wire import find_original
+from ranknews.extract.blocks import html_to_blocks
+from ranknews.models import Article, Paragraph
+from ranknews.store.articles import save_articles
+from ranknews.store.schema import articles
+from ranknews.text.headline import split_tags
+
+T0 = datetime(2024, 6, 16, 9, tzinfo=timezone.utc)
+BODY = ("대한의사협회는 16일 서울 용산구 의협 회관에서 기자회견을 열고 18일 전면 휴진을 "
+        "예정대로 진행한다고 밝혔다. 의협은 정부가 의대 증원 재검토 요구를 받아들이지 않으면 "
+        "무기한 휴진에 들어가겠다고 했다. 정부는 불법 집단행동에 엄정 대응하겠다는 입장이다. "
+        "환자단체는 휴진 철회를 촉구했다. 보건복지부는 진료 명령을 내렸다.")
+
+
+def article(url: str, title: str = "의협, 18일 전면 휴진 강행", body: str = BODY,
+            outlet: str = "연합뉴스", domain: str = "yna.co.kr", **kw) -> Article:
+    tags, clean = split_tags(title)
+    return Article(url=url, outlet=outlet, outlet_domain=domain, title=clean, tags=tags,
+                   blocks=tuple(Paragraph(p) for p in body.split("\n") if p),
+                   published_at=kw.pop("published_at", T0), **kw)
+
+
+@pytest.mark.parametrize("variant", [
+    "https://www.yna.co.kr/view/AKR2024?utm_source=naver&utm_medium=news",
+    "http://m.yna.co.kr/view/AKR2024/",
+    "https://yna.co.kr/view/AKR2024/amp",
+    "https://www.yna.co.kr/view/AKR2024?fbclid=IwAR0x&amp=1",
+])
+def test_normalize_url_removes_tracking_mobile_amp(variant: str) -> None:
+    assert normalize_url(variant) == normalize_url("https://www.yna.co.kr/view/AKR2024")
+
+
+def test_normalize_url_keeps_parameters_that_name_the_article() -> None:
+    a = normalize_url("http://www.kbsm.net/news/view.php?idx=368944&utm_campaign=x")
+    b = normalize_url("http://www.kbsm.net/news/view.php?idx=368945")
+    assert a != b and "idx=368944" in a
+
+
+def _count(db) -> int:
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(articles)).scalar()
+
+
+def test_same_article_under_other_urls_is_one_post(db) -> None:
+    first = save_articles(db, [article("https://www.yna.co.kr/view/AKR2024")])
+    again = save_articles(db, [article("https://m.yna.co.kr/view/AKR2024?utm_source=fb"),
+                               article("https://www.yna.co.kr/view/AKR2024/amp")])
+    assert len(first.inserted) == 1 and not again.inserted
+    assert again.unchanged == first.inserted  # both variants: the one stored post
+    assert _count(db) == 1
+
+
+def test_updated_version_is_a_revision_not_a_new_post(db) -> None:
+    first = save_articles(db, [article("https://www.yna.co.kr/view/AKR1")])
+    update = article("https://www.yna.co.kr/view/AKR2", title="의협, 18일 전면 휴진 강행(종합)",
+                     body=BODY + "\n의협은 오후 추가 입장을 냈다.",
+                     published_at=T0 + timedelta(hours=3))
+    second = save_articles(db, [update])
+    assert second.revised == first.inserted and not second.inserted
+    assert _count(db) == 1
+    # the new address is remembered: the same update again changes nothing
+    assert save_articles(db, [update]).unchanged == first.inserted
+
+
+def test_same_headline_with_another_body_stays_two_posts(db) -> None:
+    """The conflict trap: an outlet reuses a headline for a different story."""
+    save_articles(db, [article("https://www.yna.co.kr/view/P1", title="[포토] 오늘의 날씨",
+                               body="맑고 쌀쌀한 토요일 아침 서울 여의도 공원에서 시민들이 "
+                                    "산책하고 있다. " * 3)])
+    other = save_articles(db, [article("https://www.yna.co.kr/view/P2", title="[포토] 오늘의 날씨",
+                                       body="비가 내리는 월요일 부산 해운대 해수욕장에 "
+                                            "우산을 쓴 관광객들이 걷고 있다. " * 3)])
+    assert len(other.inserted) == 1 and _count(db) == 2
+
+
+def test_same_headline_at_another_outlet_is_another_post(db) -> None:
+    save_articles(db, [article("https://www.yna.co.kr/view/AKR9")])
+    other = save_articles(db, [article("https://news.sbs.co.kr/1", outlet="SBS",
+                                       domain="news.sbs.co.kr")])
+    assert len(other.inserted) == 1
+
+
+def test_empty_bodies_never_match_by_content(db) -> None:
+    save_articles(db, [article("https://a.example/1", title="첫 번째 속보", body="")])
+    other = save_articles(db, [article("https://a.example/2", title="다른 속보", body="")])
+    assert len(other.inserted) == 1
+
+
+def test_wire_copy_found_and_own_reporting_not() -> None:
+    wire = article("https://www.yna.co.kr/view/W1")
+    wire.board_no = 7
+    copy = article("https://daily.example/1", outlet="어느일보", domain="daily.example",
+                   body="[어느일보=홍길동 기자] " + BODY + "\n관련기사: 다른 소식")
+    own = article("https://daily.example/2", outlet="어느일보", domain="daily.example",
+                  body="의협이 휴진을 강행하면서 동네 의원 문이 닫혔다. 환자들은 발길을 "
+                       "돌렸고 약국도 한산했다. 주민들은 불편을 호소했다. " * 2)
+    found = find_original(copy, [wire])
+    assert found is not None and found[0].board_no == 7 and found[1] >= 0.6
+    assert find_original(own, [wire]) is None
+    assert find_original(wire, [wire]) is None  # a wire story is never a copy
+
+
+def _channel_text(item: dict) -> str:
+    content = item["content"] or ""
+    if content.lstrip().startswith("<"):
+        return "\n".join(b.text for b in html_to_blocks(content) if isinstance(b, Paragraph))
+    return content
+
+
+def test_two_channels_same_articles_found_by_text() -> None:
+    """ebest (plain text) vs naver (HTML): each ebest article's best text match among the naver
+    articles is its twin (pairs line up by title); articles without a twin match nothing."""
+    folder = shared_data("duplicates")
+    naver = json.loads((folder / "naver.json").read_text(encoding="utf-8"))
+    ebest = json.loads((folder / "ebest.json").read_text(encoding="utf-8"))
+    naver_sh = [shingles(_channel_text(n)) for n in naver]
+    titles = [n["title"] for n in naver]
+    right = judged = 0
+    for item in ebest:
+        own = shingles(_channel_text(item))
+        if len(own) < 40:
+            continue  # empty or too short: the check must not claim a match
+        scores = [containment(own, other) for other in naver_sh]
+        best = max(range(len(naver)), key=scores.__getitem__)
+        if item["title"] in titles:
+            judged += 1
+            right += titles[best] == item["title"]
+        else:
+            assert scores[best] < 0.5, item["title"]
+    assert judged >= 15
+    assert right / judged >= 0.9
+
+
+def test_conflict_examples_same_title_is_not_same_article() -> None:
+    """Same headline from several outlets: the wire text through two channels is one text;
+    the outlets' own versions are not identical copies of it."""
+    for name in ("conflict-example-1.json", "conflict-example-2.json"):
+        items = json.loads(shared_data("duplicates", name).read_text(encoding="utf-8"))
+        texts = [shingles(_channel_text(i)) for i in items]
+        wire = [k for k, i in enumerate(items) if i["provider"] in ("11", "연합뉴스")]
+        assert len(wire) == 2
+        a, b = wire
+        assert max(containment(texts[a], texts[b]), containment(texts[b], texts[a])) >= 0.6
+        for k in range(len(items)):
+            if k not in wire:
+                assert containment(texts[k], texts[b]) < 0.9
