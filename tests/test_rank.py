@@ -271,3 +271,26 @@ def test_an_empty_board_ranks_nothing_without_error(db, period):
     with db.read() as conn:
         _, payload = load_snapshot(conn, "rank")
     assert payload["periods"][period]["sections"]["전체"] == []
+
+
+# --- with the stories stage --------------------------------------------------------------------
+
+def test_rankings_use_stored_stories_and_link_to_their_pages(db):
+    from ranknews.config import Settings
+    from ranknews.pipeline import analyze_pending, story_clusterer
+
+    body = ("대한의사협회는 20일 정부의 의대 정원 확대 방침에 반발해 집단휴진에 들어간다고 "
+            "밝혔다. 의협 회장은 기자회견에서 정부가 대화에 나서지 않으면 휴진을 이어가겠다고 "
+            "말했다. 보건복지부는 업무개시명령을 검토하고 있다.")
+    broad = [post(f"의협, 의대 정원 확대 반발 집단휴진 돌입 {i}", NOW - timedelta(minutes=30 + i),
+                  i, text=body) for i in range(3)]
+    other = [post("어느 회사 신제품 출시 소식", NOW - timedelta(minutes=10), 0,
+                  text="어느 회사가 20일 새 제품을 출시했다. 가격은 10만원이다.")]
+    save_articles(db, broad + other)
+    analyze_pending(db, analyzer(), story_clusterer(db, Settings()))
+    update_rank(db, analyzer(), now=NOW)
+    with db.read() as conn:
+        _, payload = load_snapshot(conn, "rank")
+    top = payload["periods"]["now"]["sections"]["전체"][0]
+    assert len(top["outlets"]) == 3 and top["article_count"] == 3
+    assert top["url"] == f"/stories/{top['story_id']}"
