@@ -107,6 +107,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Show one row per story on the board (its newest post) instead of every post."),
     Setting("analysis_batch_size", 200, "RANKNEWS_ANALYSIS_BATCH_SIZE",
             "Posts analysed per Kiwi call and per transaction when draining the queue."),
+    # rank
+    Setting("rank_views_per_address", 30, "RANKNEWS_RANK_VIEWS_PER_ADDRESS",
+            "Most page views one address may add to the ranking per 10 minutes; more are "
+            "dropped as a burst."),
+    Setting("rank_operator_addresses", "", "RANKNEWS_RANK_OPERATOR_ADDRESSES",
+            "Comma-separated client addresses (the operator's) whose views are not counted."),
+    Setting("rank_forwarded_header", "", "RANKNEWS_RANK_FORWARDED_HEADER",
+            "Behind a reverse proxy: the header with the client address (e.g. "
+            "x-forwarded-for); empty means the connection's address."),
     Setting("search_analysis_chars", 0, "RANKNEWS_SEARCH_ANALYSIS_CHARS",
             "Characters of each body (after the title) analysed by Kiwi for search; the rest "
             "is indexed as syllable bigrams only."),
@@ -174,6 +183,9 @@ class Settings:
     story_threshold: float = 0.2
     board_one_row_per_story: bool = False
     analysis_batch_size: int = 200
+    rank_views_per_address: int = 30
+    rank_operator_addresses: str = ""
+    rank_forwarded_header: str = ""
     search_analysis_chars: int = 0
     search_body_chars: int = 4000
     search_index_workers: int = 2
