@@ -107,6 +107,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Show one row per story on the board (its newest post) instead of every post."),
     Setting("analysis_batch_size", 200, "RANKNEWS_ANALYSIS_BATCH_SIZE",
             "Posts analysed per Kiwi call and per transaction when draining the queue."),
+    Setting("import_workers", 0, "RANKNEWS_IMPORT_WORKERS",
+            "Processes that parse and prepare lines during 'ranknews import' of a large file "
+            "(0: one per CPU; 1: all in the importing process)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -154,6 +157,7 @@ class Settings:
     story_threshold: float = 0.2
     board_one_row_per_story: bool = False
     analysis_batch_size: int = 200
+    import_workers: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -47,7 +47,7 @@ _FIELDS = ("title_terms", "body_terms", "entities", "phrases", "numbers", "lead_
 
 def enqueue(conn: Connection, board_nos: Iterable[int], now: datetime) -> None:
     """Queue posts for analysis (a post already waiting keeps its place)."""
-    queued_at = time_converter(conn)(now)
+    queued_at = time_converter(conn.dialect.name)(now)
     execute_many(conn, "INSERT INTO analysis_queue (board_no, queued_at) VALUES (?, ?) "
                        "ON CONFLICT DO NOTHING",
                  [(b, queued_at) for b in dict.fromkeys(board_nos)])

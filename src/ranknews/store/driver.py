@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 from sqlalchemy import Connection
@@ -90,26 +90,24 @@ def fetch_in(conn: Connection, sql: str, values: list[Any]) -> list[tuple]:
         cursor.close()
 
 
-def time_converter(conn: Connection) -> Any:
-    """How this driver takes a UTCDateTime: SQLAlchemy's SQLite text ('YYYY-MM-DD
-    HH:MM:SS.ffffff', UTC, so that text order is time order), a datetime for psycopg."""
-    if conn.dialect.name == "sqlite":
-        return _sqlite_time
-    return _as_is
+def time_converter(dialect: str) -> Callable[[datetime | None], Any]:
+    """How the ``dialect``'s driver takes a UTCDateTime: SQLAlchemy's SQLite text
+    ('YYYY-MM-DD HH:MM:SS.ffffff', UTC, so that text order is time order), or the datetime."""
+    return _sqlite_time if dialect == "sqlite" else _aware
 
 
 def _sqlite_time(value: datetime | None) -> str | None:
     if value is None:
         return None
+    return _aware(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTCDateTime column")
-    if value.tzinfo is not timezone.utc:
-        value = value.astimezone(timezone.utc)
-    return f"{value:%Y-%m-%d %H:%M:%S.%f}"
-
-
-def _as_is(value: Any) -> Any:
-    return value
+    return value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
 
 
 def as_time(value: Any) -> datetime | None:

@@ -30,7 +30,7 @@ from ranknews.dedup import article_keys, same_post
 from ranknews.models import Article, block_from_dict
 from ranknews.store.analysis import enqueue
 from ranknews.store.db import Database, bump_board_version
-from ranknews.store.driver import execute_many, fetch, fetch_in, time_converter
+from ranknews.store.driver import as_time, execute_many, fetch, fetch_in, time_converter
 from ranknews.store.schema import article_revisions, articles
 
 # Columns of a new post, in the order of ``PreparedArticle.values``.
@@ -80,11 +80,11 @@ class SaveResult:
 @dataclass(slots=True)
 class PreparedArticle:
     """An article with what saving needs computed once: its column values (JSON as text,
-    times as aware datetimes) and its dedup keys. Plain values, cheap to send between
+    times in the driver's form) and its dedup keys. Plain values, cheap to send between
     processes; the Article itself is rebuilt from them only when a headline key must be
     confirmed."""
 
-    values: tuple
+    values: tuple  # times as the database's driver takes them (driver.time_converter)
     keys: tuple[str, ...]
     board_no: int | None = None  # a requested number (importing an existing board)
     source: Article | None = None  # kept when at hand, not sent to other processes
@@ -118,15 +118,16 @@ class PreparedArticle:
         return self.source
 
 
-def prepare_article(article: Article, *, now: datetime) -> PreparedArticle:
-    """Everything about ``article`` that saving needs, computed once."""
+def prepare_article(article: Article, *, now: datetime, dialect: str) -> PreparedArticle:
+    """Everything about ``article`` that saving it into a ``dialect`` database needs."""
     blocks = article.blocks_as_dicts()
+    stored_time = time_converter(dialect)
     values = (
         article.url, article.canonical_url, article.outlet, article.outlet_domain or "",
         article.title, _json(article.tags), _json(article.subtitles), _json(article.authors),
-        article.summary, article.section, _json(blocks), article.published_at,
-        article.updated_at, article.collected_at or now, article.content_hash(blocks),
-        _json(article.extra) if article.extra else None,
+        article.summary, article.section, _json(blocks), stored_time(article.published_at),
+        stored_time(article.updated_at), stored_time(article.collected_at or now),
+        article.content_hash(blocks), _json(article.extra) if article.extra else None,
     )
     return PreparedArticle(values, tuple(article_keys(article)), article.board_no, article)
 
@@ -143,8 +144,8 @@ def _article_from_values(values: tuple, board_no: int | None) -> Article:
         subtitles=tuple(orjson.loads(v["subtitles"])), authors=tuple(orjson.loads(v["authors"])),
         summary=v["summary"], section=v["section"],
         blocks=tuple(block_from_dict(b) for b in orjson.loads(v["blocks"])),
-        published_at=v["published_at"], updated_at=v["updated_at"],
-        collected_at=v["collected_at"], board_no=board_no,
+        published_at=as_time(v["published_at"]), updated_at=as_time(v["updated_at"]),
+        collected_at=as_time(v["collected_at"]), board_no=board_no,
         extra=orjson.loads(v["extra"]) if v["extra"] else {},
     )
 
@@ -154,7 +155,8 @@ def save_articles(db: Database, batch: Sequence[Article], *,
     """Store a batch in one transaction (see the module's docstring); a crash never leaves
     an article half-stored. New and revised posts are queued for analysis."""
     now = now or datetime.now(timezone.utc)
-    return save_prepared(db, [prepare_article(a, now=now) for a in batch], now=now)
+    return save_prepared(db, [prepare_article(a, now=now, dialect=db.dialect) for a in batch],
+                         now=now)
 
 
 def save_prepared(db: Database, batch: Sequence[PreparedArticle], *,
@@ -204,6 +206,7 @@ class _Plan:
         self.outcomes: list[tuple[str, _Post]] = []
         self.by_number: dict[int, _Post] = {}
         self.seen: dict[str, _Post] = {}  # URLs and keys of this batch's articles → post
+        self.stored_articles: dict[int, Article] = {}
         self.stored_urls = self._stored_by_url(batch)
         self.stored_keys = self._stored_by_key(batch)
         for prepared in batch:
@@ -253,15 +256,11 @@ class _Plan:
         return None
 
     def _same(self, prepared: PreparedArticle, post: _Post) -> bool:
-        if post.latest is not None:
-            return same_post(prepared.article, post.latest.article)
-        from ranknews.store.articles import get_article  # reads; imports this module
-        return same_post(prepared.article, get_article(self.conn, post.board_no,
-                                                       include_hidden=True))
+        old = post.latest.article if post.latest is not None else \
+            self.stored_articles.get(post.board_no)
+        return old is not None and same_post(prepared.article, old)
 
     def _stored_post(self, number: int) -> _Post | None:
-        if number not in self.by_number:
-            self._load_stored(fetch(self.conn, _STORED + " WHERE board_no = :n", {"n": number}))
         return self.by_number.get(number)
 
     def _load_stored(self, rows: list[tuple]) -> None:
@@ -287,10 +286,24 @@ class _Plan:
         for key, number in fetch_in(
                 self.conn, "SELECT key, board_no FROM article_keys WHERE key {values}", keys):
             found.setdefault(key, []).append(number)
+        numbers = list({n for ns in found.values() for n in ns} - self.by_number.keys())
+        self._load_stored(fetch_in(self.conn, _STORED + " WHERE board_no {values}", numbers))
+        # a headline key only proposes: same_post compares the stored article's body
+        headline = list({n for k, ns in found.items() if k.startswith("t:") for n in ns})
+        self.stored_articles = _stored_articles(self.conn, headline)
         return found
 
 
 _STORED = "SELECT board_no, url, canonical_url, content_hash, revision FROM articles"
+
+
+def _stored_articles(conn: Connection, numbers: list[int]) -> dict[int, Article]:
+    from ranknews.store.articles import row_to_article  # the reading module imports this one
+    found: dict[int, Article] = {}
+    for start in range(0, len(numbers), 500):
+        query = select(articles).where(articles.c.board_no.in_(numbers[start:start + 500]))
+        found.update((row.board_no, row_to_article(row)) for row in conn.execute(query))
+    return found
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -300,15 +313,14 @@ def _insert(conn: Connection, posts: list[_Post], result: SaveResult) -> None:
     if not posts:
         return
     top = fetch(conn, "SELECT max(board_no) FROM articles")[0][0] or 0
-    as_time = time_converter(conn)
     run: list[_Post] = []
     for post in posts:
         wanted = post.first.board_no
         if wanted is not None and run:
-            top = max(top, _insert_run(conn, run, as_time))
+            top = max(top, _insert_run(conn, run))
             run = []
         if wanted is not None and wanted > top:
-            execute_many(conn, _INSERT_NUMBERED, [(*_params(post.first, as_time), wanted)])
+            execute_many(conn, _INSERT_NUMBERED, [(*post.first.values, wanted)])
             _advance_sequence(conn)
             post.board_no = top = wanted
         else:
@@ -316,21 +328,14 @@ def _insert(conn: Connection, posts: list[_Post], result: SaveResult) -> None:
                 result.renumbered.append(wanted)
             run.append(post)
     if run:
-        _insert_run(conn, run, as_time)
+        _insert_run(conn, run)
     result.inserted += [p.board_no for p in posts]
 
 
-def _params(prepared: PreparedArticle, as_time: Any) -> tuple:
-    values = list(prepared.values)
-    for i in _TIMES:
-        values[i] = as_time(values[i])
-    return tuple(values)
-
-
-def _insert_run(conn: Connection, run: list[_Post], as_time: Any) -> int:
+def _insert_run(conn: Connection, run: list[_Post]) -> int:
     """Insert posts without requested numbers; returns the highest number given."""
     before = _sqlite_sequence(conn)
-    execute_many(conn, _INSERT, [_params(p.first, as_time) for p in run])
+    execute_many(conn, _INSERT, [p.first.values for p in run])
     after = _sqlite_sequence(conn)
     if before is not None and after == before + len(run):
         # SQLite AUTOINCREMENT under our write lock: consecutive numbers, in order
@@ -392,9 +397,12 @@ def _write_revisions(conn: Connection, posts: list[_Post], now: datetime) -> Non
 
 
 def _decoded(prepared: PreparedArticle) -> dict[str, Any]:
+    """Column values as SQLAlchemy Core takes them (decoded JSON, aware datetimes)."""
     row = dict(zip(COLUMNS, prepared.values))
     for name in _JSON:
         row[name] = orjson.loads(row[name]) if row[name] is not None else None
+    for i in _TIMES:
+        row[COLUMNS[i]] = as_time(row[COLUMNS[i]])
     return row
 
 
