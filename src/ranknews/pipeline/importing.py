@@ -35,6 +35,7 @@ PARALLEL_MIN_BYTES = 4_000_000  # below this (~2,000 articles) workers cost more
 class ImportReport:
     saved: SaveResult = field(default_factory=SaveResult)
     errors: list[LineError] = field(default_factory=list)
+    workers: int = 0  # processes that prepared lines (0: none, all in the importing one)
 
     @property
     def inserted(self) -> int:
@@ -67,6 +68,7 @@ def import_jsonl(db: Database, paths: Iterable[Path], *,
     count = workers or os.cpu_count() or 1
     # workers are forked before the checkpoint thread of db.bulk() starts
     with _executor(count, size) as executor, db.bulk():
+        report.workers = count if executor is not None else 0
         for path in paths:
             items = _prepared(_chunks(path, db.dialect), executor, 2 * count, on_progress)
             for batch in _batches(_valid(items, report, on_error)):
