@@ -14,12 +14,14 @@ The with-figures set adds two subtitles and two photos with caption and credit.
 What is measured, each on a fresh database:
 - `ranknews import FILE` as a subprocess (the operator's path), with the interpreter's
   start-up (`ranknews --help`) measured separately and the rate given both ways;
-- `pipeline.import_jsonl` in-process;
+- `pipeline.import_jsonl` in-process, with worker processes (the default) and without;
 - the ceiling: plain `sqlite3` `executemany` of the same rows into a table of the same
   columns, no validation, no dedup, no indexes beyond the primary key, one transaction;
-- `sqlite-utils insert --nl` (when installed), a popular generic JSON-to-SQLite loader.
+- `sqlite-utils insert --nl` (when installed), a popular generic JSON-to-SQLite loader;
+- with --postgres URL (or RANKNEWS_BENCH_POSTGRES_URL), in-process on PostgreSQL.
 
-The machine is shared: the load average is printed beside every figure; run a few times.
+The machine is shared: the load average is printed beside every figure, and the CPU time
+per article (this process and its children) beside the wall-clock rate; run a few times.
 """
 
 from __future__ import annotations
@@ -29,15 +31,18 @@ import json
 import os
 import random
 import re
+import resource
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
+
+import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -130,9 +135,28 @@ def write_jsonl(path: Path, items: Iterator[dict[str, Any]]) -> Path:
 
 
 # --- runners --------------------------------------------------------------------------------------
+#
+# Each runner returns (wall seconds, CPU seconds). CPU counts this process and every child it
+# waited for (the CLI and its worker processes): on a machine shared with other jobs the wall
+# time says how long it took today, the CPU time what it costs.
 
-def load() -> str:
-    return "load {:.1f}".format(os.getloadavg()[0])
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    load: float
+
+
+def cpu_now() -> float:
+    me, children = resource.getrusage(resource.RUSAGE_SELF), \
+        resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(fn: Callable[[], Any]) -> Run:
+    cpu, wall = cpu_now(), time.perf_counter()
+    fn()
+    return Run(time.perf_counter() - wall, cpu_now() - cpu, os.getloadavg()[0])
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -140,15 +164,14 @@ def cli(*args: str) -> subprocess.CompletedProcess:
                           check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
 
 
-def fresh_sqlite(tmp: Path, name: str) -> str:
-    path = tmp / f"{name}.sqlite3"
+def fresh_sqlite(path: Path) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
 
 
 def fresh_postgres(url: str) -> str:
-    """Empty the reference PostgreSQL database (every table of ours), keep its schema."""
+    """Empty the reference PostgreSQL database (its public schema is dropped)."""
     from sqlalchemy import create_engine, text
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -157,29 +180,33 @@ def fresh_postgres(url: str) -> str:
     return url
 
 
-def run_cli(src: Path, url: str, expected: int) -> tuple[float, str]:
-    cli("init", "--db", url)  # schema creation is not import time
-    started = time.perf_counter()
-    done = cli("import", str(src), "--db", url)
-    elapsed = time.perf_counter() - started
-    if f"새 글 {expected:,}건" not in done.stdout and f"새 글 {expected}건" not in done.stdout:
-        sys.exit(f"unexpected CLI summary: {done.stdout!r} {done.stderr[-500:]!r}")
-    return elapsed, done.stdout.strip().splitlines()[-1]
+def expect(summary: str, count: int) -> None:
+    flat = " ".join(summary.split())
+    if f"새 글 {count}건" not in flat:
+        sys.exit(f"unexpected CLI summary: {flat!r}")
 
 
-def run_in_process(src: Path, url: str, expected: int) -> float:
+def run_cli(src: Path, url: str, count: int, said: list[str]) -> Run:
+    cli("init", "--db", url)  # creating the schema is not import time
+    done: list[subprocess.CompletedProcess] = []
+    run = timed(lambda: done.append(cli("import", str(src), "--db", url)))
+    expect(done[0].stdout, count)
+    said[:] = [" ".join(done[0].stdout.split())]
+    return run
+
+
+def run_in_process(src: Path, url: str, count: int, workers: int = 0) -> Run:
     from ranknews.pipeline import import_jsonl
     from ranknews.store import open_database
     db = open_database(url, create=True)
+    reports = []
     try:
-        started = time.perf_counter()
-        report = import_jsonl(db, [src])
-        elapsed = time.perf_counter() - started
+        run = timed(lambda: reports.append(import_jsonl(db, [src], workers=workers)))
     finally:
         db.dispose()
-    if report.inserted != expected or report.errors:
-        sys.exit(f"in-process import stored {report.inserted}, errors {report.errors[:3]}")
-    return elapsed
+    if reports[0].inserted != count or reports[0].errors:
+        sys.exit(f"in-process import stored {reports[0].inserted}, {reports[0].errors[:3]}")
+    return run
 
 
 CEILING_COLUMNS = ("url", "canonical_url", "outlet", "outlet_domain", "title", "tags",
@@ -187,69 +214,55 @@ CEILING_COLUMNS = ("url", "canonical_url", "outlet", "outlet_domain", "title", "
                    "collected_at", "content_hash")
 
 
-def run_ceiling(src: Path, path: Path) -> float:
-    """The same rows into a same-shaped table with the plain driver: read, json-decode,
-    executemany in one transaction. No validation, no dedup, no keys, no analysis queue."""
+def run_ceiling(src: Path, path: Path) -> Run:
+    """The same rows into a same-shaped table with the plain driver: read, decode (orjson),
+    build the blocks, encode the JSON columns, executemany in one transaction, WAL and
+    synchronous=NORMAL as ours. No validation, dedup, hashes, keys, indexes or queue."""
+    fresh_sqlite(path)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute(f"CREATE TABLE articles (board_no INTEGER PRIMARY KEY AUTOINCREMENT, "
                  f"{', '.join(c + ' TEXT' for c in CEILING_COLUMNS)})")
-    started = time.perf_counter()
-    with open(src, encoding="utf-8") as handle:
+
+    def load() -> None:
+        now = datetime.now().isoformat()
         rows = []
-        for line in handle:
-            r = json.loads(line)
-            blocks = r.get("blocks") or [{"kind": "paragraph", "text": p}
-                                         for p in r["text"].split("\n")]
-            rows.append((r["url"], r.get("canonical_url"), r["outlet"], r.get("outlet_domain"),
-                         r["title"], "[]", json.dumps(r.get("subtitles") or []),
-                         json.dumps(r.get("authors") or []), r.get("summary", ""),
-                         r.get("section"), json.dumps(blocks, ensure_ascii=False),
-                         r["published"], datetime.now().isoformat(), ""))
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO articles ({', '.join(CEILING_COLUMNS)}) VALUES "
-                     f"({', '.join('?' * len(CEILING_COLUMNS))})", rows)
-    conn.execute("COMMIT")
-    elapsed = time.perf_counter() - started
+        with open(src, "rb") as handle:
+            for line in handle:
+                r = orjson.loads(line)
+                blocks = r.get("blocks") or [{"kind": "paragraph", "text": p}
+                                             for p in r["text"].split("\n")]
+                rows.append((r["url"], r.get("canonical_url"), r["outlet"],
+                             r.get("outlet_domain"), r["title"], "[]",
+                             orjson.dumps(r.get("subtitles") or []).decode(),
+                             orjson.dumps(r.get("authors") or []).decode(),
+                             r.get("summary", ""), r.get("section"),
+                             orjson.dumps(blocks).decode(), r["published"], now, ""))
+        conn.execute("BEGIN")
+        conn.executemany(f"INSERT INTO articles ({', '.join(CEILING_COLUMNS)}) VALUES "
+                         f"({', '.join('?' * len(CEILING_COLUMNS))})", rows)
+        conn.execute("COMMIT")
+    run = timed(load)
     conn.close()
-    return elapsed
+    return run
 
 
-def run_sqlite_utils(src: Path, path: Path) -> float | None:
+def run_sqlite_utils(src: Path, path: Path) -> Run:
+    fresh_sqlite(path)
     exe = Path(PYTHON).with_name("sqlite-utils")
-    if not exe.exists():
-        return None
-    started = time.perf_counter()
-    subprocess.run([str(exe), "insert", str(path), "articles", str(src), "--nl"], check=True,
-                   capture_output=True)
-    return time.perf_counter() - started
+    return timed(lambda: subprocess.run([str(exe), "insert", str(path), "articles", str(src),
+                                         "--nl"], check=True, capture_output=True))
 
 
-def startup() -> float:
-    times = []
-    for _ in range(3):
-        started = time.perf_counter()
-        cli("--help")
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
-def best_and_median(label: str, count: int, times: list[float], loads: list[str],
-                    extra: str = "") -> float:
-    rates = sorted(count / t for t in times)
-    print(f"  {label:44s} median {statistics.median(rates):8,.0f}/s  best {rates[-1]:8,.0f}/s"
-          f"  [{', '.join(loads)}]{extra}", flush=True)
-    return statistics.median(rates)
-
-
-def measure(label: str, count: int, runs: int, fn: Callable[[int], float],
-            extra: str = "") -> float:
-    times, loads = [], []
-    for i in range(runs):
-        times.append(fn(i))
-        loads.append(load())
-    return best_and_median(label, count, times, loads, extra)
+def report(label: str, count: int, runs: list[Run]) -> Run:
+    """Print the median run (by wall time) and return it."""
+    median = sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
+    best = min(runs, key=lambda r: r.wall)
+    loads = ", ".join(f"{r.load:.1f}" for r in runs)
+    print(f"  {label:46s} {count / median.wall:7,.0f}/s median, {count / best.wall:7,.0f}/s "
+          f"best; {median.cpu / count * 1e6:5.0f} µs CPU/article  [load {loads}]", flush=True)
+    return median
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -259,54 +272,43 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--postgres", default=os.environ.get("RANKNEWS_BENCH_POSTGRES_URL"),
-                        help="PostgreSQL URL for the reference figures (its tables are dropped)")
+                        help="PostgreSQL URL for reference figures (its public schema is dropped)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"# ranknews import speed, {args.count:,} SYNTHETIC articles from real headlines and "
-          f"sentences, {args.runs} runs each, {os.cpu_count()} CPUs, {date.today()}")
-    boot = startup()
-    print(f"  interpreter + ranknews start-up (`ranknews --help`, best of 3): {boot:.2f} s "
-          f"[{load()}]")
+    n, runs = args.count, range(args.runs)
+    print(f"# ranknews import speed: {n:,} SYNTHETIC articles (real headlines, URLs and "
+          f"sentences), {args.runs} runs each, {os.cpu_count()} CPUs, {date.today()}")
+    boot = report("start-up only (`ranknews --help`)", 1, [timed(lambda: cli("--help"))
+                                                           for _ in runs])
+    print(f"    = {boot.wall:.2f} s wall, {boot.cpu:.2f} s CPU per CLI call")
     with tempfile.TemporaryDirectory(dir=OUT) as name:
         tmp = Path(name)
         for kind, figures in (("text-only", False), ("with figures", True)):
-            src = write_jsonl(tmp / f"{kind}.jsonl", records(args.count, figures=figures))
-            size = src.stat().st_size / 1e6
-            print(f"\n## {kind} ({size:.1f} MB)")
-            ceiling = measure("ceiling: sqlite3 executemany, no checks", args.count, args.runs,
-                              lambda i: run_ceiling(src, _unlinked(tmp / f"ceil{i}.db")))
-            ours = measure("import_jsonl in-process, SQLite", args.count, args.runs,
-                           lambda i: run_in_process(src, fresh_sqlite(tmp, f"in{i}"),
-                                                    args.count))
-            cli_times: list[float] = []
-            summary = ""
-
-            def once(i: int) -> float:
-                nonlocal summary
-                elapsed, summary = run_cli(src, fresh_sqlite(tmp, f"cli{i}"), args.count)
-                cli_times.append(elapsed)
-                return elapsed
-            measure("`ranknews import` CLI, SQLite (with start-up)", args.count, args.runs, once)
-            best_and_median("`ranknews import` CLI, SQLite (minus start-up)", args.count,
-                            [max(t - boot, 1e-3) for t in cli_times], ["same runs"])
-            print(f"    CLI said: {summary}")
-            peer = [run_sqlite_utils(src, _unlinked(tmp / f"su{i}.db")) for i in range(args.runs)]
-            if peer[0] is not None:
-                best_and_median("peer: `sqlite-utils insert --nl`", args.count,
-                                [t for t in peer if t], [load()])
+            src = write_jsonl(tmp / f"{kind}.jsonl", records(n, figures=figures))
+            print(f"\n## {kind} ({src.stat().st_size / 1e6:.1f} MB)")
+            ceiling = report("ceiling: sqlite3 executemany, no checks", n,
+                             [run_ceiling(src, tmp / "ceiling.db") for _ in runs])
+            ours = report("import_jsonl in-process, SQLite", n,
+                          [run_in_process(src, fresh_sqlite(tmp / "in.db"), n) for _ in runs])
+            report("import_jsonl in-process, SQLite, 1 process", n,
+                   [run_in_process(src, fresh_sqlite(tmp / "one.db"), n, workers=1)
+                    for _ in runs])
+            said: list[str] = []
+            cli_runs = [run_cli(src, fresh_sqlite(tmp / "cli.db"), n, said) for _ in runs]
+            report("`ranknews import` CLI, SQLite", n, cli_runs)
+            report("`ranknews import` CLI minus start-up", n,
+                   [Run(r.wall - boot.wall, r.cpu - boot.cpu, r.load) for r in cli_runs])
+            print(f"    the CLI said: {said[0]}")
+            if Path(PYTHON).with_name("sqlite-utils").exists():
+                report("peer: `sqlite-utils insert --nl`", n,
+                       [run_sqlite_utils(src, tmp / "su.db") for _ in runs])
             else:
                 print("  peer: sqlite-utils not installed (pip install sqlite-utils)")
             if args.postgres:
-                measure("import_jsonl in-process, PostgreSQL", args.count, args.runs,
-                        lambda i: run_in_process(src, fresh_postgres(args.postgres),
-                                                 args.count))
-            print(f"  ratio to the ceiling (in-process medians): {ours / ceiling:.2f}")
-
-
-def _unlinked(path: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return path
+                report("import_jsonl in-process, PostgreSQL (reference)", n,
+                       [run_in_process(src, fresh_postgres(args.postgres), n) for _ in runs])
+            print(f"  ours / ceiling: {ceiling.wall / ours.wall:.2f} of its speed (wall), "
+                  f"{ceiling.cpu / ours.cpu:.2f} of its CPU efficiency")
 
 
 if __name__ == "__main__":
