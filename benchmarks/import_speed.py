@@ -255,6 +255,32 @@ def run_sqlite_utils(src: Path, path: Path) -> Run:
                                          "--nl"], check=True, capture_output=True))
 
 
+_OTHER = """
+import sys, time
+from pathlib import Path
+from ranknews.pipeline import import_jsonl
+from ranknews.store import open_database
+db = open_database(sys.argv[2], create=True)
+started = time.perf_counter()
+report = import_jsonl(db, [Path(sys.argv[1])])
+print(time.perf_counter() - started, len(report.saved.inserted))
+"""
+
+
+def run_other_checkout(src: Path, url: str, count: int, other: Path) -> Run:
+    """``import_jsonl`` of another checkout (e.g. main before this work), in a subprocess;
+    its wall time is the import alone, its CPU includes start-up (subtracted by the caller)."""
+    fresh_sqlite(Path(url.removeprefix("sqlite:///")))
+    done: list[subprocess.CompletedProcess] = []
+    run = timed(lambda: done.append(subprocess.run(
+        [PYTHON, "-c", _OTHER, str(src), url], capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(other / "src")})))
+    wall, inserted = done[0].stdout.split()
+    if int(inserted) != count:
+        sys.exit(f"the other checkout stored {inserted} of {count}")
+    return Run(float(wall), run.cpu, run.load)
+
+
 def report(label: str, count: int, runs: list[Run]) -> Run:
     """Print the median run (by wall time) and return it."""
     median = sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
@@ -271,6 +297,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--compare-with", type=Path, metavar="CHECKOUT",
+                        help="another checkout of ranknews (e.g. main before this work) whose "
+                             "import_jsonl is measured on the same data in the same run")
     parser.add_argument("--postgres", default=os.environ.get("RANKNEWS_BENCH_POSTGRES_URL"),
                         help="PostgreSQL URL for reference figures (its public schema is dropped)")
     args = parser.parse_args()
@@ -293,6 +322,10 @@ def main() -> None:
             report("import_jsonl in-process, SQLite, 1 process", n,
                    [run_in_process(src, fresh_sqlite(tmp / "one.db"), n, workers=1)
                     for _ in runs])
+            if args.compare_with:
+                report(f"import_jsonl of {args.compare_with} (CPU incl. start-up)", n,
+                       [run_other_checkout(src, fresh_sqlite(tmp / "other.db"), n,
+                                           args.compare_with) for _ in runs])
             said: list[str] = []
             cli_runs = [run_cli(src, fresh_sqlite(tmp / "cli.db"), n, said) for _ in runs]
             report("`ranknews import` CLI, SQLite", n, cli_runs)
