@@ -183,3 +183,18 @@ def test_bulk_import_leaves_sqlite_settings_as_they_were(db, tmp_path):
         assert driver.execute("PRAGMA cache_size").fetchone()[0] == -2000
         assert driver.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert driver.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
+def test_paragraph_whitespace_is_collapsed_whatever_the_space_character():
+    """The fast paths of paragraph tidying give what splitting into words gives, for every
+    character Python counts as whitespace (tabs, NBSP, ideographic space, U+2028…)."""
+    import random
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    rng = random.Random(7)
+    alphabet = [*"가나 a.", *spaces]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+        article = article_from_record({**GOOD, "text": text})
+        expected = [p for p in (" ".join(line.split()) for line in text.splitlines()) if p]
+        assert article.paragraphs == expected, repr(text)

@@ -131,13 +131,20 @@ def _blocks(record: dict[str, Any]) -> tuple[Block, ...]:
         return tuple(_clean_block(block_from_dict(b)) for b in record["blocks"])
     if record.get("html"):
         return html_to_blocks(_text_raw(record["html"], "html"))
-    text = _text_raw(record["text"], "text")
-    return tuple(Paragraph(p) for p in map(_tidy, strip_markup(text).splitlines()) if p)
+    text = strip_markup(_text_raw(record["text"], "text"))
+    lines = text.splitlines()
+    if "  " not in text and not _IN_LINE_SPACE.search(text):
+        lines = [line.strip(" ") for line in lines]  # already tidy inside: one check a text
+    else:
+        lines = [_tidy(line) for line in lines]
+    return tuple(Paragraph(p) for p in lines if p)
 
 
 # Every character str.split() splits on, except the plain space (tests/test_import.py checks).
 ODD_SPACES = "\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _ODD_SPACE = re.compile(f"[{ODD_SPACES}]")
+# the odd spaces that do not end a line for str.splitlines()
+_IN_LINE_SPACE = re.compile("[\t\x1f\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def _tidy(line: str) -> str:
