@@ -39,7 +39,8 @@ COLUMNS = ("url", "canonical_url", "outlet", "outlet_domain", "title", "tags", "
            "collected_at", "content_hash", "extra")
 _JSON = frozenset({"tags", "subtitles", "authors", "blocks", "extra"})
 _TIMES = tuple(COLUMNS.index(c) for c in ("published_at", "updated_at", "collected_at"))
-_HASH = COLUMNS.index("content_hash")
+_INDEX = {name: i for i, name in enumerate(COLUMNS)}
+_HASH = _INDEX["content_hash"]
 _CONTENT = ("outlet", "outlet_domain", "title", "tags", "subtitles", "authors", "summary",
             "section", "blocks", "published_at", "updated_at", "extra")
 _INSERT = (f"INSERT INTO articles ({', '.join(COLUMNS)}, revision) "
@@ -109,7 +110,7 @@ class PreparedArticle:
         return self.values[_HASH]
 
     def column(self, name: str) -> Any:
-        return self.values[COLUMNS.index(name)]
+        return self.values[_INDEX[name]]
 
     @property
     def article(self) -> Article:
@@ -418,8 +419,8 @@ def _remember_keys(conn: Connection, posts: list[_Post]) -> None:
 
 
 def _remember_outlets(conn: Connection, batch: Sequence[PreparedArticle]) -> None:
-    wanted = {p.column("outlet_domain") or p.column("outlet"): p.column("outlet")
-              for p in batch}
+    outlet, domain = _INDEX["outlet"], _INDEX["outlet_domain"]
+    wanted = {p.values[domain] or p.values[outlet]: p.values[outlet] for p in batch}
     known = {d for (d,) in fetch_in(conn, "SELECT domain FROM outlets WHERE domain {values}",
                                     list(wanted))}
     execute_many(conn, "INSERT INTO outlets (domain, name) VALUES (?, ?)",
