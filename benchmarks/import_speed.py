@@ -59,8 +59,9 @@ OUT = ROOT / "benchmarks" / "out"
 
 # --- synthetic articles from real text -----------------------------------------------------------
 
-def headline_lines() -> list[dict[str, str]]:
-    """One dict per distinct article URL in the daily digests: outlet, title, url, day, section."""
+def headline_lines(distinct: bool = True) -> list[dict[str, str]]:
+    """One dict per digest line (per distinct URL when ``distinct``): outlet, title, url, day,
+    section. The digests list some articles under several sections."""
     folder = SHARED / "headlines" / "daily"
     if not folder.exists():
         sys.exit(f"real headlines not found at {folder} (see ../shared/data/README.md)")
@@ -71,7 +72,7 @@ def headline_lines() -> list[dict[str, str]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.startswith("## "):
                 section = line[3:].strip()[:60]
-            elif (m := LINE.match(line)) and m["url"] not in seen:
+            elif (m := LINE.match(line)) and not (distinct and m["url"] in seen):
                 seen.add(m["url"])
                 found.append({"outlet": m["outlet"], "title": m["title"], "url": m["url"],
                               "day": path.stem, "section": section})
@@ -91,17 +92,18 @@ def sentences() -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def records(count: int, *, figures: bool, seed: int = 7) -> Iterator[dict[str, Any]]:
+def records(count: int, *, figures: bool, seed: int = 7,
+            distinct: bool = True) -> Iterator[dict[str, Any]]:
     """``count`` import records (text-only, or with subtitles and two figures)."""
-    heads = headline_lines()
+    heads = headline_lines(distinct)
     if count > len(heads):
         sys.exit(f"only {len(heads):,} distinct headlines; use --count ≤ {len(heads):,}")
     pool = sentences()
-    rng = random.Random(seed)
     for n, head in enumerate(heads[:count]):
+        rng = random.Random(f"{seed}:{head['url']}")  # a listed-again URL has the same body
         picked = rng.sample(pool, 12)
         paragraphs = [head["title"] + "."] + [" ".join(picked[i:i + 3]) for i in range(0, 12, 3)]
-        minute = n % (24 * 60)
+        minute = rng.randrange(24 * 60)
         record: dict[str, Any] = {
             "url": head["url"], "outlet": head["outlet"],
             "outlet_domain": DOMAINS.get(head["outlet"], ""),
@@ -263,7 +265,9 @@ from ranknews.store import open_database
 db = open_database(sys.argv[2], create=True)
 started = time.perf_counter()
 report = import_jsonl(db, [Path(sys.argv[1])])
-print(time.perf_counter() - started, len(report.saved.inserted))
+saved = report.saved
+print(time.perf_counter() - started, len(saved.inserted),
+      len(saved.inserted) + len(saved.revised) + len(saved.unchanged))
 """
 
 
@@ -275,10 +279,30 @@ def run_other_checkout(src: Path, url: str, count: int, other: Path) -> Run:
     run = timed(lambda: done.append(subprocess.run(
         [PYTHON, "-c", _OTHER, str(src), url], capture_output=True, text=True, check=True,
         env={**os.environ, "PYTHONPATH": str(other / "src")})))
-    wall, inserted = done[0].stdout.split()
+    wall, inserted, counted = done[0].stdout.split()
     if int(inserted) != count:
         sys.exit(f"the other checkout stored {inserted} of {count}")
     return Run(float(wall), run.cpu, run.load)
+
+
+def accounting(n: int, tmp: Path, other: Path | None) -> None:
+    """The digests as listed, repeated URLs kept: every valid line must be accounted for."""
+    src = write_jsonl(tmp / "listed.jsonl", records(n, figures=False, distinct=False))
+    distinct = len({json.loads(line)["url"] for line in src.open(encoding="utf-8")})
+    print(f"\n## accounting: the first {n:,} digest lines as listed ({distinct:,} distinct "
+          f"URLs; a URL listed under several sections comes back with another section)")
+    url = fresh_sqlite(tmp / "listed.db")
+    cli("init", "--db", url)
+    summary = " ".join(cli("import", str(src), "--db", url).stdout.split())
+    print(f"  `ranknews import` said: {summary}")
+    if other:
+        url = fresh_sqlite(tmp / "listed-other.db")
+        done = subprocess.run([PYTHON, "-c", _OTHER, str(src), url], capture_output=True,
+                              text=True, check=True,
+                              env={**os.environ, "PYTHONPATH": str(other / "src")})
+        _, inserted, counted = done.stdout.split()
+        print(f"  {other}: {inserted} new posts; new + revised + unchanged = {counted} "
+              f"of {n:,} valid lines")
 
 
 def report(label: str, count: int, runs: list[Run]) -> Run:
@@ -342,6 +366,7 @@ def main() -> None:
                        [run_in_process(src, fresh_postgres(args.postgres), n) for _ in runs])
             print(f"  ours / ceiling: {ceiling.wall / ours.wall:.2f} of its speed (wall), "
                   f"{ceiling.cpu / ours.cpu:.2f} of its CPU efficiency")
+        accounting(n, tmp, args.compare_with)
 
 
 if __name__ == "__main__":
