@@ -233,13 +233,20 @@ class _Plan:
         else:
             post.changes.append(prepared)
             post.content_hash, post.latest = prepared.content_hash, prepared
-            post.canonical_url = post.canonical_url or prepared.canonical_url
+            if not post.canonical_url and self._free(prepared.canonical_url, post):
+                post.canonical_url = prepared.canonical_url  # learnt: a second identity
             kind = "revised"
         self.outcomes.append((kind, post))
         post.keys.update(prepared.keys)
         for name in (prepared.url, prepared.canonical_url, *prepared.keys):
-            if name:
+            if name and self._free(name, post):
                 self.seen[name] = post
+
+    def _free(self, name: str | None, post: _Post) -> bool:
+        """Whether ``name`` (a URL) names no other post: matched by its URL, an article may
+        carry a canonical URL that another post owns, and must not take it (it is unique)."""
+        owner = self.seen.get(name) or self.stored_urls.get(name) if name else None
+        return name is not None and owner in (None, post)
 
     def _match(self, prepared: PreparedArticle) -> _Post | None:
         for url in (prepared.url, prepared.canonical_url):
@@ -388,8 +395,10 @@ def _write_revisions(conn: Connection, posts: list[_Post], now: datetime) -> Non
                 "replaced_at": now,
                 "snapshot": {c: _jsonable(state[c]) for c in (*_CONTENT, "url", "canonical_url")},
             })
+            adopted = version.canonical_url if version.canonical_url == post.canonical_url \
+                else None
             state = {**_decoded(version), "url": state["url"], "board_no": post.board_no,
-                     "canonical_url": state["canonical_url"] or version.canonical_url,
+                     "canonical_url": state["canonical_url"] or adopted,
                      "revision": state["revision"] + 1}
         finals.append({"b_no": post.board_no, **{c: state[c] for c in (
             *_CONTENT, "canonical_url", "content_hash", "collected_at", "revision")}})
