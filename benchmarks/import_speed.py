@@ -331,9 +331,10 @@ def main() -> None:
     n, runs = args.count, range(args.runs)
     print(f"# ranknews import speed: {n:,} SYNTHETIC articles (real headlines, URLs and "
           f"sentences), {args.runs} runs each, {os.cpu_count()} CPUs, {date.today()}")
-    boot = report("start-up only (`ranknews --help`)", 1, [timed(lambda: cli("--help"))
-                                                           for _ in runs])
-    print(f"    = {boot.wall:.2f} s wall, {boot.cpu:.2f} s CPU per CLI call")
+    starts = sorted((timed(lambda: cli("--help")) for _ in runs), key=lambda r: r.wall)
+    boot = starts[len(starts) // 2]
+    print(f"  start-up of the CLI (`ranknews --help`), median: {boot.wall:.2f} s wall, "
+          f"{boot.cpu:.2f} s CPU  [load {', '.join(f'{r.load:.1f}' for r in starts)}]")
     with tempfile.TemporaryDirectory(dir=OUT) as name:
         tmp = Path(name)
         for kind, figures in (("text-only", False), ("with figures", True)):

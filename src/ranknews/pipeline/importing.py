@@ -65,7 +65,7 @@ def import_jsonl(db: Database, paths: Iterable[Path], *,
     paths = list(paths)
     report = ImportReport()
     size = sum(Path(p).stat().st_size for p in paths)
-    count = workers or os.cpu_count() or 1
+    count = workers or _usable_cpus()
     # workers are forked before the checkpoint thread of db.bulk() starts
     with _executor(count, size) as executor, db.bulk():
         report.workers = count if executor is not None else 0
@@ -127,6 +127,13 @@ def _done(job: tuple[Future, int], on_progress: Callable[[int], None] | None
     if on_progress:
         on_progress(size)
     return items
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, which containers narrow)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 class _Inline:
