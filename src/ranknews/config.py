@@ -136,6 +136,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Searches per minute allowed per client address (0 turns the limit off)."),
     Setting("search_rate_burst", 10, "RANKNEWS_SEARCH_RATE_BURST",
             "Searches a client may make at once before the per-minute rate applies."),
+    Setting("import_workers", 0, "RANKNEWS_IMPORT_WORKERS",
+            "Processes that parse and prepare lines during 'ranknews import' of a large file "
+            "(0: one per CPU; 1: all in the importing process)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -195,6 +198,7 @@ class Settings:
     search_max_query_chars: int = 200
     search_rate_per_minute: int = 30
     search_rate_burst: int = 10
+    import_workers: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
