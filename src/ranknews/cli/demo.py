@@ -10,7 +10,9 @@ import typer
 from sqlalchemy import func, select
 
 from ranknews.cli.common import app, clean_errors, open_db, out
+from ranknews.cli.search import make_indexer
 from ranknews.config import Settings
+from ranknews.pipeline.search import index_pending
 from ranknews.sample import collect_sample, sample_server
 from ranknews.store.schema import articles
 
@@ -33,6 +35,7 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
     # The sample site stays up while the board is served: "원문" links lead to its pages.
     with sample_server() as site:
         report = asyncio.run(collect_sample(db, settings, data_dir, site))
+        index_pending(db, make_indexer(settings))  # so that /search finds the sample
         with db.read() as conn:
             total = conn.execute(select(func.count()).select_from(articles)).scalar()
         out.print(f"예시 기사 {total}건을 실었습니다: {path}", soft_wrap=True)
