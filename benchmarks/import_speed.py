@@ -258,31 +258,35 @@ def run_sqlite_utils(src: Path, path: Path) -> Run:
 
 
 _OTHER = """
-import sys, time
+import resource, sys, time
 from pathlib import Path
 from ranknews.pipeline import import_jsonl
 from ranknews.store import open_database
+
+def cpu():
+    return sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF,
+               resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
+
 db = open_database(sys.argv[2], create=True)
-started = time.perf_counter()
+started, used = time.perf_counter(), cpu()
 report = import_jsonl(db, [Path(sys.argv[1])])
 saved = report.saved
-print(time.perf_counter() - started, len(saved.inserted),
+print(time.perf_counter() - started, cpu() - used, len(saved.inserted),
       len(saved.inserted) + len(saved.revised) + len(saved.unchanged))
 """
 
 
 def run_other_checkout(src: Path, url: str, count: int, other: Path) -> Run:
-    """``import_jsonl`` of another checkout (e.g. main before this work), in a subprocess;
-    its wall time is the import alone, its CPU includes start-up (subtracted by the caller)."""
+    """``import_jsonl`` of another checkout (e.g. main before this work), in a subprocess
+    that times the import alone (not its start-up)."""
     fresh_sqlite(Path(url.removeprefix("sqlite:///")))
-    done: list[subprocess.CompletedProcess] = []
-    run = timed(lambda: done.append(subprocess.run(
-        [PYTHON, "-c", _OTHER, str(src), url], capture_output=True, text=True, check=True,
-        env={**os.environ, "PYTHONPATH": str(other / "src")})))
-    wall, inserted, counted = done[0].stdout.split()
+    done = subprocess.run([PYTHON, "-c", _OTHER, str(src), url], capture_output=True,
+                          text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(other / "src")})
+    wall, cpu, inserted, _ = done.stdout.split()
     if int(inserted) != count:
         sys.exit(f"the other checkout stored {inserted} of {count}")
-    return Run(float(wall), run.cpu, run.load)
+    return Run(float(wall), float(cpu), os.getloadavg()[0])
 
 
 def accounting(n: int, tmp: Path, other: Path | None) -> None:
@@ -300,7 +304,7 @@ def accounting(n: int, tmp: Path, other: Path | None) -> None:
         done = subprocess.run([PYTHON, "-c", _OTHER, str(src), url], capture_output=True,
                               text=True, check=True,
                               env={**os.environ, "PYTHONPATH": str(other / "src")})
-        _, inserted, counted = done.stdout.split()
+        _, _, inserted, counted = done.stdout.split()
         print(f"  {other}: {inserted} new posts; new + revised + unchanged = {counted} "
               f"of {n:,} valid lines")
 
@@ -348,7 +352,7 @@ def main() -> None:
                    [run_in_process(src, fresh_sqlite(tmp / "one.db"), n, workers=1)
                     for _ in runs])
             if args.compare_with:
-                report(f"import_jsonl of {args.compare_with} (CPU incl. start-up)", n,
+                report(f"import_jsonl of {args.compare_with}", n,
                        [run_other_checkout(src, fresh_sqlite(tmp / "other.db"), n,
                                            args.compare_with) for _ in runs])
             said: list[str] = []

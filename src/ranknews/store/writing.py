@@ -33,6 +33,7 @@ from ranknews.store.search_queue import enqueue as enqueue_search
 from ranknews.store.db import Database, bump_board_version
 from ranknews.store.driver import as_time, execute_many, fetch, fetch_in, time_converter
 from ranknews.store.schema import article_revisions, articles
+from ranknews.store.search_queue import enqueue as enqueue_search
 
 # Columns of a new post, in the order of ``PreparedArticle.values``.
 COLUMNS = ("url", "canonical_url", "outlet", "outlet_domain", "title", "tags", "subtitles",
@@ -155,7 +156,8 @@ def _article_from_values(values: tuple, board_no: int | None) -> Article:
 def save_articles(db: Database, batch: Sequence[Article], *,
                   now: datetime | None = None) -> SaveResult:
     """Store a batch in one transaction (see the module's docstring); a crash never leaves
-    an article half-stored. New and revised posts are queued for analysis."""
+    an article half-stored. New and revised posts are queued for analysis and for the search
+    index."""
     now = now or datetime.now(timezone.utc)
     return save_prepared(db, [prepare_article(a, now=now, dialect=db.dialect) for a in batch],
                          now=now)
