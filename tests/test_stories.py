@@ -49,20 +49,21 @@ def dev(analyzer: Analyzer) -> tuple[list[dict], dict[str, str]]:
 
 
 def test_quality_gate_on_labelled_stories(dev) -> None:
-    """B-cubed F1 floor near the measured 0.889 (benchmarks/stories.py)."""
+    """B-cubed F1 floor just under the measured 0.914 (benchmarks/stories.py)."""
     rows, ours = dev
     predicted = [ours[r["id"]] for r in rows]
     gold = [r["event"] for r in rows]
     precision, recall, f1 = bcubed(predicted, gold)
-    assert f1 >= 0.87, (precision, recall, f1)  # measured 0.889
-    assert pairwise_f1(predicted, gold) >= 0.75
+    assert f1 >= 0.905, (precision, recall, f1)  # measured 0.914 (P 0.885, R 0.945)
+    assert pairwise_f1(predicted, gold) >= 0.84  # measured 0.855
 
 
 def test_hard_negatives_mostly_kept_apart(dev) -> None:
     """Different events sharing names (hardneg_groups.json) rarely share a story.
 
-    Measured: 78 of 547 such pairs merged (14%), mostly monthly rate decisions and
-    satellite launches whose reports name no day; the floor keeps that from getting worse.
+    Measured: 45 of 547 such pairs merged (8.2%; 14% before lead figures, next-day and
+    minimum-link evidence), mostly rate decisions and follow-ups whose reports name no day;
+    the floor keeps that from getting worse.
     """
     rows, ours = dev
     groups = json.loads(shared_data("stories", "hardneg_groups.json").read_text("utf-8"))
@@ -75,7 +76,7 @@ def test_hard_negatives_mostly_kept_apart(dev) -> None:
                     total += 1
                     merged += ours[a["id"]] == ours[b["id"]]
     assert total > 100
-    assert merged / total <= 0.17, (merged, total)
+    assert merged / total <= 0.09, (merged, total)
 
 
 def _inputs(*items: tuple[str, str, str]) -> list[ClusterInput]:
@@ -118,6 +119,26 @@ def test_same_minister_on_two_days_are_two_stories(analyzer: Analyzer) -> None:
     )
     stories = dict(cluster_inputs(inputs, settings_clusterer(Settings()), analyzer))
     assert stories["mon"] == stories["mon2"] != stories["thu"]
+
+
+def test_event_days_and_lead_figures() -> None:
+    from ranknews.stories.signals import day_gap, figure_conflicts, signals_from
+    from ranknews.text.analysis import Analysis
+
+    def signals(lead: tuple[str, ...], time: datetime | None = None):
+        return signals_from(Analysis((), (), (), (), lead_numbers=lead, numbers=lead), time)
+
+    nov21, oct21 = signals(("11월", "21일", "3차")), signals(("10월", "21일"))
+    assert nov21.days == {1121} and nov21.named_days
+    assert day_gap(nov21.days, oct21.days) == 31  # same day of the month, another month
+    assert day_gap(nov21.days, signals(("22일",)).days) == 1  # no month: day of the month
+    assert day_gap(signals(("12월", "31일")).days, signals(("1월", "1일")).days) == 1
+    published = signals((), datetime(2024, 6, 18, 15, tzinfo=timezone.utc))
+    assert published.days == {619} and not published.named_days  # Seoul date
+    cut, other_cut = signals(("3.50%", "2024년")), signals(("1.75%", "2015년"))
+    assert figure_conflicts(cut.figures, signals(("3.5%", "3년")).figures) == 0  # 3.50 = 3.5
+    assert figure_conflicts(cut.figures, other_cut.figures) == 2  # rate and year differ
+    assert figure_conflicts(cut.figures, signals(("3.5%", "2015년")).figures) == 0
 
 
 def _post(url: str, title: str, body: str, outlet: str = "연합뉴스", domain: str = "yna.co.kr",

@@ -11,10 +11,15 @@ The evidence between an article and one story member (``pair_score``):
 3. at least ``MIN_SHARED`` terms in common; when either is thin (a headline-only item, a
    [포토] caption), at least ``MIN_SHARED`` headline words in common, so that two tiny texts
    never join on generic caption words (서울, 시민, 사진);
-4. event days more than a day apart → the score is multiplied by ``DAY_PENALTY``.
-The article's score for a story is the average over the story's most recent members (average
-link: one member that strays off-topic cannot drag unrelated articles in); it joins when the
-best story scores at least ``threshold``.
+4. event days more than a day apart → the score is multiplied by ``DAY_PENALTY``; days named
+   in both leads one apart (a press conference and the rebuttal the next day) → ``NEXT_DAY``;
+5. lead figures: each unit both leads count in (명, %, 년도) whose values never agree, beyond
+   those that agree, multiplies the score by ``FIGURE_PENALTY`` (at most twice).
+The article's score for a story is the average over the story's founder and most recent
+members (average link: one member that strays off-topic cannot drag unrelated articles in),
+and nothing when any of them scores below ``MIN_LINK`` (a clear contradiction with one member
+— another day, other figures — vetoes the join); it joins when the best story scores at least
+``threshold``.
 
 Operator decisions are constraints that every run honours: ``together`` pairs join directly,
 ``apart`` pairs never share a story. A story's id is the key (board number) of the article
@@ -30,12 +35,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Hashable, Iterable, Iterator
 
-from ranknews.stories.signals import Signals, day_gap
+from ranknews.stories.signals import Signals, day_gap, figure_conflicts
 
 Key = Hashable
 
-THRESHOLD = 0.2  # average-link cosine needed to join (measured: benchmarks/stories.py)
+THRESHOLD = 0.2  # average-link score needed to join (measured: benchmarks/stories.py)
 DAY_PENALTY = 0.3  # event days more than one day apart: a different happening
+NEXT_DAY = 0.65  # the leads name days one apart: often the next step (a rebuttal, a reply)
+FIGURE_PENALTY = 0.7  # per unit (max 2) in which the leads' counted numbers never agree
+MIN_LINK = 0.1  # a story is joined only if no compared member scores below this
 MIN_SHARED = 2  # salient terms two articles must share before their cosine counts
 INDEX_TERMS = 20  # salient terms per article used to find candidate stories
 MAX_CANDIDATES = 8  # stories scored per article: those sharing the most salient terms
@@ -51,6 +59,8 @@ class _Member:
     time: datetime | None
     headline: frozenset[str] = frozenset()
     thin: bool = False
+    figures: frozenset[tuple[str, str]] = frozenset()
+    named_days: bool = False
 
 
 @dataclass(slots=True)
@@ -169,8 +179,10 @@ class StoryClusterer:
         return bool(apart) and any(self._story_of.get(k) == story.id for k in apart)
 
     def _story_score(self, member: _Member, story: _Story) -> float:
-        compared = story.members
-        return sum(self.pair_score(member, m) for m in compared) / len(compared)
+        scores = [self.pair_score(member, m) for m in story.members]
+        if min(scores) < MIN_LINK:
+            return 0.0
+        return sum(scores) / len(scores)
 
     def pair_score(self, a: _Member, b: _Member) -> float:
         if a.time is not None and b.time is not None and abs(a.time - b.time) > self.max_gap:
@@ -187,14 +199,20 @@ class StoryClusterer:
             return 0.0
         if (a.thin or b.thin) and len(a.headline & b.headline) < MIN_SHARED:
             return 0.0
-        if day_gap(a.days, b.days) > 1:
+        gap = day_gap(a.days, b.days)
+        if gap > 1:
             score *= DAY_PENALTY
+        elif gap == 1 and a.named_days and b.named_days:  # not reports either side of midnight
+            score *= NEXT_DAY
+        conflicts = figure_conflicts(a.figures, b.figures)
+        if conflicts:
+            score *= FIGURE_PENALTY ** min(conflicts, 2)
         return score
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _member(self, key: Key, signals: Signals) -> _Member:
         return _Member(key, self._vector(signals.weights), signals.days, signals.time,
-                       signals.headline, signals.thin)
+                       signals.headline, signals.thin, signals.figures, signals.named_days)
 
     def _vector(self, weights: dict[str, float]) -> dict[str, float]:
         n = len(self._seen) + 1
