@@ -222,6 +222,21 @@ def test_operator_split_and_merge_survive_restory(db, analyzer: Analyzer) -> Non
         assert story_store.members(conn, numbers[0]) == [numbers[0], numbers[1], numbers[3]]
 
 
+def test_restory_continues_a_story_open_at_the_period_start(db, analyzer: Analyzer) -> None:
+    numbers = _board(db)
+    settings = Settings()
+    analyze_pending(db, analyzer, story_clusterer(db, settings))
+    # the crash story was founded at T0; the period starts half an hour later
+    assert restory(db, settings, T0 + timedelta(minutes=30), None) == 3
+    with db.read() as conn:
+        assert story_store.members(conn, numbers[0]) == numbers[:3]
+        assert story_store.story_of(conn, numbers[3]) == numbers[3]
+    # a later start: the story founded before it still takes the period's post
+    assert restory(db, settings, T0 + timedelta(minutes=90), None) == 2
+    with db.read() as conn:
+        assert story_store.story_of(conn, numbers[2]) == numbers[0]
+
+
 def test_cluster_command_prints_one_line_per_article(tmp_path: Path) -> None:
     lines = [
         {"id": "x1", "url": "https://a/1", "outlet": "a", "title": "제주항공 무안공항 참사 179명 사망",

@@ -107,6 +107,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Show one row per story on the board (its newest post) instead of every post."),
     Setting("analysis_batch_size", 200, "RANKNEWS_ANALYSIS_BATCH_SIZE",
             "Posts analysed per Kiwi call and per transaction when draining the queue."),
+    Setting("analysis_idle_seconds", 5.0, "RANKNEWS_ANALYSIS_IDLE_SECONDS",
+            "How long 'ranknews run' waits before looking at an empty analysis queue again."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -154,6 +156,7 @@ class Settings:
     story_threshold: float = 0.2
     board_one_row_per_story: bool = False
     analysis_batch_size: int = 200
+    analysis_idle_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -7,6 +7,7 @@
    new or revised posts are queued for analysis, so saving never waits for Kiwi.
 3. ``analyze_pending`` drains that queue behind ingest (``analysis``): Korean analysis,
    stored once; story assignment (``ranknews.stories``); wire-copy detection.
+   ``analyze_forever`` does so beside the crawler in ``ranknews run``, in a worker thread.
 4. ``restory`` rebuilds the stories of a period from the stored analysis.
 
 One module per entry point keeps each readable in one sitting; no stage module imports
@@ -14,6 +15,7 @@ another stage's store or web code — only this package joins them.
 """
 
 from ranknews.pipeline.analysis import (
+    analyze_forever,
     analyze_pending,
     mark_wire_copies,
     restory,
@@ -34,7 +36,8 @@ from ranknews.pipeline.collect import (
 from ranknews.pipeline.importing import BATCH_SIZE, ImportReport, import_jsonl
 
 __all__ = [
-    "BATCH_SIZE", "CollectReport", "ImportReport", "ItemError", "SourceReport", "analyze_pending",
+    "BATCH_SIZE", "CollectReport", "ImportReport", "ItemError", "SourceReport", "analyze_forever",
+    "analyze_pending",
     "collect", "crawl", "crawl_forever", "default_extractor", "extraction_rule", "import_jsonl",
     "mark_wire_copies", "merge_feed_item", "restory", "settings_clusterer", "story_clusterer",
 ]

@@ -29,6 +29,8 @@ story_members = Table(
     Column("assigned_at", UTCDateTime, nullable=False),
 )
 Index("ix_story_members_story", story_members.c.story_id, story_members.c.board_no)
+# Migration 0003_stories_time: the time stories go by, for period queries.
+Index("ix_articles_story_time", func.coalesce(articles.c.published_at, articles.c.collected_at))
 
 story_links = Table(
     "story_links",
@@ -142,21 +144,40 @@ def split(conn: Connection, story_id: int, board_nos: Sequence[int], reason: str
     return new_id
 
 
-def analysed_in_period(conn: Connection, start: datetime | None, end: datetime | None,
-                       *, after: int = 0, limit: int = 5000) -> list[dict[str, Any]]:
-    """Analysed posts (board number order) with their analysis and time, for re-clustering."""
-    when = func.coalesce(articles.c.published_at, articles.c.collected_at)
-    query = (select(articles.c.board_no, articles.c.published_at, articles.c.collected_at,
-                    article_analysis)
-             .join(article_analysis, article_analysis.c.board_no == articles.c.board_no)
-             .where(articles.c.board_no > after)
-             .order_by(articles.c.board_no).limit(limit))
+def _when() -> Any:
+    # the expression of index ix_articles_story_time (migration 0003_stories_time)
+    return func.coalesce(articles.c.published_at, articles.c.collected_at)
+
+
+def period_board_nos(conn: Connection, start: datetime | None,
+                     end: datetime | None) -> list[int]:
+    """Board numbers of the posts whose time is in [start, end), ascending.
+
+    A range scan of the time index; the analyses are then read by board number in chunks
+    (``analysed``), so a period at the end of 1,000,000 stored posts costs its own size."""
+    query = select(articles.c.board_no)
     if start is not None:
-        query = query.where(when >= start)
+        query = query.where(_when() >= start)
     if end is not None:
-        query = query.where(when < end)
-    return [{"board_no": r.board_no, "time": article_time(r._mapping),
-             "analysis": row_to_analysis(r)} for r in conn.execute(query)]
+        query = query.where(_when() < end)
+    return sorted(conn.execute(query).scalars())
+
+
+def analysed(conn: Connection, board_nos: Sequence[int]) -> list[dict[str, Any]]:
+    """These posts' stored analysis, time and current story (None if none), by board number;
+    posts not analysed yet are left out."""
+    found: list[dict[str, Any]] = []
+    for at in range(0, len(board_nos), 500):
+        query = (select(articles.c.board_no, articles.c.published_at, articles.c.collected_at,
+                        story_members.c.story_id, article_analysis)
+                 .join(article_analysis, article_analysis.c.board_no == articles.c.board_no)
+                 .outerjoin(story_members, story_members.c.board_no == articles.c.board_no)
+                 .where(articles.c.board_no.in_(list(board_nos[at:at + 500]))))
+        found.extend({"board_no": r.board_no, "story_id": r.story_id,
+                      "time": article_time(r._mapping), "analysis": row_to_analysis(r)}
+                     for r in conn.execute(query))
+    found.sort(key=lambda r: r["board_no"])
+    return found
 
 
 def clear_members(conn: Connection, board_nos: Sequence[int]) -> None:
@@ -167,21 +188,21 @@ def clear_members(conn: Connection, board_nos: Sequence[int]) -> None:
 
 def window_members(conn: Connection, window: Any) -> list[dict[str, Any]]:
     """Posts of the last ``window`` (by time) with their story and analysis: a restart's state."""
-    when = func.coalesce(articles.c.published_at, articles.c.collected_at)
-    latest = conn.execute(select(func.max(when))).scalar()
+    latest = conn.execute(select(func.max(_when()))).scalar()
     if latest is None:
         return []
-    query = (select(articles.c.board_no, articles.c.published_at, articles.c.collected_at,
-                    story_members.c.story_id, article_analysis)
-             .join(story_members, story_members.c.board_no == articles.c.board_no)
-             .join(article_analysis, article_analysis.c.board_no == articles.c.board_no)
-             .where(when >= latest - window).order_by(articles.c.board_no))
-    return [{"board_no": r.board_no, "story_id": r.story_id, "time": article_time(r._mapping),
-             "analysis": row_to_analysis(r)} for r in conn.execute(query)]
+    return members_between(conn, latest - window, None)
+
+
+def members_between(conn: Connection, start: datetime | None,
+                    end: datetime | None) -> list[dict[str, Any]]:
+    """Posts in [start, end) that have a story, with their analysis (board number order)."""
+    return [r for r in analysed(conn, period_board_nos(conn, start, end))
+            if r["story_id"] is not None]
 
 
 def count_analysed(conn: Connection, start: datetime | None, end: datetime | None) -> int:
-    when = func.coalesce(articles.c.published_at, articles.c.collected_at)
+    when = _when()
     query = select(func.count()).select_from(
         articles.join(article_analysis, article_analysis.c.board_no == articles.c.board_no))
     if start is not None:

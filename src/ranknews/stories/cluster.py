@@ -59,7 +59,7 @@ class _Member:
     time: datetime | None
     headline: frozenset[str] = frozenset()
     thin: bool = False
-    figures: frozenset[tuple[str, str]] = frozenset()
+    figures: dict[str, frozenset[str]] = field(default_factory=dict)
     named_days: bool = False
 
 
@@ -179,24 +179,22 @@ class StoryClusterer:
         return bool(apart) and any(self._story_of.get(k) == story.id for k in apart)
 
     def _story_score(self, member: _Member, story: _Story) -> float:
-        scores = [self.pair_score(member, m) for m in story.members]
-        if min(scores) < MIN_LINK:
-            return 0.0
-        return sum(scores) / len(scores)
+        total = 0.0
+        for other in story.members:
+            score = self.pair_score(member, other)
+            if score < MIN_LINK:
+                return 0.0  # vetoed: no need to score the other members
+            total += score
+        return total / len(story.members)
 
     def pair_score(self, a: _Member, b: _Member) -> float:
         if a.time is not None and b.time is not None and abs(a.time - b.time) > self.max_gap:
             return 0.0
-        small, large = (a.vector, b.vector) if len(a.vector) < len(b.vector) else (b.vector, a.vector)
-        shared = 0
-        score = 0.0
-        for term, weight in small.items():
-            other = large.get(term)
-            if other is not None:
-                shared += 1
-                score += weight * other
-        if shared < MIN_SHARED:
+        va, vb = a.vector, b.vector
+        shared = va.keys() & vb.keys()  # a C-level intersection: most pairs share few terms
+        if len(shared) < MIN_SHARED:
             return 0.0
+        score = sum([va[t] * vb[t] for t in shared])
         if (a.thin or b.thin) and len(a.headline & b.headline) < MIN_SHARED:
             return 0.0
         gap = day_gap(a.days, b.days)

@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -40,7 +40,7 @@ class Signals:
     time: datetime | None  # published (or collected) time; None when unknown
     headline: frozenset[str] = frozenset()  # headline words
     thin: bool = False  # headline-only, photo caption: too little body to judge by
-    figures: frozenset[tuple[str, str]] = frozenset()  # (unit, value) counted in the lead
+    figures: dict[str, frozenset[str]] = field(default_factory=dict)  # lead: unit → values
     named_days: bool = False  # the days were named in the text (not the publication day)
 
     @property
@@ -62,9 +62,13 @@ def signals_from(analysis: Analysis, time: datetime | None = None) -> Signals:
         weights[key] = weights.get(key, 0.0) + 1.0
     headline = frozenset(t for t in analysis.title_terms if _is_word(t))
     thin = sum(1 for t in analysis.body_terms if _is_word(t)) < THIN_BODY_TERMS
-    figures = frozenset(f for f in map(_figure, analysis.lead_numbers) if f is not None)
+    figures: dict[str, set[str]] = {}
+    for figure in map(_figure, analysis.lead_numbers):
+        if figure is not None:
+            figures.setdefault(figure[0], set()).add(figure[1])
     named = _named_days(analysis)
-    return Signals(weights, named or _publication_day(time), time, headline, thin, figures,
+    return Signals(weights, named or _publication_day(time), time, headline, thin,
+                   {unit: frozenset(values) for unit, values in figures.items()},
                    bool(named))
 
 
@@ -92,21 +96,11 @@ def _figure(number: str) -> tuple[str, str] | None:
     return unit, f"{value:g}"
 
 
-def figure_conflicts(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> int:
+def figure_conflicts(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> int:
     """Units both leads count in whose values never agree, less the units that agree."""
-    if not a or not b:
-        return 0
-    units_a: dict[str, set[str]] = {}
-    for unit, value in a:
-        units_a.setdefault(unit, set()).add(value)
-    units_b: dict[str, set[str]] = {}
-    for unit, value in b:
-        units_b.setdefault(unit, set()).add(value)
     balance = 0
-    for unit, values in units_a.items():
-        other = units_b.get(unit)
-        if other is not None:
-            balance += -1 if values & other else 1
+    for unit in a.keys() & b.keys():
+        balance += -1 if a[unit] & b[unit] else 1
     return max(0, balance)
 
 
@@ -137,7 +131,7 @@ def day_gap(a: frozenset[int], b: frozenset[int]) -> int:
 
     Two dated days (month and day) are compared on the calendar, across the year's end;
     otherwise as days of the month (31 and 1 are a day apart)."""
-    if not a or not b:
+    if not a or not b or not a.isdisjoint(b):
         return 0
     return min(_distance(x, y) for x in a for y in b)
 
