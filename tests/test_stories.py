@@ -196,6 +196,25 @@ def test_queue_analysis_stories_and_wire_copies(db, analyzer: Analyzer) -> None:
         assert wire_original(conn, numbers[2]) is None
 
 
+def test_wire_copy_found_outside_its_story_and_batch(db, analyzer: Analyzer) -> None:
+    """The original is looked for among the recent wire posts, not only the copy's story."""
+    wire = save_articles(db, [_post("https://www.yna.co.kr/1", "제주항공 여객기 무안공항 참사",
+                                    CRASH)]).inserted[0]
+    settings = Settings()
+    analyze_pending(db, analyzer, story_clusterer(db, settings))  # an earlier batch
+    copy = save_articles(db, [_post("https://copy.example/9", "새해 앞둔 공항의 비극",
+                                    "[복사일보] " + CRASH, outlet="복사일보",
+                                    domain="copy.example", hours=5)]).inserted[0]
+    with db.write() as conn:  # the operator keeps them apart: different stories
+        story_store.add_links(conn, [(wire, copy)], "apart", "테스트",
+                              datetime.now(timezone.utc))
+    analyze_pending(db, analyzer, story_clusterer(db, settings))
+    with db.read() as conn:
+        assert story_store.story_of(conn, copy) != story_store.story_of(conn, wire)
+        found = wire_original(conn, copy)
+    assert found is not None and found["original_board_no"] == wire
+
+
 def test_revision_goes_back_on_the_queue(db, analyzer: Analyzer) -> None:
     numbers = _board(db)
     analyze_pending(db, analyzer, story_clusterer(db, Settings()))
@@ -317,3 +336,76 @@ def test_unknown_story_is_a_korean_404(db, analyzer: Analyzer) -> None:
     _, client = _site(db, analyzer)
     response = client.get("/stories/99999")
     assert response.status_code == 404 and "이야기 99999번이 없습니다" in response.text
+
+
+def _stories_board(db, stories: list[int]) -> list[list[int]]:
+    """Posts for stories of the given sizes, interleaved in time; returns each story's posts."""
+    posts, owner = [], []
+    for round_ in range(max(stories)):
+        for s, size in enumerate(stories):
+            if round_ < size:
+                posts.append(_post(f"https://x.example/{s}/{round_}", f"이야기 {s} 보도 {round_}",
+                                   f"본문 {s} {round_}", outlet="엑스", domain="x.example",
+                                   hours=len(posts) / 10))
+                owner.append(s)
+    numbers = save_articles(db, posts).inserted
+    members: dict[int, list[int]] = {}
+    for number, s in zip(numbers, owner):
+        members.setdefault(s, []).append(number)
+    now = datetime.now(timezone.utc)
+    with db.write() as conn:
+        story_store.save_members(conn, [(b, ms[0], 1.0) for ms in members.values() for b in ms],
+                                 now)
+    return [members[s] for s in range(len(stories))]
+
+
+def test_one_row_per_story_pages_are_full_and_walk_both_ways(db) -> None:
+    from ranknews.store.board import PageMap
+
+    # 9 stories, many posts each, interleaved: a page of 4 posts holds few distinct stories
+    stories = _stories_board(db, [5, 1, 7, 2, 6, 1, 4, 3, 1])
+    from ranknews.store.articles import hide
+
+    hide(db, stories[6][-1], "테스트")  # a hidden head: the story's previous post leads
+    heads = sorted((ms[-2] if s == 6 else ms[-1] for s, ms in enumerate(stories)), reverse=True)
+    pages = PageMap()
+    walked, cursor = [], None
+    with db.read() as conn:
+        while True:
+            page = story_store.story_board_page(conn, pages, size=4, before=cursor)
+            walked.append([r.board_no for r in page.rows])
+            if page.older is None:
+                break
+            cursor = page.older
+        back = []
+        while True:
+            page = story_store.story_board_page(conn, pages, size=4, after=page.rows[0].board_no) \
+                if page.newer is not None else None
+            if page is None:
+                break
+            back.insert(0, [r.board_no for r in page.rows])
+    assert walked == [heads[0:4], heads[4:8], heads[8:]]  # full pages, each story once
+    assert back == walked[:-1]
+
+
+def test_one_row_per_story_walk_that_gives_up_early_goes_on(db, monkeypatch) -> None:
+    from ranknews.store.board import PageMap
+
+    stories = _stories_board(db, [6, 1, 6, 1, 6, 1])
+    heads = sorted((ms[-1] for ms in stories), reverse=True)
+    monkeypatch.setattr(story_store, "STORY_BOARD_ROUNDS", 1)  # one batch of 5 posts a page
+    seen, cursor = [], None
+    with db.read() as conn:
+        for _ in range(20):
+            page = story_store.story_board_page(conn, PageMap(), size=2, before=cursor)
+            seen += [r.board_no for r in page.rows]
+            if page.older is None:
+                break
+            cursor = page.older
+    assert seen == heads  # short pages, but every story once and in order
+
+
+def test_one_row_per_story_board_refuses_page_numbers(db, analyzer: Analyzer) -> None:
+    _, client = _site(db, analyzer, board_one_row_per_story=True)
+    response = client.get("/?page=2")
+    assert response.status_code == 400 and "이전/다음" in response.text

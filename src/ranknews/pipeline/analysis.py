@@ -10,14 +10,16 @@ from typing import Any, Callable
 from sqlalchemy import Connection, select
 
 from ranknews.config import Settings
-from ranknews.dedup.wire import find_original, is_wire
+from ranknews.dedup.wire import WireCandidates, find_original, is_wire
+from ranknews.errors import NotFound
 from ranknews.logs import log_event
+from ranknews.models import Article
 from ranknews.store import Database
 from ranknews.store import stories as story_store
 from ranknews.store.analysis import queued, save_analyses
 from ranknews.store.articles import get_article, row_to_article
 from ranknews.store.db import bump_board_version
-from ranknews.store.dedup import save_wire_copy
+from ranknews.store.dedup import clear_wire_copy, save_wire_copy
 from ranknews.store.schema import articles
 from ranknews.stories import ClusterItem, StoryClusterer, cluster_stream, signals_from
 from ranknews.text.analysis import Analyzer, shared_analyzer
@@ -121,22 +123,55 @@ def _queued_articles(conn: Connection, size: int) -> list[dict[str, Any]]:
             for r in rows]
 
 
+WIRE_BEFORE = timedelta(hours=48)  # a copy is posted within two days of its wire original
+WIRE_AFTER = timedelta(hours=6)  # (times are approximate: feeds' clocks, late collection)
+WIRE_CANDIDATES = 5  # wire posts compared shingle by shingle per article
+
+
 def mark_wire_copies(conn: Connection, board_nos: list[int], now: datetime) -> int:
-    """Link each post that copies a wire story of its own story to that wire story."""
+    """Link each post that copies a recent wire post to that wire post.
+
+    The originals are looked for among the wire posts of the window around the posts (not only
+    their own story: a copy with a new headline may land in another story, or none): the
+    few sharing the most rare words (``WireCandidates``), plus the wire posts of its story,
+    are compared on body shingles (``find_original``).
+    """
+    rows = [r for r in story_store.analysed(conn, board_nos) if r["time"] is not None]
+    if not rows:
+        return 0
+    times = [r["time"] for r in rows]
+    wires = WireCandidates(story_store.wire_posts_between(
+        conn, min(times) - WIRE_BEFORE, max(times) + WIRE_AFTER))
+    loaded: dict[int, Article | None] = {}
     found = 0
-    for board_no in board_nos:
-        story_id = story_store.story_of(conn, board_no)
-        others = [b for b in story_store.members(conn, story_id or 0) if b != board_no]
-        if not others:
+    for row in rows:
+        board_no, analysis = row["board_no"], row["analysis"]
+        candidates = set(wires.nearest(analysis.terms, WIRE_CANDIDATES, exclude=board_no))
+        if row["story_id"] is not None:
+            candidates |= set(story_store.members(conn, row["story_id"])[-50:]) - {board_no}
+        if not candidates:
             continue
-        article = get_article(conn, board_no, include_hidden=True)
-        wires = [a for a in (get_article(conn, b, include_hidden=True) for b in others[-50:])
-                 if is_wire(a)]
-        original = find_original(article, wires)
+        article = _load(conn, board_no, loaded)
+        if article is None or is_wire(article):
+            continue
+        originals = [a for a in (_load(conn, b, loaded) for b in sorted(candidates))
+                     if a is not None and is_wire(a)]
+        original = find_original(article, originals)
         if original is not None:
             save_wire_copy(conn, board_no, original[0].board_no or 0, original[1], now)
             found += 1
+        else:  # a revision may have stopped copying
+            clear_wire_copy(conn, board_no)
     return found
+
+
+def _load(conn: Connection, board_no: int, loaded: dict[int, Article | None]) -> Article | None:
+    if board_no not in loaded:
+        try:
+            loaded[board_no] = get_article(conn, board_no, include_hidden=True)
+        except NotFound:
+            loaded[board_no] = None
+    return loaded[board_no]
 
 
 def restory(db: Database, settings: Settings, start: datetime | None, end: datetime | None,

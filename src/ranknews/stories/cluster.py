@@ -61,6 +61,7 @@ class _Member:
     thin: bool = False
     figures: dict[str, frozenset[str]] = field(default_factory=dict)
     named_days: bool = False
+    stamp: float | None = None  # time as a POSIX timestamp: cheaper to compare per pair
 
 
 @dataclass(slots=True)
@@ -86,6 +87,7 @@ class StoryClusterer:
                  max_articles: int = 200_000) -> None:
         self.window = window
         self.max_gap = max_gap
+        self._gap = max_gap.total_seconds()
         self.threshold = threshold
         self.max_articles = max_articles
         self._df: dict[str, int] = {}
@@ -188,7 +190,7 @@ class StoryClusterer:
         return total / len(story.members)
 
     def pair_score(self, a: _Member, b: _Member) -> float:
-        if a.time is not None and b.time is not None and abs(a.time - b.time) > self.max_gap:
+        if a.stamp is not None and b.stamp is not None and abs(a.stamp - b.stamp) > self._gap:
             return 0.0
         va, vb = a.vector, b.vector
         shared = va.keys() & vb.keys()  # a C-level intersection: most pairs share few terms
@@ -210,13 +212,16 @@ class StoryClusterer:
     # -- bookkeeping ----------------------------------------------------------------------
     def _member(self, key: Key, signals: Signals) -> _Member:
         return _Member(key, self._vector(signals.weights), signals.days, signals.time,
-                       signals.headline, signals.thin, signals.figures, signals.named_days)
+                       signals.headline, signals.thin, signals.figures, signals.named_days,
+                       signals.time.timestamp() if signals.time is not None else None)
 
     def _vector(self, weights: dict[str, float]) -> dict[str, float]:
-        n = len(self._seen) + 1
-        vector = {t: w * math.log(n / self._df.get(t, 1)) for t, w in weights.items()}
-        vector = {t: vector[t] for t in heapq.nlargest(VECTOR_TERMS, vector, key=vector.__getitem__)
-                  if vector[t] > 0}
+        log_n, df, log = math.log(len(self._seen) + 1), self._df, math.log
+        ranked = [(w * (log_n - log(df.get(t, 1))), t) for t, w in weights.items()]
+        if len(ranked) > VECTOR_TERMS:
+            ranked.sort(reverse=True)
+            del ranked[VECTOR_TERMS:]
+        vector = {t: w for w, t in ranked if w > 0}
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return {t: w / norm for t, w in vector.items()}
 

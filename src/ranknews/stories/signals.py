@@ -51,17 +51,20 @@ class Signals:
 def signals_from(analysis: Analysis, time: datetime | None = None) -> Signals:
     """Evidence of one article; ``time`` is when it was published, if known."""
     weights: dict[str, float] = {}
+    get = weights.get
+    headline = frozenset(t for t in analysis.title_terms if _is_word(t))
     for term in analysis.title_terms:
+        if term in headline:
+            weights[term] = get(term, 0.0) + TITLE_WEIGHT
+    body = 0
+    for term, weight in zip(analysis.body_terms, _decay(len(analysis.body_terms))):
         if _is_word(term):
-            weights[term] = weights.get(term, 0.0) + TITLE_WEIGHT
-    for k, term in enumerate(analysis.body_terms):
-        if _is_word(term):
-            weights[term] = weights.get(term, 0.0) + 1.0 / (1.0 + k / LEAD_DECAY)
+            weights[term] = get(term, 0.0) + weight
+            body += 1
     for number in analysis.numbers:
         key = NUMBER_PREFIX + number
-        weights[key] = weights.get(key, 0.0) + 1.0
-    headline = frozenset(t for t in analysis.title_terms if _is_word(t))
-    thin = sum(1 for t in analysis.body_terms if _is_word(t)) < THIN_BODY_TERMS
+        weights[key] = get(key, 0.0) + 1.0
+    thin = body < THIN_BODY_TERMS
     figures: dict[str, set[str]] = {}
     for figure in map(_figure, analysis.lead_numbers):
         if figure is not None:
@@ -70,6 +73,16 @@ def signals_from(analysis: Analysis, time: datetime | None = None) -> Signals:
     return Signals(weights, named or _publication_day(time), time, headline, thin,
                    {unit: frozenset(values) for unit, values in figures.items()},
                    bool(named))
+
+
+_DECAYS: list[float] = []
+
+
+def _decay(length: int) -> list[float]:
+    """Weights 1 / (1 + k / LEAD_DECAY) of body positions k < length (computed once)."""
+    while len(_DECAYS) < length:
+        _DECAYS.append(1.0 / (1.0 + len(_DECAYS) / LEAD_DECAY))
+    return _DECAYS
 
 
 @lru_cache(maxsize=200_000)
