@@ -102,7 +102,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("story_max_gap_hours", 48, "RANKNEWS_STORY_MAX_GAP_HOURS",
             "Two articles published further apart than this never count as the same event."),
     Setting("story_threshold", 0.2, "RANKNEWS_STORY_THRESHOLD",
-            "Evidence (average TF-IDF cosine, 0-1) an article needs to join a story."),
+            "Evidence (average TF-IDF cosine with day and figure penalties, 0-1) an article "
+            "needs to join a story."),
     Setting("board_one_row_per_story", False, "RANKNEWS_BOARD_ONE_ROW_PER_STORY",
             "Show one row per story on the board (its newest post) instead of every post."),
     Setting("analysis_batch_size", 200, "RANKNEWS_ANALYSIS_BATCH_SIZE",
