@@ -16,6 +16,8 @@ from sqlalchemy import (Column, Connection, Float, ForeignKey, Index, Integer, S
 
 from ranknews.errors import NotFound
 from ranknews.store.analysis import article_analysis
+from ranknews.store.board import (_TOP, BoardFilter, BoardPage, BoardRow, PageMap, _newer_than,
+                                  _older_than)
 from ranknews.store.driver import as_json, as_time, fetch
 from ranknews.store.schema import articles, metadata
 from ranknews.store.types import UTCDateTime
@@ -197,18 +199,30 @@ def analysed(conn: Connection, board_nos: Sequence[int]) -> list[dict[str, Any]]
 def wire_posts_between(conn: Connection, start: datetime,
                        end: datetime) -> list[tuple[int, tuple[str, ...]]]:
     """Analysed posts of the wire services (연합뉴스, 뉴시스, 뉴스1) in [start, end), with their
-    analysed terms: the originals wire copies are looked for among."""
+    analysed terms: the originals wire copies are looked for among. Read through the driver
+    (a day holds thousands of wire posts, read once per analysis batch)."""
     from ranknews.dedup.wire import WIRE_OUTLETS
 
-    wire = or_(articles.c.outlet.in_(list(WIRE_OUTLETS)),
-               *(articles.c.outlet_domain.like(f"%{d}") for ds in WIRE_OUTLETS.values()
-                 for d in ds))
-    query = (select(articles.c.board_no, article_analysis.c.title_terms,
-                    article_analysis.c.body_terms)
-             .join(article_analysis, article_analysis.c.board_no == articles.c.board_no)
-             .where(_when() >= start, _when() < end, wire))
-    return [(r.board_no, tuple(r.title_terms or ()) + tuple(r.body_terms or ()))
-            for r in conn.execute(query)]
+    names = list(WIRE_OUTLETS)
+    domains = [d for ds in WIRE_OUTLETS.values() for d in ds]
+    params: dict[str, Any] = {"start": start, "end": end}
+    params.update({f"o{i}": name for i, name in enumerate(names)})
+    params.update({f"d{i}": f"%{d}" for i, d in enumerate(domains)})
+    wire = " OR ".join([f"a.outlet = :o{i}" for i in range(len(names))]
+                       + [f"a.outlet_domain LIKE :d{i}" for i in range(len(domains))])
+    if conn.dialect.name == "sqlite":  # stored as text, as UTCDateTime writes it
+        params["start"], params["end"] = (_sqlite_time(start), _sqlite_time(end))
+    sql = ("SELECT a.board_no, n.title_terms, n.body_terms FROM articles a "
+           "JOIN article_analysis n ON n.board_no = a.board_no "
+           "WHERE coalesce(a.published_at, a.collected_at) >= :start "
+           f"AND coalesce(a.published_at, a.collected_at) < :end AND ({wire})")
+    return [(number, tuple(as_json(title) or ()) + tuple(as_json(body) or ()))
+            for number, title, body in fetch(conn, sql, params)]
+
+
+def _sqlite_time(value: datetime) -> str:
+    # SQLAlchemy's SQLite DATETIME text (UTC), so that text comparison is time order
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def clear_members(conn: Connection, board_nos: Sequence[int]) -> None:
@@ -316,8 +330,9 @@ def newest_of_stories(conn: Connection, board_nos: Sequence[int]) -> set[int]:
 STORY_BOARD_ROUNDS = 8  # board batches read per page at most (each 2 × page size posts)
 
 
-def story_board_page(conn: Connection, pages: Any, *, size: int, flt: Any = None,
-                     before: int | None = None, after: int | None = None) -> Any:
+def story_board_page(conn: Connection, pages: PageMap, *, size: int,
+                     flt: BoardFilter | None = None, before: int | None = None,
+                     after: int | None = None) -> BoardPage:
     """A page of the one-row-per-story board: ``size`` story heads, newest first.
 
     A story's head is its newest visible post (a post with no story is its own head), so
@@ -328,8 +343,6 @@ def story_board_page(conn: Connection, pages: Any, *, size: int, flt: Any = None
     walk stopped). Paging is by cursors only (``before`` / ``after``): page numbers of the
     post board do not count stories.
     """
-    from ranknews.store.board import _TOP, BoardFilter, BoardPage
-
     flt = flt or BoardFilter()
     pages.refresh(conn)
     if after is not None:
@@ -346,19 +359,18 @@ def story_board_page(conn: Connection, pages: Any, *, size: int, flt: Any = None
     return result
 
 
-def _cursor_if_any(conn: Connection, flt: Any, bound: int, *, older: bool) -> int | None:
+def _cursor_if_any(conn: Connection, flt: BoardFilter, bound: int, *,
+                   older: bool) -> int | None:
     """``bound`` as a cursor if some head lies beyond it (or the walk could not tell)."""
     found, beyond = _heads(conn, flt, bound, 1, older=older)
     return bound if found or beyond is not None else None
 
 
-def _heads(conn: Connection, flt: Any, bound: int, want: int, *, older: bool,
-           inclusive: bool = False) -> tuple[list[Any], int | None]:
+def _heads(conn: Connection, flt: BoardFilter, bound: int, want: int, *, older: bool,
+           inclusive: bool = False) -> tuple[list[BoardRow], int | None]:
     """Up to ``want`` heads beyond ``bound`` (newest first), and the cursor beyond them when
     more may follow: the last head shown, or where the walk gave up."""
-    from ranknews.store.board import _newer_than, _older_than
-
-    found: list[Any] = []
+    found: list[BoardRow] = []
     batch = 2 * want + 1
     for _ in range(STORY_BOARD_ROUNDS):
         rows = (_older_than(conn, flt, bound, batch, inclusive=inclusive) if older
@@ -379,5 +391,5 @@ def _heads(conn: Connection, flt: Any, bound: int, want: int, *, older: bool,
     return _ordered(found, older), bound  # too few heads in the rounds allowed
 
 
-def _ordered(rows: list[Any], older: bool) -> list[Any]:
+def _ordered(rows: list[BoardRow], older: bool) -> list[BoardRow]:
     return rows if older else rows[::-1]
