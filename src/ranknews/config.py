@@ -110,6 +110,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Posts analysed per Kiwi call and per transaction when draining the queue."),
     Setting("analysis_idle_seconds", 5.0, "RANKNEWS_ANALYSIS_IDLE_SECONDS",
             "How long 'ranknews run' waits before looking at an empty analysis queue again."),
+    # rank
+    Setting("rank_views_per_address", 30, "RANKNEWS_RANK_VIEWS_PER_ADDRESS",
+            "Most page views one address may add to the ranking per 10 minutes; more are "
+            "dropped as a burst."),
+    Setting("rank_operator_addresses", "", "RANKNEWS_RANK_OPERATOR_ADDRESSES",
+            "Comma-separated client addresses (the operator's) whose views are not counted."),
+    Setting("rank_forwarded_header", "", "RANKNEWS_RANK_FORWARDED_HEADER",
+            "Behind a reverse proxy: the header with the client address (e.g. "
+            "x-forwarded-for); empty means the connection's address."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -158,6 +167,9 @@ class Settings:
     board_one_row_per_story: bool = False
     analysis_batch_size: int = 200
     analysis_idle_seconds: float = 5.0
+    rank_views_per_address: int = 30
+    rank_operator_addresses: str = ""
+    rank_forwarded_header: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -9,6 +9,8 @@
    stored once; story assignment (``ranknews.stories``); wire-copy detection.
    ``analyze_forever`` does so beside the crawler in ``ranknews run``, in a worker thread.
 4. ``restory`` rebuilds the stories of a period from the stored analysis.
+5. ``update_rank`` (``rank``): keywords and a section per new post, trend day counts, and the
+   precomputed trends and rank pages (after each crawl pass, or ``ranknews rank-update``).
 
 One module per entry point keeps each readable in one sitting; no stage module imports
 another stage's store or web code — only this package joins them.
@@ -34,10 +36,12 @@ from ranknews.pipeline.collect import (
     merge_feed_item,
 )
 from ranknews.pipeline.importing import BATCH_SIZE, ImportReport, import_jsonl
+from ranknews.pipeline.rank import RankReport, refresh_rankings, refresh_trends, update_rank
 
 __all__ = [
     "BATCH_SIZE", "CollectReport", "ImportReport", "ItemError", "SourceReport", "analyze_forever",
     "analyze_pending",
     "collect", "crawl", "crawl_forever", "default_extractor", "extraction_rule", "import_jsonl",
     "mark_wire_copies", "merge_feed_item", "restory", "settings_clusterer", "story_clusterer",
+    "RankReport", "refresh_rankings", "refresh_trends", "update_rank",
 ]

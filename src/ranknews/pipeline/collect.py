@@ -343,10 +343,23 @@ async def crawl_forever(db: Database, client: httpx.AsyncClient, settings: Setti
         except Exception as exc:  # noqa: BLE001 - the service must outlive one bad pass
             log_event(log, "crawl_pass_failed", level=logging.ERROR,
                       reason=f"{exc.__class__.__name__}: {exc}")
+        await _rank_after_pass(db, settings)
         try:
             await asyncio.wait_for(stop.wait(), timeout=_until_next(db, settings))
         except TimeoutError:
             pass
+
+
+async def _rank_after_pass(db: Database, settings: Settings) -> None:
+    """Keywords and sections of the new posts, then the trends and rank pages."""
+    from ranknews.pipeline.rank import update_rank
+    from ranknews.text.analysis import shared_analyzer
+
+    try:
+        await asyncio.to_thread(update_rank, db, shared_analyzer(), timezone=settings.timezone)
+    except Exception as exc:  # noqa: BLE001 - ranking must not stop the collector
+        log_event(log, "rank_update_failed", level=logging.ERROR,
+                  reason=f"{exc.__class__.__name__}: {exc}")
 
 
 def _until_next(db: Database, settings: Settings) -> float:

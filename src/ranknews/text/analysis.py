@@ -14,6 +14,11 @@ Terms are the content words a reader would search for or a story would share:
   it (18일, 179명, 3.25%, 234.64포인트): the dates, tolls and figures that tell one event from
   another event about the same people. ``lead_numbers`` are those of the headline and the
   first ``lead_chars`` characters of the body, where Korean news states when it happened.
+
+``noun_phrases`` gives the keyword units trends count: each run of nouns and Latin words written
+together, whole, in reading order (박대준 even when Kiwi splits it as 박대/준; 대한의사협회;
+SK하이닉스; hbm3e; 5000선; 100달러), plus the proper nouns inside a longer run
+(삼성전자노조 → 삼성전자), so a name is counted the same whether or not a suffix noun was glued to it.
 """
 
 from __future__ import annotations
@@ -94,6 +99,11 @@ class Analyzer:
             ))
         return results
 
+    def noun_phrases(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """For each text, its noun runs written together (see the module docstring)."""
+        return [_noun_phrases(tokens, text)
+                for tokens, text in zip(self._kiwi.tokenize(list(texts)), texts)]
+
     @staticmethod
     def _terms(tokens: Iterable, text: str) -> _Terms:  # noqa: ANN001
         terms: list[str] = []
@@ -135,6 +145,54 @@ class Analyzer:
         _close_run(run, phrases)
         return _Terms(tuple(terms), tuple(dict.fromkeys(entities)), tuple(phrases),
                       tuple(numbers))
+
+
+def _noun_phrases(tokens: Iterable, text: str) -> tuple[str, ...]:  # noqa: ANN001
+    units: list[str] = []
+    run: list = []  # noun and Latin tokens written together
+
+    def close() -> None:
+        if not run:
+            return
+        start, end = run[0].start, run[-1].start + run[-1].len
+        whole = text[start:end]
+        # a number alone is a word only when it is a level or an amount (5000, 1500), not a
+        # count or a date part (3, 12)
+        if not all(t.tag == "SN" for t in run) or (whole.isdigit() and len(whole) >= 4):
+            units.append(whole.lower() if whole.isascii() else whole)
+            # the names inside a longer word (삼성전자노조 → 삼성전자), but not the pieces of
+            # a name Kiwi split (장동혁 → 장동/혁 is one name)
+            if len(run) > 1 and any(t.tag != "NNP" for t in run):
+                units.extend(t.form for t in run if t.tag == "NNP" and t.form != whole)
+        run.clear()
+
+    for tok in tokens:
+        if tok.tag == "SH":  # a hanja abbreviation (美, 與) is a word of its own
+            close()
+            run.append(tok)
+            close()
+        elif tok.tag == "NNB" and run and run[-1].tag == "SN" and _touch(run[-1], tok):
+            run.append(tok)  # an amount with its unit: 100달러, 1500원
+        elif tok.tag in _NOUN_TAGS or tok.tag in ("SL", "SN"):
+            if not (run and _touch(run[-1], tok) and _glue(run[-1].tag, tok.tag)):
+                close()
+            run.append(tok)
+        else:
+            close()
+    close()
+    return tuple(units)
+
+
+def _touch(before, after) -> bool:  # noqa: ANN001
+    return before.start + before.len == after.start
+
+
+def _glue(before: str, after: str) -> bool:
+    """Whether two tokens written together make one word: a number joins Latin letters
+    (HBM3E, 5G, G7) and the noun after it (5000선, 3분기), but not a noun before it."""
+    if after == "SN":
+        return before == "SL"
+    return True
 
 
 def _set_last_entity(entities: list[str], name: str, new: bool) -> None:

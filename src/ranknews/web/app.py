@@ -39,6 +39,7 @@ FEATURES: tuple[str, ...] = (
     "ranknews.web.views.board",
     "ranknews.web.views.sources",
     "ranknews.web.views.stories",
+    "ranknews.web.views.rank",
 )
 
 
@@ -79,6 +80,30 @@ def feature_nav(features: Sequence[str] = FEATURES) -> list[dict[str, str]]:
     return nav
 
 
+def feature_home(features: Sequence[str] = FEATURES) -> list[tuple[Any, str]]:
+    """Blocks above the board's first page: a feature module may expose
+    ``home_context(request) -> dict`` (merged into the board's context, so /index.json has
+    it too) and ``home_template`` (included above the board list)."""
+    blocks = []
+    for name in features:
+        module = importlib.import_module(name)
+        if hasattr(module, "home_context"):
+            blocks.append((module.home_context, getattr(module, "home_template", "")))
+    return blocks
+
+
+def feature_middleware(settings: Settings, db: Database,
+                       features: Sequence[str] = FEATURES) -> list[Middleware]:
+    """Layers a feature puts in front of the page cache (``middleware(settings, db)``), e.g.
+    counting views of pages the cache answers."""
+    layers: list[Middleware] = []
+    for name in features:
+        module = importlib.import_module(name)
+        if hasattr(module, "middleware"):
+            layers += module.middleware(settings, db)
+    return layers
+
+
 def create_app(settings: Settings, db: Database, *, cache: bool = True,
                features: Sequence[str] = FEATURES) -> Starlette:
     """The website over ``db``. ``cache=False`` renders every request (used by benchmarks)."""
@@ -87,6 +112,7 @@ def create_app(settings: Settings, db: Database, *, cache: bool = True,
         routes=[*feature_routes(features),
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
+            *feature_middleware(settings, db, features),
             Middleware(PageCache, clock=clock, max_entries=settings.page_cache_entries,
                        max_age=settings.http_max_age, enabled=cache),
             Middleware(SecurityHeaders),
@@ -99,6 +125,8 @@ def create_app(settings: Settings, db: Database, *, cache: bool = True,
     app.state.pages = PageMap(settings.page_cache_check_seconds)
     app.state.clock = clock
     app.state.templates = make_environment()
+    app.state.home_blocks = feature_home(features)
     app.state.site = {"title": settings.site_title, "board_name": settings.board_name,
-                      "nav": feature_nav(features)}
+                      "nav": feature_nav(features),
+                      "home_templates": [t for _, t in app.state.home_blocks if t]}
     return app

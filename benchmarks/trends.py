@@ -1,0 +1,232 @@
+"""Replay 98 days of real headlines through the pipeline and check named events.
+
+    /work/venv/bin/python benchmarks/trends.py [--data ../shared/data/headlines/daily]
+        [--checklist benchmarks/trends_checklist.toml] [--quiet] [--memory]
+
+For each day, in time order (default, ``--through store``): the day's headlines are saved as
+posts in a fresh SQLite database (published from 06:00 to 22:00 KST in file order; the digests
+carry no times; URLs listed under several headings are one post), ``pipeline.update_rank``
+runs as the collector would at the end of the day (Kiwi noun phrases and aliases once per
+post, the day's counts, the precomputed trends page), and the page's top 10 is printed.
+``--memory`` runs the same rank functions without the database (seconds instead of minutes,
+for tuning); both give the same keywords.
+The check list names, for some days, the event a reader would name from that day's headlines;
+the script reports for how many of those days the top 10 contains it (a top-10 entry is the
+keyword with its related keywords, as /trends shows it: "윤리심판원 · 김병기 · 제명").
+Finally it times
+scoring a 5,000-article window against a 14-day history (analysis already stored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from ranknews.rank.aliases import AliasBook  # noqa: E402
+from ranknews.rank.headlines import read_days  # noqa: E402
+from ranknews.rank.keywords import (  # noqa: E402
+    article_keywords,
+    keyword_texts,
+    outlet_stop_words,
+)
+from ranknews.rank.trends import KeywordDoc, count_window, score_window  # noqa: E402
+from ranknews.text.analysis import Analyzer  # noqa: E402
+
+def _shared_data() -> Path:
+    """../shared/data beside the checkout (or RANKNEWS_SHARED_DATA), as tests/conftest.py."""
+    if os.environ.get("RANKNEWS_SHARED_DATA"):
+        return Path(os.environ["RANKNEWS_SHARED_DATA"])
+    for parent in ROOT.parents:
+        if (parent / "shared" / "data").is_dir():
+            return parent / "shared" / "data"
+    return ROOT.parent / "shared" / "data"
+
+
+DEFAULT_DATA = _shared_data() / "headlines" / "daily"
+
+
+def analyse(days: list, analyzer: Analyzer) -> list[list[tuple[str, ...]]]:
+    """Noun phrases of every headline (what the pipeline stores per article)."""
+    titles = [keyword_texts(h.title)[0] for day in days for h in day]
+    phrases = analyzer.noun_phrases(titles)
+    out, i = [], 0
+    for day in days:
+        out.append(phrases[i:i + len(day)])
+        i += len(day)
+    return out
+
+
+def matches(expected: list[str], keywords: list[str]) -> bool:
+    """A shown keyword names the event when it is one of its words or contains one
+    (서킷브레이커발동 contains 서킷브레이커); a fragment of a word does not count."""
+    return any(e.lower() in k.lower() for e in expected for k in keywords)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--checklist", type=Path,
+                        default=ROOT / "benchmarks" / "trends_checklist.toml")
+    parser.add_argument("--quiet", action="store_true", help="only checklist days and figures")
+    parser.add_argument("--memory", action="store_true", help="skip the database (faster)")
+    args = parser.parse_args()
+    if not args.data.exists():
+        print(f"headlines not found at {args.data}; skipped")
+        return 0
+    checklist = {c["date"]: c for c in tomllib.loads(args.checklist.read_text())["day"]}
+
+    days = list(read_days(args.data))
+    replay = replay_memory if args.memory else replay_store
+    hits, direct, results = 0, 0, []
+    for date, size, top in replay(days):
+        keywords = [t["keyword"] for t in top]
+        shown = [w for t in top for w in (t["keyword"], *t["related"])]
+        check = checklist.get(date)
+        mark = ""
+        if check:
+            ok = matches(check["keywords"], shown)
+            hits += ok
+            direct += matches(check["keywords"], keywords)
+            results.append((date, check["event"], ok))
+            mark = "  ✔" if ok else f"  ✘ expected {check['event']}"
+        if not args.quiet or check:
+            print(f"{date} ({size:3d}) " + " · ".join(keywords) + mark, flush=True)
+
+    print()
+    print(f"checklist: {hits}/{len(checklist)} days have the named event in their top 10")
+    print(f"  ({direct} of them by a top-10 keyword itself, the rest by a related word shown "
+          "beside one)")
+    for date, event, ok in results:
+        if not ok:
+            print(f"  missed {date}: {event}")
+    for line in TIMINGS:
+        print(line)
+    return 0
+
+
+TIMINGS: list[str] = []
+
+
+def replay_memory(days: list):  # noqa: ANN201
+    """The rank functions without the database: noun phrases, aliases, count, score."""
+    analyzer = Analyzer()
+    t0 = time.perf_counter()
+    phrases = analyse(days, analyzer)
+    analysis_s = time.perf_counter() - t0
+    n_articles = sum(len(d) for d in days)
+    excluded = outlet_stop_words({h.outlet for day in days for h in day})
+    aliases = AliasBook()
+    history, score_times = [], []
+    for day, day_phrases in zip(days, phrases):
+        for h in day:
+            aliases.learn(h.title)
+        mapping = aliases.mapping()
+        docs = [KeywordDoc(key=h.url, outlet=h.outlet,
+                           keywords=article_keywords([p], aliases=mapping, excluded=excluded))
+                for h, p in zip(day, day_phrases)]
+        t = time.perf_counter()
+        window = count_window(docs)
+        top = score_window(window, history)
+        score_times.append(time.perf_counter() - t)
+        history.append(window.day_counts())
+        yield (day[0].day.isoformat() if day else "?", len(day),
+               [{"keyword": t.keyword, "related": list(t.related)} for t in top])
+    TIMINGS.append(f"analysis (Kiwi noun phrases, done once at import): {n_articles} headlines "
+                   f"in {analysis_s:.1f} s ({analysis_s / n_articles * 1000:.2f} ms each)")
+    TIMINGS.append(f"daily scoring: median "
+                   f"{sorted(score_times)[len(score_times) // 2] * 1000:.1f} ms per day of "
+                   f"~{n_articles // len(days)} headlines")
+    bench_5000(days, phrases, excluded, aliases.mapping())
+
+
+def replay_store(days: list):  # noqa: ANN201
+    """Through the pipeline: save each day's posts, update_rank, read the trends page."""
+    import tempfile
+    from datetime import datetime, timedelta, timezone
+
+    from ranknews.models import Article
+    from ranknews.pipeline import update_rank
+    from ranknews.store import open_database
+    from ranknews.store.articles import save_articles
+    from ranknews.store.rank import compute_trends, load_snapshot
+
+    kst = timezone(timedelta(hours=9))
+    analyzer = Analyzer()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(f"sqlite:///{tmp}/bench.sqlite3", create=True)
+        update_s = []
+        n_articles = 0
+        end = None
+        for day in days:
+            if not day:
+                continue
+            start = datetime.combine(day[0].day, datetime.min.time(), kst) + timedelta(hours=6)
+            posts = [Article(url=h.url, outlet=h.outlet, title=h.title, section=h.section,
+                             published_at=start + timedelta(minutes=960 * i // len(day)),
+                             collected_at=start + timedelta(minutes=960 * i // len(day)))
+                     for i, h in enumerate(day)]
+            save_articles(db, posts)
+            end = start + timedelta(hours=18) - timedelta(seconds=1)  # 23:59:59 KST
+            t = time.perf_counter()
+            update_rank(db, analyzer, timezone="Asia/Seoul", now=end)
+            update_s.append(time.perf_counter() - t)
+            n_articles += len(day)
+            with db.read() as conn:
+                _, page = load_snapshot(conn, "trends")
+            yield day[0].day.isoformat(), len(day), page["keywords"]
+        TIMINGS.append(f"update_rank per day (Kiwi analysis of the new posts, counts, trends and "
+                       f"rank pages): median {sorted(update_s)[len(update_s) // 2]:.2f} s for "
+                       f"~{n_articles // len(update_s)} posts")
+        # a window of at least 5,000 stored posts, analysis already stored
+        window = timedelta(days=1)
+        with db.read() as conn:
+            while len(__import__("ranknews.store.rank", fromlist=["window_docs"])
+                      .window_docs(conn, end - window, end)) < 5000 and window.days < 60:
+                window += timedelta(days=1)
+            runs = []
+            for _ in range(5):
+                t = time.perf_counter()
+                compute_trends(conn, end, tz="Asia/Seoul", window=window)
+                runs.append(time.perf_counter() - t)
+            size = len(__import__("ranknews.store.rank", fromlist=["window_docs"])
+                       .window_docs(conn, end - window, end))
+        TIMINGS.append(f"trends over a stored window of {size} posts ({window.days} days) vs "
+                       f"14-day history, read from SQLite and scored: best "
+                       f"{min(runs) * 1000:.0f} ms, median {sorted(runs)[2] * 1000:.0f} ms "
+                       f"(goal < 1000 ms)")
+        db.dispose()
+
+
+def bench_5000(days, phrases, excluded, mapping) -> None:  # noqa: ANN001
+    """Score one window of 5,000 articles (the last days pooled) against a 14-day history."""
+    docs: list[KeywordDoc] = []
+    i = len(days)
+    while len(docs) < 5000 and i > 0:
+        i -= 1
+        docs += [KeywordDoc(key=h.url, outlet=h.outlet,
+                            keywords=article_keywords([p], aliases=mapping, excluded=excluded))
+                 for h, p in zip(days[i], phrases[i])]
+    docs = docs[:5000]
+    history = [count_window(
+        KeywordDoc(key=h.url, outlet=h.outlet,
+                   keywords=article_keywords([p], aliases=mapping, excluded=excluded))
+        for h, p in zip(days[j], phrases[j])).day_counts() for j in range(i - 14, i)]
+    runs = []
+    for _ in range(5):
+        t = time.perf_counter()
+        score_window(count_window(docs), history)
+        runs.append(time.perf_counter() - t)
+    TIMINGS.append(f"trends over a window of {len(docs)} articles vs 14-day history (in "
+                   f"memory): best {min(runs) * 1000:.0f} ms, median {sorted(runs)[2] * 1000:.0f}"
+                   f" ms (goal < 1000 ms)")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""Commands of ranking: trending keywords as of a moment, and the rank update."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import typer
+
+from ranknews.cli.common import (
+    DataDirOption,
+    DbOption,
+    app,
+    clean_errors,
+    open_db,
+    out,
+    settings_from,
+)
+from ranknews.pipeline import update_rank
+from ranknews.store.rank import compute_trends, trends_payload
+from ranknews.text.analysis import shared_analyzer
+
+
+def parse_moment(text: str, tz: str) -> datetime:
+    """A moment from the command line: ISO date-time (local time when no offset is given),
+    or a date alone, meaning the end of that day."""
+    zone = ZoneInfo(tz)
+    try:
+        if len(text.strip()) == 10:
+            day = datetime.fromisoformat(text.strip()).date()
+            return datetime.combine(day + timedelta(days=1), time(), zone) - timedelta(seconds=1)
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"시각을 해석할 수 없습니다: {text!r} (예: 2026-01-13 또는 "
+                         "2026-01-13T18:00)") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+@app.command()
+@clean_errors
+def trends(at: str = typer.Option(None, "--at", help="Moment (ISO; default now), local time."),
+           as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+           limit: int = typer.Option(10, "--limit", min=1, max=50),
+           db: str = DbOption, data_dir: str = DataDirOption) -> None:
+    """실시간 이슈 키워드: 주어진 시각 기준 급상승 키워드를 보여 줍니다."""
+    settings = settings_from(db, data_dir)
+    database = open_db(settings)
+    zone = ZoneInfo(settings.timezone)
+    moment = parse_moment(at, settings.timezone) if at else datetime.now(zone)
+    update_rank(database, shared_analyzer(), timezone=settings.timezone)
+    with database.read() as conn:
+        payload = trends_payload(conn, compute_trends(conn, moment, tz=settings.timezone,
+                                                      limit=limit), moment)
+    if as_json:
+        out.print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    local = moment.astimezone(ZoneInfo(settings.timezone))
+    out.print(f"실시간 이슈 키워드 ({local:%Y.%m.%d %H:%M} 기준, 최근 24시간)")
+    if not payload["keywords"]:
+        out.print("급상승 키워드가 없습니다 (해당 시간의 기사가 없거나 너무 적습니다).")
+    for item in payload["keywords"]:
+        related = f" ({' · '.join(item['related'])})" if item["related"] else ""
+        out.print(f"{item['rank']:2d}. {item['display']}{related}  "
+                  f"기사 {item['article_count']}건 · 언론사 {len(item['outlets'])}곳 · "
+                  f"평소 {item['expected']:.1f} → {item['count']}", highlight=False)
+
+
+@app.command("rank-update")
+@clean_errors
+def rank_update(db: str = DbOption, data_dir: str = DataDirOption) -> None:
+    """새 글의 키워드·섹션을 계산하고 실시간 이슈 키워드를 갱신합니다."""
+    settings = settings_from(db, data_dir)
+    report = update_rank(open_db(settings), shared_analyzer(), timezone=settings.timezone)
+    out.print(f"색인한 글 {report.indexed}건, 다시 센 날 {len(report.days)}일")

@@ -1,0 +1,218 @@
+"""Trending keywords (실시간 이슈 키워드): keywords that burst against their own past.
+
+How a keyword is counted in a window (``count_window``):
+    weight = number of distinct (story, outlet) pairs among the window's articles that carry
+    it. A story is the stories stage's id when there is one, else a near-duplicate signature
+    (the article's keyword set). So a flood of near-identical articles from one outlet counts
+    once, while the same event told by three outlets and followed up twice counts up to nine.
+
+How a keyword is scored against its own baseline (``score_window``): a burst is a count
+well above what the keyword usually gets, measured as the Poisson log-likelihood ratio of the
+count against its usual rate (Dunning's G², one-sided):
+    r_i   = weight_i / docs_i              over the previous ``baseline_days`` days that had
+                                           articles (days with none are skipped, not zeros)
+    e     = mean(r) * docs_now             what the keyword usually gets in a window this size
+    h     = max(e + spread * std(r) * docs_now, floor)
+    burst = x * ln(x / h) - (x - h)        when x > h, else no trend
+    score = burst * sqrt(outlets_now / outlets_in_window) * coherence
+Unlike a z-score this grows with the size of the burst (27 headlines on one name beat 4 on a
+new word) while a keyword's usual level is divided out: 정부 or 대통령 carry a high e every
+day, so they only trend on a day far above their habit. ``spread`` (default 0) would also
+divide out a keyword's usual swing; it is off because one spike in the last two weeks (a
+매도 사이드카 a week ago) then hides the next one. ``floor`` keeps never-seen words from
+scoring infinitely. The outlet factor prefers what several outlets report over one outlet's
+own campaign. ``coherence`` is the share of the keyword's articles carrying its most common
+companion word: an event's articles repeat each other's words (윤리심판원 with 김병기), while a
+generic noun that bursts by chance (운영, 분야) sits in articles about unrelated things.
+
+Keywords that mostly share their articles with a higher one (전재수, 해수부, 사의 for one
+resignation) are folded into it as ``related``, so ten keywords name ten different things.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Hashable, Iterable, Sequence
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordDoc:
+    """One article as trends see it (its keywords come from ``keywords.article_keywords``)."""
+
+    key: Hashable  # board_no
+    outlet: str
+    keywords: tuple[str, ...]
+    story: Hashable | None = None
+    at: datetime | None = None
+
+
+@dataclass
+class WindowCounts:
+    """Counts of one window of articles (a day, or the last 24 hours)."""
+
+    docs: int = 0  # distinct (story, outlet) pairs
+    outlets_total: int = 0
+    weights: dict[str, int] = field(default_factory=dict)
+    outlets: dict[str, set[str]] = field(default_factory=dict)
+    articles: dict[str, list[Hashable]] = field(default_factory=dict)  # newest first
+    stories: dict[str, set[Hashable]] = field(default_factory=dict)
+    doc_keywords: dict[Hashable, tuple[str, ...]] = field(default_factory=dict)
+
+    def day_counts(self) -> "DayCounts":
+        return DayCounts(docs=self.docs, weights=dict(self.weights))
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """What history keeps of a past day: the baseline of every keyword."""
+
+    docs: int
+    weights: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Trend:
+    keyword: str
+    score: float
+    count: int  # weight now
+    expected: float  # what the baseline predicted for a window this size
+    outlets: tuple[str, ...]
+    articles: tuple[Hashable, ...]  # newest first: the articles that drive it
+    stories: tuple[Hashable, ...]
+    related: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"keyword": self.keyword, "score": round(self.score, 2), "count": self.count,
+                "expected": round(self.expected, 2), "outlets": list(self.outlets),
+                "articles": list(self.articles), "stories": list(self.stories),
+                "related": list(self.related)}
+
+
+@dataclass(frozen=True)
+class TrendParams:
+    baseline_days: int = 14
+    min_count: int = 3
+    floor: float = 0.5  # the usual high of a keyword never seen before
+    spread: float = 0.0  # standard deviations added to the usual rate (see above)
+    overlap: float = 0.5  # share of articles above which a keyword folds into a higher one
+    candidates: int = 60
+    focus: float = 1.0  # exponent of the coherence factor (see ``coherence``)
+
+
+def story_key(doc: KeywordDoc) -> Hashable:
+    return doc.story if doc.story is not None else frozenset(doc.keywords)
+
+
+def count_window(docs: Iterable[KeywordDoc]) -> WindowCounts:
+    """Count each keyword's distinct (story, outlet) pairs, outlets and articles."""
+    ordered = sorted(docs, key=lambda d: (d.at is not None, d.at), reverse=True)
+    counts = WindowCounts()
+    seen_pairs: set[tuple[Hashable, str]] = set()
+    pairs_by_kw: dict[str, set[tuple[Hashable, str]]] = defaultdict(set)
+    outlets_all: set[str] = set()
+    for doc in ordered:
+        pair = (story_key(doc), doc.outlet)
+        seen_pairs.add(pair)
+        outlets_all.add(doc.outlet)
+        counts.doc_keywords[doc.key] = doc.keywords
+        for kw in doc.keywords:
+            pairs_by_kw[kw].add(pair)
+            counts.outlets.setdefault(kw, set()).add(doc.outlet)
+            counts.articles.setdefault(kw, []).append(doc.key)
+            counts.stories.setdefault(kw, set()).add(pair[0])
+    counts.docs = len(seen_pairs)
+    counts.outlets_total = len(outlets_all)
+    counts.weights = {kw: len(pairs) for kw, pairs in pairs_by_kw.items()}
+    return counts
+
+
+def baseline(history: Sequence[DayCounts], keyword: str) -> tuple[float, float]:
+    """Mean and standard deviation of the keyword's share of each past day's articles."""
+    rates = [day.weights.get(keyword, 0) / day.docs for day in history if day.docs > 0]
+    if not rates:
+        return 0.0, 0.0
+    mean = sum(rates) / len(rates)
+    var = sum((r - mean) ** 2 for r in rates) / len(rates)
+    return mean, math.sqrt(var)
+
+
+def coherence(now: WindowCounts, keyword: str) -> float:
+    """Share of the keyword's articles that carry its most common companion word.
+
+    An event's articles repeat each other's words (윤리심판원 with 김병기, 제명); a generic
+    noun that bursts by chance (운영, 분야) appears in articles about unrelated things."""
+    articles = now.articles[keyword]
+    together = Counter(w for key in set(articles) for w in set(now.doc_keywords.get(key, ()))
+                       if w != keyword)
+    if not together:
+        return 0.0
+    return together.most_common(1)[0][1] / len(set(articles))
+
+
+def poisson_burst(count: float, usual: float) -> float:
+    """One-sided Poisson log-likelihood ratio of ``count`` against the rate ``usual``."""
+    if count <= usual:
+        return 0.0
+    return count * math.log(count / usual) - (count - usual)
+
+
+def score_window(now: WindowCounts, history: Sequence[DayCounts],
+                 params: TrendParams | None = None, limit: int = 10) -> list[Trend]:
+    """The top keywords of ``now`` against ``history`` (the days before it, oldest first)."""
+    params = params or TrendParams()
+    if now.docs == 0:
+        return []
+    history = [day for day in history[-params.baseline_days:] if day.docs > 0]
+    min_outlets = min(2, now.outlets_total)
+    scored: list[tuple[float, str, float]] = []
+    for kw, count in now.weights.items():
+        if count < params.min_count or len(now.outlets[kw]) < min_outlets:
+            continue
+        mean, std = baseline(history, kw)
+        expected = mean * now.docs
+        burst = poisson_burst(count, max(expected + params.spread * std * now.docs,
+                                          params.floor))
+        if burst > 0:
+            breadth = math.sqrt(len(now.outlets[kw]) / now.outlets_total)
+            focus = coherence(now, kw) ** params.focus if params.focus else 1.0
+            scored.append((burst * breadth * focus, kw, expected))
+    # ties: the more specific (longer) keyword first
+    scored.sort(key=lambda item: (-round(item[0], 9), -len(item[1]), item[1]))
+    return _fold(now, scored[: params.candidates], params, limit)
+
+
+def _fold(now: WindowCounts, scored: list[tuple[float, str, float]], params: TrendParams,
+          limit: int) -> list[Trend]:
+    """Keep the best keyword of each group that shares its articles; the rest are related."""
+    kept: list[tuple[float, str, float, set[Hashable]]] = []
+    related: dict[str, list[str]] = defaultdict(list)
+    for score, kw, expected in scored:
+        mine = set(now.articles[kw])
+        owner = next((k for _, k, _, arts in kept
+                      if len(mine & arts) >= params.overlap * min(len(mine), len(arts))), None)
+        if owner is not None:
+            related[owner].append(kw)
+            continue
+        if len(kept) < limit:
+            kept.append((score, kw, expected, mine))
+    shown = {kw for _, kw, _, _ in kept}
+    return [Trend(keyword=kw, score=score, count=now.weights[kw], expected=expected,
+                  outlets=tuple(sorted(now.outlets[kw])), articles=tuple(now.articles[kw]),
+                  stories=tuple(s for s in now.stories[kw] if not isinstance(s, frozenset)),
+                  related=tuple(_related(now, kw, related[kw], shown)))
+            for score, kw, expected, _ in kept]
+
+
+def _related(now: WindowCounts, keyword: str, folded: list[str], shown: set[str],
+             most: int = 4) -> list[str]:
+    """Folded keywords, then the words most of the keyword's articles share (김병기 beside
+    윤리심판원), so a reader sees what the keyword is about."""
+    articles = now.articles[keyword]
+    together = Counter(w for key in articles for w in now.doc_keywords.get(key, ())
+                       if w != keyword and w not in shown)
+    context = [w for w, n in together.most_common(most)
+               if n >= max(2, len(articles) / 2) and w not in folded]
+    return (folded + context)[:most]

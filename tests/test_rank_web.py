@@ -1,0 +1,155 @@
+"""/rank, /trends, their JSON twins, the home page blocks, and view counting through the app
+(pages answered by the page cache count too; bots and bursts do not)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+from sqlalchemy import select
+
+from ranknews.pipeline import update_rank
+from ranknews.store.articles import save_articles
+from ranknews.store.rank import page_views
+from ranknews.web.app import create_app
+from test_rank import NOW, analyzer, burst_today, steady_history
+
+UA = "Mozilla/5.0 (Linux; Android 14) Chrome/120.0 Mobile Safari/537.36"
+
+
+@pytest.fixture
+def ranked(db):
+    now = datetime.now(timezone.utc)
+    shift = now - NOW
+    posts = [dataclasses.replace(p, published_at=p.published_at + shift,
+                                 collected_at=p.collected_at + shift)
+             for p in steady_history() + burst_today()]
+    save_articles(db, posts)
+    update_rank(db, analyzer(), timezone="Asia/Seoul", now=now)
+    return db
+
+
+def make_app(settings, db, **overrides):
+    settings = dataclasses.replace(settings, page_cache_check_seconds=0.0, **overrides)
+    return create_app(settings, db)
+
+
+def client_for(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                             base_url="http://testserver", headers={"user-agent": UA})
+
+
+async def test_home_shows_top_stories_then_trends_then_the_board(ranked, settings):
+    async with client_for(make_app(settings, ranked)) as client:
+        html = (await client.get("/")).text
+        data = (await client.get("/index.json")).json()
+    tree = LexborHTMLParser(html)
+    headings = [h.text(strip=True) for h in tree.css("main h1, main h2")]
+    assert headings[0].startswith("주요 뉴스") and headings[1].startswith("실시간 이슈 키워드")
+    assert headings[2] == "게시판"
+    assert tree.css_first(".keyword-list li a").text() == "한빛나노"
+    assert data["home"]["keywords"][0]["keyword"] == "한빛나노"
+    assert data["home"]["stories"] and data["board"]["rows"]
+    assert [a.text(strip=True) for a in tree.css(".rank-list > li > a")] == [
+        s["title"] for s in data["home"]["stories"]]
+
+
+async def test_later_board_pages_have_no_home_blocks(ranked, settings):
+    async with client_for(make_app(settings, ranked)) as client:
+        data = (await client.get("/index.json?page=2")).json()
+        html = (await client.get("/?page=2")).text
+    assert "home" not in data and "실시간 이슈 키워드" not in html
+
+
+async def test_rank_page_and_its_twin_show_the_reasons(ranked, settings):
+    async with client_for(make_app(settings, ranked)) as client:
+        html = (await client.get("/rank?period=today")).text
+        data = (await client.get("/rank.json?period=today")).json()
+    stories = data["rank"]["stories"]
+    assert stories and stories[0]["reasons"][0].startswith("언론사")
+    tree = LexborHTMLParser(html)
+    assert [li.text(strip=True) for li in tree.css(".rank-list > li > .why")] == [
+        " · ".join(s["reasons"]) for s in stories]
+    assert tree.css_first('.tabs a[aria-current="page"]').text() == "오늘"
+
+
+async def test_rank_per_section(ranked, settings):
+    async with client_for(make_app(settings, ranked)) as client:
+        data = (await client.get("/rank.json?period=week&section=경제")).json()
+    assert all(s["section"] == "경제" for s in data["rank"]["stories"])
+
+
+async def test_trends_page_links_each_keyword_to_its_articles(ranked, settings):
+    async with client_for(make_app(settings, ranked)) as client:
+        html = (await client.get("/trends")).text
+        data = (await client.get("/trends.json")).json()
+    first = data["trends"]["keywords"][0]
+    assert first["keyword"] == "한빛나노" and first["article_count"] == 9
+    tree = LexborHTMLParser(html)
+    links = [a.attributes["href"] for a in tree.css("#kw-1 .trend-articles a")]
+    assert links == [f"/articles/{a['board_no']}" for a in first["articles"]]
+
+
+@pytest.mark.parametrize("query", ["/rank?period=year", "/rank?section=날씨",
+                                   "/rank.json?period=%00"])
+async def test_bad_parameters_are_a_korean_400(ranked, settings, query):
+    async with client_for(make_app(settings, ranked)) as client:
+        response = await client.get(query)
+    assert response.status_code == 400
+    assert "기간" in response.text or "분야" in response.text
+
+
+async def test_empty_database_pages_render(db, settings):
+    async with client_for(make_app(settings, db)) as client:
+        for path in ("/rank", "/trends", "/", "/rank.json", "/trends.json"):
+            assert (await client.get(path)).status_code == 200
+        assert "급상승 키워드가 없습니다" in (await client.get("/trends")).text
+
+
+async def test_views_count_once_per_visitor_including_cached_pages(ranked, settings):
+    app = make_app(settings, ranked)
+    async with client_for(app) as client:
+        for _ in range(3):  # the 2nd and 3rd are answered by the page cache
+            assert (await client.get("/articles/3")).status_code == 200
+        await client.get("/articles/3", headers={"user-agent": UA + " other browser"})
+        await client.get("/articles/3", headers={"user-agent": "Googlebot/2.1"})
+        await client.get("/articles/3.json")  # the twin is not a reader's view
+        await client.get("/articles/999999")  # a 404 is not a view
+    counting = next(m for m in app.user_middleware if m.cls.__name__ == "ViewCounting")
+    layer = app.middleware_stack
+    while type(layer).__name__ != "ViewCounting":
+        layer = layer.app
+    layer.flush()
+    with ranked.read() as conn:
+        rows = conn.execute(select(page_views.c.target, page_views.c.views)).all()
+    assert counting and rows == [("article:3", 2)]
+
+
+async def test_a_burst_from_one_address_is_not_counted(ranked, settings):
+    app = make_app(settings, ranked, rank_views_per_address=5)
+    async with client_for(app) as client:
+        for i in range(40):
+            await client.get(f"/articles/{i + 1}", headers={"user-agent": f"{UA} {i}"})
+    layer = app.middleware_stack
+    while type(layer).__name__ != "ViewCounting":
+        layer = layer.app
+    layer.flush()
+    with ranked.read() as conn:
+        total = sum(r.views for r in conn.execute(select(page_views)).all())
+    assert total == 5 and layer.counter.dropped["burst"] == 35
+
+
+async def test_rank_pages_do_no_scoring_per_request(ranked, settings, monkeypatch):
+    import ranknews.store.rank as rank_store
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("computed in a request")
+
+    monkeypatch.setattr(rank_store, "compute_trends", forbidden)
+    monkeypatch.setattr(rank_store, "story_facts", forbidden)
+    async with client_for(make_app(settings, ranked)) as client:
+        for path in ("/", "/rank", "/trends", "/rank.json?period=week"):
+            assert (await client.get(path)).status_code == 200

@@ -1,0 +1,90 @@
+"""Sections: outlet section names and URLs mapped to the eight sections; the shipped headline
+classifier (loads without scikit-learn, abstains when unsure, accuracy floor on held-out days)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, shared_data
+from ranknews.rank.sections import (
+    MODEL_PATH,
+    SECTIONS,
+    SectionClassifier,
+    assign_section,
+    features,
+    section_from_name,
+    section_from_url,
+    shipped_classifier,
+)
+
+
+@pytest.mark.parametrize("name, section", [
+    ("정치", "정치"), ("증권", "경제"), ("부동산", "경제"), ("기업", "경제"), ("IT", "IT/과학"),
+    ("iMBC 연예", "연예"), ("생활·문화", "생활/문화"), ("국제", "세계"), ("world", "세계"),
+    ("사회", "사회"), ("스포츠", "스포츠"), ("IT·과학", "IT/과학"),
+])
+def test_outlet_section_names_map_to_the_eight_sections(name, section):
+    assert section_from_name(name) == section
+    assert section in SECTIONS
+
+
+def test_unknown_or_empty_section_names_map_to_nothing():
+    assert section_from_name("") is None and section_from_name(None) is None
+    assert section_from_name("오피니언") is None
+
+
+def test_section_words_in_the_url_path_count():
+    mbc = "https://imnews.imbc.com/news/2023/enter/article/6470701_36161.html"
+    assert section_from_url(mbc) == "연예"
+    assert section_from_url("https://imnews.imbc.com/news/2023/society/article/1.html") == "사회"
+    assert section_from_url("https://www.hankyung.com/article/2025120894251") is None
+
+
+def test_the_outlet_section_wins_over_the_url_and_the_model():
+    clf = shipped_classifier()
+    title, url = "국회 본회의 통과", "https://x.kr/sports/1"
+    assert assign_section(title, url, "증권", clf) == ("경제", "outlet")
+    assert assign_section(title, url, None, clf) == ("스포츠", "url")
+
+
+def test_the_shipped_model_classifies_headlines_without_scikit_learn():
+    code = ("import sys; sys.modules['sklearn'] = None; "
+            "from ranknews.rank.sections import shipped_classifier as s; "
+            "print(s().classify('국민의힘 원내대표 선출…여야 본회의 합의 불발'))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, env={"PYTHONPATH": str(ROOT / "src")})
+    assert result.stdout.strip() == "정치"
+
+
+def test_the_model_tells_politics_from_economy_from_it():
+    clf = shipped_classifier()
+    assert clf.classify("여야, 국회 본회의서 특검법 표결…국민의힘 반발") == "정치"
+    assert clf.classify("코스피 상승 마감…외국인 순매수에 반도체주 강세") == "경제"
+    assert clf.classify("KAIST 연구팀, 차세대 배터리 전극 소재 개발") == "IT/과학"
+
+
+def test_the_model_abstains_when_unsure():
+    clf = SectionClassifier(["정치", "경제"], [0.0, 0.0], {}, threshold=0.6)
+    assert clf.classify("아무 단서 없는 제목") is None  # 50/50
+    assert clf.guess("아무 단서 없는 제목").confidence == pytest.approx(0.5)
+
+
+def test_features_ignore_bracketed_labels():
+    assert features("[속보] 국회") == features("국회")
+    assert MODEL_PATH.exists()
+
+
+@pytest.mark.data
+def test_held_out_accuracy_stays_above_the_floor(tmp_path):
+    data = shared_data("headlines", "daily")
+    pytest.importorskip("sklearn")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "train_sections.py"), "--data", str(data),
+         "--out", str(tmp_path / "model.json.gz")],
+        capture_output=True, text=True, timeout=900, check=True)
+    line = next(x for x in result.stdout.splitlines() if x.startswith("held-out accuracy"))
+    accuracy, baseline = float(line.split()[2]), float(line.split("baseline ")[1].rstrip(")"))
+    assert accuracy >= 0.80 and accuracy > baseline + 0.1, result.stdout

@@ -1,0 +1,203 @@
+"""Trending keywords: keyword candidates, learned aliases, the burst score, bad input, and the
+quality gate on the real headline stream."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from functools import lru_cache
+
+import pytest
+
+from conftest import ROOT, shared_data
+from ranknews.rank.aliases import AliasBook, is_abbreviation, learn_aliases
+from ranknews.rank.keywords import (
+    article_keywords,
+    display_keyword,
+    keyword_texts,
+    outlet_stop_words,
+)
+from ranknews.rank.trends import (
+    DayCounts,
+    KeywordDoc,
+    count_window,
+    poisson_burst,
+    score_window,
+)
+from ranknews.text.analysis import Analyzer
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def keywords_of(title: str, lead: str = "", **options) -> tuple[str, ...]:
+    texts = keyword_texts(title, lead)
+    return article_keywords(analyzer().noun_phrases(texts), **options)
+
+
+# --- keyword candidates ----------------------------------------------------------------------
+
+def test_names_and_organisations_are_kept_whole():
+    words = keywords_of("이재용 삼성전자 회장, 대한의사협회와 집단휴진 논의…SK하이닉스 HBM3E 양산")
+    for name in ("이재용", "삼성전자", "대한의사협회", "집단휴진", "SK하이닉스", "hbm3e"):
+        assert name in words
+    assert "대한" not in words and "협회" not in words
+
+
+def test_a_name_split_by_kiwi_is_joined_again():
+    assert "박대준" in keywords_of("쿠팡 박대준 대표 사과")
+
+
+def test_labels_series_names_and_stop_words_are_not_keywords():
+    words = keywords_of("[속보] [단독] 코스피 급등 [뉴욕증시 브리핑] 오늘 최대")
+    assert words == ("코스피", "급등")
+
+
+def test_outlet_names_and_short_forms_are_excluded():
+    excluded = outlet_stop_words(["한국경제", "매일경제"])
+    assert {"한국경제", "한경", "매일경제", "매경"} <= excluded
+    words = keywords_of("한경 주최 포럼에 매경 기자…삼성전자 참석", excluded=excluded)
+    assert "한경" not in words and "매경" not in words and "삼성전자" in words
+
+
+def test_hanja_abbreviations_become_the_word_they_stand_for():
+    words = keywords_of("美 연준 금리 인하…中 반발")
+    assert "미국" in words and "중국" in words
+
+
+def test_index_levels_and_amounts_are_keywords_but_dates_and_counts_are_not():
+    words = keywords_of("코스피 6000선 돌파, 유가 100달러…3분기 6월 10년 만에")
+    assert "6000" in words and "100달러" in words
+    assert not {"3분기", "6월", "10년"} & set(words)
+
+
+def test_hyphenated_names_are_one_keyword():
+    assert "한빛나노" in keywords_of("이노스페이스 한빛-나노 발사")
+
+
+def test_acronyms_are_displayed_in_capitals():
+    assert display_keyword("ces") == "CES" and display_keyword("삼성전자") == "삼성전자"
+
+
+# --- aliases learned from the text -------------------------------------------------------------
+
+def test_aliases_are_learned_from_parentheses_in_both_orders():
+    text = "대한의사협회(의협)는 18일 집단휴진을 예고했다"
+    assert learn_aliases(text) == [("의협", "대한의사협회")]
+    assert learn_aliases("전경련(전국경제인연합회) 회장") == [("전경련", "전국경제인연합회")]
+
+
+def test_parentheses_that_are_not_abbreviations_teach_nothing():
+    assert learn_aliases("아이폰(사진)을 공개했다. 스토리(IP) 확보, 삼성전자(005930)") == []
+    assert not is_abbreviation("사진", "아이폰")
+
+
+def test_a_learned_alias_merges_the_variant_into_the_full_name():
+    book = AliasBook()
+    book.learn("대한의사협회(의협)가 정부와 만났다")
+    words = keywords_of("의협, 집단휴진 돌입", aliases=book.mapping())
+    assert "대한의사협회" in words and "의협" not in words
+
+
+def test_the_most_seen_long_form_wins_and_chains_are_not_followed():
+    book = AliasBook([("의협", "대한의사협회", 3), ("의협", "의료협동조합", 1)])
+    assert book.mapping()["의협"] == "대한의사협회"
+    book.add("대한의사협회", "대한의사협회중앙회")
+    assert "의협" not in book.mapping() or book.mapping()["의협"] == "대한의사협회"
+
+
+# --- the burst score -----------------------------------------------------------------------------
+
+def doc(n: int, outlet: str, *words: str, story: int | None = None) -> KeywordDoc:
+    return KeywordDoc(key=n, outlet=outlet, keywords=words, story=story)
+
+
+def steady_days(days: int = 14) -> list[DayCounts]:
+    # every day: 100 articles, 정부 in 30 of them, 대통령 in 20
+    return [DayCounts(docs=100, weights={"정부": 30, "대통령": 20, "환율": 2})
+            for _ in range(days)]
+
+
+def today(extra: list[KeywordDoc]) -> list[KeywordDoc]:
+    outlets = ["한국경제", "매일경제", "서울경제"]
+    base = [doc(i, outlets[i % 3], "정부", "기타" + str(i)) for i in range(30)]
+    base += [doc(100 + i, outlets[i % 3], "대통령", "다른" + str(i)) for i in range(20)]
+    base += [doc(200 + i, outlets[i % 3], "잡담" + str(i)) for i in range(50)]
+    return base + extra
+
+
+def test_frequent_words_at_their_usual_level_do_not_trend():
+    trends = score_window(count_window(today([])), steady_days())
+    assert "정부" not in [t.keyword for t in trends]
+    assert "대통령" not in [t.keyword for t in trends]
+
+
+def test_a_burst_against_the_baseline_trends_with_its_articles():
+    burst = [doc(300 + i, ["한국경제", "매일경제", "서울경제"][i % 3], "한빛나노", "발사")
+             for i in range(9)]
+    trends = score_window(count_window(today(burst)), steady_days())
+    assert trends[0].keyword == "한빛나노"
+    assert set(trends[0].articles) == {300 + i for i in range(9)}
+    assert "발사" in trends[0].related  # same articles: folded, not a second entry
+    assert len(trends[0].outlets) == 3
+
+
+def test_a_frequent_word_far_above_its_habit_does_trend():
+    more = [doc(400 + i, ["한국경제", "매일경제"][i % 2], "환율", f"x{i}") for i in range(20)]
+    trends = score_window(count_window(today(more)), steady_days())
+    assert "환율" in [t.keyword for t in trends]
+
+
+def test_the_score_grows_with_the_size_of_the_burst():
+    assert poisson_burst(27, 0.5) > poisson_burst(6, 0.5) > poisson_burst(3, 0.5) > 0
+    assert poisson_burst(5, 5) == 0 and poisson_burst(2, 5) == 0
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+def test_a_day_with_no_articles_gives_no_trends_and_does_not_distort_the_baseline():
+    assert score_window(count_window([]), steady_days()) == []
+    burst = [doc(300 + i, ["한국경제", "매일경제"][i % 2], "한빛나노") for i in range(6)]
+    with_gap = steady_days(7) + [DayCounts(docs=0, weights={})] * 7
+    a = score_window(count_window(today(burst)), with_gap)
+    b = score_window(count_window(today(burst)), steady_days(7))
+    assert [(t.keyword, round(t.score, 6)) for t in a] == [
+        (t.keyword, round(t.score, 6)) for t in b]
+
+
+def test_a_flood_of_near_identical_articles_from_one_outlet_counts_once():
+    flood = [doc(500 + i, "한국경제", "광고행사", "할인") for i in range(60)]
+    real = [doc(600 + i, ["한국경제", "매일경제", "서울경제"][i % 3], "집단휴진", f"y{i}")
+            for i in range(6)]
+    counts = count_window(today(flood + real))
+    assert counts.weights["광고행사"] == 1
+    keywords = [t.keyword for t in score_window(counts, steady_days())]
+    assert "집단휴진" in keywords and "광고행사" not in keywords
+
+
+def test_one_story_told_by_many_outlets_counts_each_outlet():
+    story = [doc(700 + i, outlet, "이혜훈", story=7)
+             for i, outlet in enumerate(["한국경제", "매일경제", "서울경제"] * 3)]
+    assert count_window(story).weights["이혜훈"] == 3  # three outlets, one story
+
+
+def test_a_keyword_from_one_outlet_only_does_not_trend_when_several_report():
+    solo = [doc(800 + i, "한국경제", "자사포럼", f"z{i}") for i in range(8)]
+    assert "자사포럼" not in [t.keyword for t in score_window(count_window(today(solo)),
+                                                           steady_days())]
+
+
+# --- the real headline stream -------------------------------------------------------------
+
+@pytest.mark.data
+def test_benchmark_finds_the_named_events_on_the_checklist_days():
+    data = shared_data("headlines", "daily")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "trends.py"), "--quiet", "--data", str(data)],
+        capture_output=True, text=True, timeout=900, check=True)
+    line = next(x for x in result.stdout.splitlines() if x.startswith("checklist:"))
+    hits, total = map(int, line.split()[1].split("/"))
+    assert total >= 15
+    assert hits >= total - 2, result.stdout  # quality floor: at most two days missed
