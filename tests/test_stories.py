@@ -256,6 +256,22 @@ def test_restory_continues_a_story_open_at_the_period_start(db, analyzer: Analyz
         assert story_store.story_of(conn, numbers[2]) == numbers[0]
 
 
+def test_restory_command_by_days(db, database_url: str, analyzer: Analyzer) -> None:
+    numbers = _board(db)  # 2024-06-18 10:00 to 13:00 in Seoul
+    analyze_pending(db, analyzer, story_clusterer(db, Settings()))
+    runner = CliRunner()
+    day = runner.invoke(app, ["restory", "--since", "2024-06-18", "--until", "2024-06-19",
+                              "--db", database_url])
+    assert day.exit_code == 0, day.output
+    assert "다시 묶은 글 4건" in day.output
+    later = runner.invoke(app, ["restory", "--since", "2024-06-19", "--db", database_url])
+    assert later.exit_code == 0 and "다시 묶은 글 0건" in later.output
+    with db.read() as conn:
+        assert story_store.members(conn, numbers[0]) == numbers[:3]
+    bad = runner.invoke(app, ["restory", "--since", "18/06/2024", "--db", database_url])
+    assert bad.exit_code == 2 and "날짜 형식" in bad.output  # a usage error
+
+
 def test_cluster_command_prints_one_line_per_article(tmp_path: Path) -> None:
     lines = [
         {"id": "x1", "url": "https://a/1", "outlet": "a", "title": "제주항공 무안공항 참사 179명 사망",
