@@ -121,6 +121,38 @@ def test_same_minister_on_two_days_are_two_stories(analyzer: Analyzer) -> None:
     assert stories["mon"] == stories["mon2"] != stories["thu"]
 
 
+def test_restored_story_bearing_a_new_posts_number_is_joined_not_replaced() -> None:
+    """``restory`` carries in stories by id; a post whose number is such an id (its time came
+    before a lower-numbered post's) joins that story instead of replacing its state."""
+    from ranknews.stories.cluster import StoryClusterer
+    from ranknews.stories.signals import Signals
+
+    clusterer = StoryClusterer(window=timedelta(hours=1))
+    words = {"예산안": 1.0, "국회": 1.0, "본회의": 1.0, "통과": 1.0}
+    clusterer.restore(1, 7, Signals({"지진": 1.0, "경주": 1.0}, frozenset(), T0))
+    assert clusterer.assign(7, Signals(words, frozenset(), T0 + timedelta(minutes=50)))[0] == 7
+    assert clusterer.story_of(1) == 7
+    # post 1 leaves the window; story 7 still holds post 7, which the next report joins
+    follow = Signals(words | {"여야": 1.0}, frozenset(), T0 + timedelta(minutes=70))
+    assert clusterer.assign(8, follow)[0] == 7
+    assert clusterer.story_of(1) is None and clusterer.open_stories == 1
+
+
+def test_story_lasting_beyond_the_gap_still_takes_reports() -> None:
+    """A member published more than max_gap earlier neither counts nor vetoes: a story that
+    runs for days (a disaster) keeps taking its follow-up reports."""
+    from ranknews.stories.cluster import StoryClusterer
+    from ranknews.stories.signals import Signals
+
+    clusterer = StoryClusterer()  # window 72 h, max gap 48 h
+    words = {"산불": 1.0, "의성": 1.0, "안동": 1.0, "확산": 1.0}
+    first = clusterer.assign(1, Signals(words, frozenset(), T0))[0]
+    assert clusterer.assign(2, Signals(words | {"대피": 1.0}, frozenset(),
+                                       T0 + timedelta(hours=30)))[0] == first
+    late = Signals(words | {"대피": 1.0, "진화": 1.0}, frozenset(), T0 + timedelta(hours=60))
+    assert clusterer.assign(3, late)[0] == first
+
+
 def test_event_days_and_lead_figures() -> None:
     from ranknews.stories.signals import day_gap, figure_conflicts, signals_from
     from ranknews.text.analysis import Analysis

@@ -19,7 +19,9 @@ The article's score for a story is the average over the story's founder and most
 members (average link: one member that strays off-topic cannot drag unrelated articles in),
 and nothing when any of them scores below ``MIN_LINK`` (a clear contradiction with one member
 — another day, other figures — vetoes the join); it joins when the best story scores at least
-``threshold``.
+``threshold``. Members published more than ``max_gap`` away are left out of the average (a
+story running for days keeps taking reports), and members that left the window are no longer
+compared (as after a restart, which restores the window only).
 
 Operator decisions are constraints that every run honours: ``together`` pairs join directly,
 ``apart`` pairs never share a story. A story's id is the key (board number) of the article
@@ -181,13 +183,17 @@ class StoryClusterer:
         return bool(apart) and any(self._story_of.get(k) == story.id for k in apart)
 
     def _story_score(self, member: _Member, story: _Story) -> float:
-        total = 0.0
+        total, compared = 0.0, 0
         for other in story.members:
+            if (member.stamp is not None and other.stamp is not None
+                    and abs(member.stamp - other.stamp) > self._gap):
+                continue  # too far apart in time to tell either way: not a veto
             score = self.pair_score(member, other)
             if score < MIN_LINK:
                 return 0.0  # vetoed: no need to score the other members
             total += score
-        return total / len(story.members)
+            compared += 1
+        return total / compared if compared else 0.0
 
     def pair_score(self, a: _Member, b: _Member) -> float:
         if a.stamp is not None and b.stamp is not None and abs(a.stamp - b.stamp) > self._gap:
@@ -226,8 +232,11 @@ class StoryClusterer:
         return {t: w / norm for t, w in vector.items()}
 
     def _found(self, story_id: Key) -> _Story:
-        story = _Story(story_id)
-        self._stories[story_id] = story
+        # A restored story may already bear this id (``restory`` carries in the stories open
+        # at a period's start, and a post's time need not follow its board number): join it.
+        story = self._stories.get(story_id)
+        if story is None:
+            story = self._stories[story_id] = _Story(story_id)
         return story
 
     def _join(self, story: _Story, member: _Member) -> None:
@@ -265,7 +274,9 @@ class StoryClusterer:
         story = self._stories.get(story_id)
         if story is not None:
             story.size -= 1
-            if story.size <= 0:
+            # compared members are window members only, as after a restart
+            story.members = [m for m in story.members if m.key != key]
+            if story.size <= 0 or not story.members:
                 self._close(story)
 
     def _close(self, story: _Story) -> None:
