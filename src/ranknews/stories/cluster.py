@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from operator import mul
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -202,7 +203,7 @@ class StoryClusterer:
         shared = va.keys() & vb.keys()  # a C-level intersection: most pairs share few terms
         if len(shared) < MIN_SHARED:
             return 0.0
-        score = sum([va[t] * vb[t] for t in shared])
+        score = sum(map(mul, map(va.__getitem__, shared), map(vb.__getitem__, shared)))
         if (a.thin or b.thin) and len(a.headline & b.headline) < MIN_SHARED:
             return 0.0
         gap = day_gap(a.days, b.days)
