@@ -58,7 +58,8 @@ def test_same_article_under_other_urls_is_one_post(db) -> None:
     again = save_articles(db, [article("https://m.yna.co.kr/view/AKR2024?utm_source=fb"),
                                article("https://www.yna.co.kr/view/AKR2024/amp")])
     assert len(first.inserted) == 1 and not again.inserted
-    assert again.unchanged == first.inserted  # both variants: the one stored post
+    # each variant is accounted for, and each is the one stored post
+    assert again.unchanged == first.inserted * 2
     assert _count(db) == 1
 
 
@@ -156,3 +157,92 @@ def test_conflict_examples_same_title_is_not_same_article() -> None:
         for k in range(len(items)):
             if k not in wire:
                 assert containment(texts[k], texts[b]) < 0.9
+
+
+@pytest.mark.parametrize("a, b", [
+    ("https://www.example.co.kr/news/view.php?n=1", "https://www.example.co.kr/news/view.php?n=2"),
+    ("http://www.kbsm.net/news/view.php?no=123", "http://www.kbsm.net/news/view.php?no=124"),
+    ("https://n.news.naver.com/main/read.nhn?oid=001&aid=0014767890",
+     "https://n.news.naver.com/main/read.nhn?oid=001&aid=0014767891"),
+    ("https://n.news.naver.com/main/read.nhn?oid=001&aid=0014767890",
+     "https://n.news.naver.com/main/read.nhn?oid=020&aid=0014767890"),
+    ("https://www.example.com/article?id=5&from=main", "https://www.example.com/article?id=5"),
+    ("https://www.example.com/view?output=1", "https://www.example.com/view"),
+])
+def test_normalize_url_never_drops_a_parameter_it_does_not_know(a: str, b: str) -> None:
+    """Unknown parameters may be the article's identity: two such URLs stay two URLs."""
+    assert normalize_url(a) != normalize_url(b)
+
+
+@pytest.mark.parametrize("tracked", [
+    "https://www.yna.co.kr/view/AKR2024?utm_source=naver&utm_medium=news&utm_campaign=x",
+    "https://www.yna.co.kr/view/AKR2024?fbclid=IwAR0x",
+    "https://www.yna.co.kr/view/AKR2024?gclid=abc&UTM_Term=y",
+    "https://www.yna.co.kr/view/AKR2024?ref=twitter&ref_src=twsrc",
+    "https://www.yna.co.kr/view/AKR2024?igshid=1&msclkid=2&mc_cid=3&mc_eid=4&_ga=5",
+    "https://www.yna.co.kr/view/AKR2024?outputType=amp",
+])
+def test_normalize_url_drops_listed_tracking_parameters(tracked: str) -> None:
+    assert normalize_url(tracked) == normalize_url("https://www.yna.co.kr/view/AKR2024")
+
+
+def test_normalize_url_keeps_identity_and_drops_tracking_in_one_url() -> None:
+    a = normalize_url("https://m.news.example.com/read?aid=7&utm_source=kakao&oid=1#comments")
+    b = normalize_url("https://news.example.com/read?oid=1&aid=7")
+    assert a == b == "https://news.example.com/read?aid=7&oid=1"
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.hankyung.com/article/2025120894251", "http://M.MK.co.kr/news/economy/1/",
+    "https://www.sedaily.com/NewsView/2H1/Amp", "https://x.example", "https://x.example:8443/a",
+    "https://user@x.example/a", " https://x.example/a/ ", "HTTPS://X.example/A",
+    "https://x.example/a#frag", "https://[::1]/a", "ftp://x.example/a",
+])
+def test_normalize_url_plain_path_is_the_general_path(url: str) -> None:
+    """The fast path for query-less addresses gives what urllib's general path gives."""
+    from ranknews.dedup.urls import _general
+    assert normalize_url(url) == _general(url.strip())
+
+
+def test_repeated_lines_in_one_batch_are_each_accounted_for(db) -> None:
+    """Every article of a batch is inserted, revised or unchanged: a later copy of a post in
+    the same batch is never silently dropped, and a changed copy leaves a revision."""
+    a = article("https://www.yna.co.kr/view/R1")
+    changed = article("https://www.yna.co.kr/view/R1", title="의협, 18일 전면 휴진 강행(종합)",
+                      body=BODY + "\n의협은 오후 추가 입장을 냈다.")
+    other = article("https://www.yna.co.kr/view/R2", title="다른 기사 제목입니다",
+                    body="전혀 다른 내용의 기사 본문입니다. " * 20)
+    variant = article("https://m.yna.co.kr/view/R1?utm_source=fb",
+                      title="의협, 18일 전면 휴진 강행(종합)",
+                      body=BODY + "\n의협은 오후 추가 입장을 냈다.")
+    result = save_articles(db, [a, a, other, changed, variant])
+    assert result.inserted == [1, 2]
+    assert result.unchanged == [1, 1] and result.revised == [1]
+    assert result.articles == 5 and result.repeated == 3
+    assert _count(db) == 2
+    with db.read() as conn:
+        from ranknews.store.articles import get_article, revisions
+        assert get_article(conn, 1).tags == ("종합",)
+        assert [r["snapshot"]["title"] for r in revisions(conn, 1)] == ["의협, 18일 전면 휴진 강행"]
+
+
+def test_one_batch_gives_what_one_at_a_time_gives(db) -> None:
+    """Saving [v1, v2, v1] in one batch leaves the same post and history as three saves."""
+    from ranknews.store.articles import get_article, revisions
+
+    def versions(url: str, title: str, body: str) -> list[Article]:
+        v1 = article(url, title=title, body=body)
+        return [v1, article(url, title=f"{title}(2보)", body=body), v1]
+
+    together = save_articles(db, versions("https://www.yna.co.kr/view/S1", "의협 휴진", BODY))
+    # another story, or the dedup keys would make the second set the first post again
+    apart = [save_articles(db, [v]) for v in versions(
+        "https://www.yna.co.kr/view/S2", "정부 대응", "정부는 진료 명령을 내렸다. " * 20)]
+    assert together.inserted == [1] and together.revised == [1, 1]
+    assert apart[0].inserted == [2] and apart[1].revised == apart[2].revised == [2]
+    with db.read() as conn:
+        history = [[(r["revision"], r["content_hash"], r["snapshot"]["tags"])
+                    for r in revisions(conn, n)] for n in (1, 2)]
+        final = [get_article(conn, n) for n in (1, 2)]
+    assert [[(n, tags) for n, _, tags in h] for h in history] == [[(1, []), (2, ["2보"])]] * 2
+    assert [(f.title, f.tags) for f in final] == [("의협 휴진", ()), ("정부 대응", ())]

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ranknews.pipeline import import_jsonl
 from ranknews.sample import SAMPLE, load_sample
 from ranknews.sources.jsonl import article_from_record
@@ -122,3 +124,77 @@ def test_demo_command_builds_a_fresh_board(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "예시 기사 29건" in run.stdout
     assert (tmp_path / "ranknews.sqlite3").exists()
+
+
+def _lines(count: int) -> list[str]:
+    lines = []
+    for n in range(count):
+        record = {**GOOD, "url": f"https://www.yna.co.kr/view/AKR{n}",
+                  "title": f"기사 {n}번 제목", "text": f"{n}번 기사의 본문입니다.\n둘째 문단 {n}."}
+        lines.append(json.dumps(record, ensure_ascii=False))
+    lines[3] = "{broken"
+    lines[11] = lines[10]  # the same post again, unchanged
+    lines[25] = json.dumps({**json.loads(lines[10]), "text": "고친 본문"}, ensure_ascii=False)
+    return lines
+
+
+def test_worker_processes_give_what_one_process_gives(db, tmp_path, monkeypatch):
+    """Large files are prepared by forked workers in chunks; the result (numbers in file
+    order, line numbers of errors, accounting) is what preparing in-process gives."""
+    import ranknews.pipeline.importing as importing
+
+    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(importing, "CHUNK_LINES", 7)
+    lines = _lines(40)
+    parallel = import_jsonl(db, [write_lines(tmp_path / "a.jsonl", lines)], workers=2)
+    assert parallel.workers == 2
+    assert [e.line_no for e in parallel.errors] == [4]
+    assert parallel.inserted == 37 and parallel.articles == 39 and parallel.repeated == 2
+    assert parallel.saved.unchanged == [10] and parallel.saved.revised == [10]
+    with db.read() as conn:
+        assert [get_article(conn, n).url for n in (1, 3, 4)] == [
+            "https://www.yna.co.kr/view/AKR0", "https://www.yna.co.kr/view/AKR2",
+            "https://www.yna.co.kr/view/AKR4"]
+        assert get_article(conn, 10).paragraphs == ["고친 본문"]
+    inline = import_jsonl(db, [write_lines(tmp_path / "b.jsonl", lines)], workers=1)
+    assert inline.workers == 0 and [e.line_no for e in inline.errors] == [4]
+    assert inline.articles == 39 and not inline.inserted  # all stored already
+
+
+def test_cli_summary_accounts_for_every_line(tmp_path):
+    path = write_lines(tmp_path / "in.jsonl", _lines(30))
+    run = subprocess.run([sys.executable, "-m", "ranknews", "import", str(path), "--db",
+                          f"sqlite:///{tmp_path / 'cli.sqlite3'}"],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    summary = " ".join(run.stdout.split())
+    assert "읽은 기사 30줄: 새 글 27건, 수정 1건, 변경 없음 1건 (그중 같은 글의 중복 2건), " \
+           "오류 1줄" in summary
+    assert "중복" in run.stderr
+
+
+def test_bulk_import_leaves_sqlite_settings_as_they_were(db, tmp_path):
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite only")
+    import_jsonl(db, [write_lines(tmp_path / "a.jsonl", _lines(30))])
+    with db.write() as conn:
+        driver = conn.connection.driver_connection
+        assert driver.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        assert driver.execute("PRAGMA cache_size").fetchone()[0] == -2000
+        assert driver.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert driver.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
+def test_paragraph_whitespace_is_collapsed_whatever_the_space_character():
+    """The fast paths of paragraph tidying give what splitting into words gives, for every
+    character Python counts as whitespace (tabs, NBSP, ideographic space, U+2028…)."""
+    import random
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    rng = random.Random(7)
+    alphabet = [*"가나 a.", *spaces]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+        article = article_from_record({**GOOD, "text": text})
+        expected = [p for p in (" ".join(line.split()) for line in text.splitlines()) if p]
+        assert article.paragraphs == expected, repr(text)

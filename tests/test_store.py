@@ -112,3 +112,15 @@ def test_foreign_database_is_refused(tmp_path):
 def test_uninitialised_database_asks_for_init(tmp_path):
     with pytest.raises(DatabaseError, match="init"):
         open_database(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+
+
+def test_a_revision_never_takes_a_canonical_url_another_post_owns(db):
+    """Matched by its URL, a new version may carry a canonical URL that belongs to another
+    post: the batch is saved (no unique-key failure) and each post keeps its own."""
+    save_articles(db, [article(1), article(2, canonical_url="https://www.khan.co.kr/c/2")])
+    result = save_articles(db, [article(1, title="기사 1 (수정)",
+                                        canonical_url="https://www.khan.co.kr/c/2")])
+    assert result.revised == [1]
+    with db.read() as conn:
+        assert get_article(conn, 1).canonical_url is None
+        assert get_article(conn, 2).canonical_url == "https://www.khan.co.kr/c/2"

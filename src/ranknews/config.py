@@ -119,6 +119,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rank_forwarded_header", "", "RANKNEWS_RANK_FORWARDED_HEADER",
             "Behind a reverse proxy: the header with the client address (e.g. "
             "x-forwarded-for); empty means the connection's address."),
+    Setting("search_analysis_chars", 0, "RANKNEWS_SEARCH_ANALYSIS_CHARS",
+            "Characters of each body (after the title) analysed by Kiwi for search; the rest "
+            "is indexed as syllable bigrams only."),
+    Setting("search_body_chars", 4000, "RANKNEWS_SEARCH_BODY_CHARS",
+            "Characters of each body indexed for search at all (bigrams)."),
+    Setting("search_index_workers", 2, "RANKNEWS_SEARCH_INDEX_WORKERS",
+            "Kiwi threads used while indexing (one per core)."),
+    Setting("search_recency_weight", 1.0, "RANKNEWS_SEARCH_RECENCY_WEIGHT",
+            "Extra score factor for a brand-new article: score = relevance x "
+            "(1 + weight x 2^(-age/half-life)). 0 ranks by text relevance only."),
+    Setting("search_half_life_hours", 72.0, "RANKNEWS_SEARCH_HALF_LIFE_HOURS",
+            "Hours after which the recency bonus of a search result has halved."),
+    Setting("search_candidate_limit", 100, "RANKNEWS_SEARCH_CANDIDATE_LIMIT",
+            "Newest matches ranked per search; bounds the time of very common queries."),
+    Setting("search_max_query_chars", 200, "RANKNEWS_SEARCH_MAX_QUERY_CHARS",
+            "Longer queries are cut to this many characters."),
+    Setting("search_rate_per_minute", 30, "RANKNEWS_SEARCH_RATE_PER_MINUTE",
+            "Searches per minute allowed per client address (0 turns the limit off)."),
+    Setting("search_rate_burst", 10, "RANKNEWS_SEARCH_RATE_BURST",
+            "Searches a client may make at once before the per-minute rate applies."),
+    Setting("import_workers", 0, "RANKNEWS_IMPORT_WORKERS",
+            "Processes that parse and prepare lines during 'ranknews import' of a large file "
+            "(0: one per CPU; 1: all in the importing process)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -170,6 +193,16 @@ class Settings:
     rank_views_per_address: int = 30
     rank_operator_addresses: str = ""
     rank_forwarded_header: str = ""
+    search_analysis_chars: int = 0
+    search_body_chars: int = 4000
+    search_index_workers: int = 2
+    search_recency_weight: float = 1.0
+    search_half_life_hours: float = 72.0
+    search_candidate_limit: int = 100
+    search_max_query_chars: int = 200
+    search_rate_per_minute: int = 30
+    search_rate_burst: int = 10
+    import_workers: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

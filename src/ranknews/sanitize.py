@@ -8,6 +8,7 @@ sanitizer (ammonia), and then reduced to text and figure blocks. URLs are limite
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import urlsplit
 
 import nh3
@@ -46,9 +47,15 @@ def safe_url(url: str | None) -> str | None:
     url = url.strip()
     if url.startswith("/static/") and ".." not in url and "//" not in url:
         return url if not any(ch in url for ch in "\x00\r\n\t <>\"'`") else None
+    if _UNSAFE_URL_CHARS.search(url):
+        return None
+    if url.startswith(("https://", "http://")):  # the usual case, without urlsplit
+        host = url.partition("//")[2]
+        return url if host and host[0] not in "/?#" else None
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    if any(ch in url for ch in "\x00\r\n\t <>\"'`"):
-        return None
     return url
+
+
+_UNSAFE_URL_CHARS = re.compile("[\x00\r\n\t <>\"'`]")

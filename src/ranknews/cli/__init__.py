@@ -16,6 +16,7 @@ from ranknews.cli import web  # noqa: E402,F401
 from ranknews.cli import collect  # noqa: E402,F401
 from ranknews.cli import stories  # noqa: E402,F401
 from ranknews.cli import rank  # noqa: E402,F401
+from ranknews.cli import search  # noqa: E402,F401
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from ranknews.cli.common import (
     out,
     settings_from,
 )
-from ranknews.pipeline import import_jsonl
+from ranknews.pipeline import ImportReport, import_jsonl
 from ranknews.store.articles import hide as hide_post
 from ranknews.store.articles import set_display_mode
 from ranknews.store.articles import unhide as unhide_post
@@ -41,26 +41,44 @@ def import_(
     data_dir: str = DataDirOption,
 ) -> None:
     """JSON Lines 기사 파일을 불러옵니다 (import articles)."""
-    database = open_db(settings_from(db, data_dir), create=True)
+    settings = settings_from(db, data_dir)
+    database = open_db(settings, create=True)
     total = sum(f.stat().st_size for f in files)
+    # no auto-refresh thread: the importer forks its workers only from a single-threaded
+    # process, so the bar is redrawn by the progress callback instead
     with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                   TimeRemainingColumn(), console=console, disable=not console.is_terminal,
-                  transient=True) as progress:
+                  transient=True, auto_refresh=False) as progress:
         task = progress.add_task("가져오는 중", total=total)
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            progress.refresh()
+
         report = import_jsonl(
-            database, files,
-            on_progress=lambda n: progress.advance(task, n),
+            database, files, on_progress=advance, workers=settings.import_workers,
             on_error=lambda e: console.print(f"[yellow]건너뜀[/yellow] {e}", highlight=False),
         )
+    out.print(import_summary(report))
     saved = report.saved
-    out.print(f"새 글 {len(saved.inserted)}건, 수정 {len(saved.revised)}건, "
-              f"변경 없음 {len(saved.unchanged)}건, 오류 {len(report.errors)}줄")
+    if report.repeated:
+        console.print(f"[yellow]중복[/yellow] 이미 앞 줄에서 저장한 글이 다시 나온 줄 "
+                      f"{report.repeated}건: 새 글로 만들지 않고 같은 글의 수정 또는 "
+                      f"변경 없음으로 셌습니다.", highlight=False)
     if saved.renumbered:
         console.print(f"[yellow]번호 재지정[/yellow] 기존 번호 이하라 새 번호를 받은 글: "
                       f"{len(saved.renumbered)}건")
     if report.errors:
-        raise typer.Exit(code=1 if not saved.inserted and not saved.revised
-                         and not saved.unchanged else 0)
+        raise typer.Exit(code=1 if not report.articles else 0)
+
+
+def import_summary(report: ImportReport) -> str:
+    """One line that accounts for every line read: each valid line is new, a revision or
+    unchanged (a repeated line is one of these too), each invalid one an error."""
+    saved = report.saved
+    return (f"읽은 기사 {report.articles + len(report.errors)}줄: 새 글 {len(saved.inserted)}건, "
+            f"수정 {len(saved.revised)}건, 변경 없음 {len(saved.unchanged)}건 "
+            f"(그중 같은 글의 중복 {report.repeated}건), 오류 {len(report.errors)}줄")
 
 
 @app.command()

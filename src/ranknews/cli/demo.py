@@ -10,9 +10,13 @@ import typer
 from sqlalchemy import func, select
 
 from ranknews.cli.common import app, clean_errors, open_db, out
+from ranknews.cli.search import make_indexer
 from ranknews.config import Settings
-from ranknews.sample import collect_sample, sample_server
+from ranknews.pipeline import analyze_pending, story_clusterer, update_rank
+from ranknews.pipeline.search import index_pending
+from ranknews.sample import SAMPLE_AS_OF, collect_sample, sample_server
 from ranknews.store.schema import articles
+from ranknews.text.analysis import shared_analyzer
 
 
 @app.command()
@@ -33,6 +37,7 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
     # The sample site stays up while the board is served: "원문" links lead to its pages.
     with sample_server() as site:
         report = asyncio.run(collect_sample(db, settings, data_dir, site))
+        _analyse(db, settings)
         with db.read() as conn:
             total = conn.execute(select(func.count()).select_from(articles)).scalar()
         out.print(f"예시 기사 {total}건을 실었습니다: {path}", soft_wrap=True)
@@ -46,3 +51,15 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
         out.print(f"게시판: http://{host}:{port}/  (끝내려면 Ctrl+C)")
         db.dispose()
         serve(settings, host, port)
+
+
+def _analyse(db, settings: Settings) -> None:  # noqa: ANN001
+    """The stages behind ingest, as ``ranknews run`` does them: stories, search, rank.
+
+    Ranking and trends are computed as of the seed board's day, so that the demo's /rank and
+    /trends show the sample's stories rather than an empty "now"."""
+    analyzer = shared_analyzer()
+    analyze_pending(db, analyzer, story_clusterer(db, settings),
+                    batch=settings.analysis_batch_size)
+    index_pending(db, make_indexer(settings))
+    update_rank(db, analyzer, timezone=settings.timezone, now=SAMPLE_AS_OF)

@@ -24,22 +24,29 @@ UPDATE_GAP = timedelta(days=3)  # an update comes out within days of the first v
 UPDATE_CONTAINMENT = 0.5  # without an update label, half the body must be the same
 UPDATE_LABELLED_CONTAINMENT = 0.2
 _UPDATE_TAG = re.compile(r"^(종합|\d*보|종합\d*보|상보|수정|업데이트|갱신)$")
-_FLAT = re.compile(r"[\s\W_]+", re.UNICODE)
+_FLAT = re.compile(r"[\W_]+")  # after whitespace is gone: what is left besides letters/digits
 
 
 def _outlet(article: Article) -> str:
     return (article.outlet_domain or article.outlet).lower().removeprefix("www.")
 
 
+def flatten(text: str) -> str:
+    """Letters and digits only: the text as a copy keeps it through re-spacing and
+    re-punctuation. ``str.split`` removes whitespace in C first, leaving the regex a quarter
+    of the matches (a body is mostly words and spaces)."""
+    return _FLAT.sub("", "".join(text.split()))
+
+
 def body_fingerprint(text: str) -> str | None:
-    flat = _FLAT.sub("", text)
+    flat = flatten(text)
     if len(flat) < MIN_BODY_CHARS:
         return None
     return hashlib.sha1(flat.encode("utf-8")).hexdigest()
 
 
 def title_key(article: Article) -> str | None:
-    flat = _FLAT.sub("", article.title).lower()
+    flat = flatten(article.title).lower()
     return f"t:{_outlet(article)}:{flat}" if len(flat) >= 4 else None
 
 

@@ -11,6 +11,8 @@
 4. ``restory`` rebuilds the stories of a period from the stored analysis.
 5. ``update_rank`` (``rank``): keywords and a section per new post, trend day counts, and the
    precomputed trends and rank pages (after each crawl pass, or ``ranknews rank-update``).
+6. ``index_pending`` drains the search queue behind ingest (``search``), reusing the stored
+   analysis where there is one; ``reindex`` rebuilds the search index.
 
 One module per entry point keeps each readable in one sitting; no stage module imports
 another stage's store or web code — only this package joins them.
@@ -37,6 +39,7 @@ from ranknews.pipeline.collect import (
 )
 from ranknews.pipeline.importing import BATCH_SIZE, ImportReport, import_jsonl
 from ranknews.pipeline.rank import RankReport, refresh_rankings, refresh_trends, update_rank
+from ranknews.pipeline.search import index_pending, reindex
 
 __all__ = [
     "BATCH_SIZE", "CollectReport", "ImportReport", "ItemError", "SourceReport", "analyze_forever",
@@ -44,4 +47,5 @@ __all__ = [
     "collect", "crawl", "crawl_forever", "default_extractor", "extraction_rule", "import_jsonl",
     "mark_wire_copies", "merge_feed_item", "restory", "settings_clusterer", "story_clusterer",
     "RankReport", "refresh_rankings", "refresh_trends", "update_rank",
+    "index_pending", "reindex",
 ]

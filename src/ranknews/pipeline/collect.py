@@ -344,6 +344,7 @@ async def crawl_forever(db: Database, client: httpx.AsyncClient, settings: Setti
             log_event(log, "crawl_pass_failed", level=logging.ERROR,
                       reason=f"{exc.__class__.__name__}: {exc}")
         await _rank_after_pass(db, settings)
+        await _index_after_pass(db, settings)
         try:
             await asyncio.wait_for(stop.wait(), timeout=_until_next(db, settings))
         except TimeoutError:
@@ -359,6 +360,21 @@ async def _rank_after_pass(db: Database, settings: Settings) -> None:
         await asyncio.to_thread(update_rank, db, shared_analyzer(), timezone=settings.timezone)
     except Exception as exc:  # noqa: BLE001 - ranking must not stop the collector
         log_event(log, "rank_update_failed", level=logging.ERROR,
+                  reason=f"{exc.__class__.__name__}: {exc}")
+
+
+async def _index_after_pass(db: Database, settings: Settings) -> None:
+    """Index the posts this pass saved, so they become searchable (pipeline/search.py)."""
+    from ranknews.pipeline.search import index_pending
+    from ranknews.search import Indexer
+    from ranknews.text.analysis import shared_analyzer
+
+    indexer = Indexer(shared_analyzer(), analysis_chars=settings.search_analysis_chars,
+                      body_chars=settings.search_body_chars)
+    try:
+        await asyncio.to_thread(index_pending, db, indexer)
+    except Exception as exc:  # noqa: BLE001 - search indexing must not stop the collector
+        log_event(log, "search_index_failed", level=logging.ERROR,
                   reason=f"{exc.__class__.__name__}: {exc}")
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from ranknews.config import Settings
 from ranknews.pipeline import CollectReport, ImportReport, crawl, import_jsonl
@@ -15,6 +17,8 @@ if TYPE_CHECKING:
     from ranknews.sample.server import SampleServer
 
 SAMPLE = Path(__file__).with_name("articles.jsonl")
+# The day of the seed board (shared/data/seed/ranknews-page.txt): the demo ranks as of then.
+SAMPLE_AS_OF = datetime(2024, 6, 16, 23, 59, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
 def load_sample(db: Database) -> ImportReport:

@@ -9,6 +9,7 @@ One JSON object a line. Required: ``url``, ``outlet``, ``title``, ``published``,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
@@ -37,9 +38,10 @@ class LineError:
         return f"{self.path}:{self.line_no}: {self.message}"
 
 
-def read_lines(lines: Iterable[str], path: str = "-") -> Iterator[Article | LineError]:
+def read_lines(lines: Iterable[str], path: str = "-", *,
+               first_line_no: int = 1) -> Iterator[Article | LineError]:
     """Yield an Article for each valid line and a LineError for each invalid one."""
-    for line_no, line in enumerate(lines, start=1):
+    for line_no, line in enumerate(lines, start=first_line_no):
         if not line.strip():
             continue
         try:
@@ -129,9 +131,28 @@ def _blocks(record: dict[str, Any]) -> tuple[Block, ...]:
         return tuple(_clean_block(block_from_dict(b)) for b in record["blocks"])
     if record.get("html"):
         return html_to_blocks(_text_raw(record["html"], "html"))
-    text = _text_raw(record["text"], "text")
-    return tuple(Paragraph(p) for p in (" ".join(line.split()) for line in
-                                        strip_markup(text).splitlines()) if p)
+    text = strip_markup(_text_raw(record["text"], "text"))
+    lines = text.splitlines()
+    if "  " not in text and not _IN_LINE_SPACE.search(text):
+        lines = [line.strip(" ") for line in lines]  # already tidy inside: one check a text
+    else:
+        lines = [_tidy(line) for line in lines]
+    return tuple(Paragraph(p) for p in lines if p)
+
+
+# Every character str.split() splits on, except the plain space (tests/test_import.py checks).
+ODD_SPACES = "\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_ODD_SPACE = re.compile(f"[{ODD_SPACES}]")
+# the odd spaces that do not end a line for str.splitlines()
+_IN_LINE_SPACE = re.compile("[\t\x1f\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def _tidy(line: str) -> str:
+    """Whitespace runs as one space, none at the ends. Most lines are already so, and these
+    checks cost less than splitting every line into words."""
+    if "  " in line or line[:1] == " " or line[-1:] == " " or _ODD_SPACE.search(line):
+        return " ".join(line.split())
+    return line
 
 
 def _text_raw(value: Any, name: str) -> str:

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import (JSON, Column, Connection, ForeignKey, Integer, Table, delete, func,
                         insert, select)
 
+from ranknews.store.driver import execute_many, time_converter
 from ranknews.store.schema import metadata
 from ranknews.store.types import UTCDateTime
 from ranknews.text.analysis import Analysis
@@ -45,17 +46,11 @@ _FIELDS = ("title_terms", "body_terms", "entities", "phrases", "numbers", "lead_
 
 
 def enqueue(conn: Connection, board_nos: Iterable[int], now: datetime) -> None:
-    wanted = list(dict.fromkeys(board_nos))
-    if not wanted:
-        return
-    have: set[int] = set()
-    for start in range(0, len(wanted), 400):
-        chunk = wanted[start:start + 400]
-        have |= set(conn.execute(select(analysis_queue.c.board_no)
-                                 .where(analysis_queue.c.board_no.in_(chunk))).scalars())
-    rows = [{"board_no": b, "queued_at": now} for b in wanted if b not in have]
-    if rows:
-        conn.execute(insert(analysis_queue), rows)
+    """Queue posts for analysis (a post already waiting keeps its place)."""
+    queued_at = time_converter(conn.dialect.name)(now)
+    execute_many(conn, "INSERT INTO analysis_queue (board_no, queued_at) VALUES (?, ?) "
+                       "ON CONFLICT DO NOTHING",
+                 [(b, queued_at) for b in dict.fromkeys(board_nos)])
 
 
 def queued(conn: Connection, limit: int) -> list[int]:

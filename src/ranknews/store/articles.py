@@ -1,62 +1,27 @@
-"""Writing and reading posts: insert with board numbers, revisions on change, takedowns."""
+"""Posts: reading them back, revisions, takedowns, outlet display modes.
+
+Saving (board numbers, revisions on change, duplicates) lives in ``store/writing.py``; its
+public names are re-exported here, where callers have always found them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from ranknews.dedup import article_keys, same_post
 from ranknews.errors import NotFound
 from ranknews.models import Article, block_from_dict
-from ranknews.store.analysis import enqueue
 from ranknews.store.db import Database, bump_board_version
-from ranknews.store.dedup import posts_by_keys, remember_keys
 from ranknews.store.schema import article_revisions, articles, moderation_log, outlets
-
-_CONTENT_COLUMNS = ("outlet", "outlet_domain", "title", "tags", "subtitles", "authors",
-                    "summary", "section", "blocks", "published_at", "updated_at", "extra")
-
-
-@dataclass
-class SaveResult:
-    inserted: list[int] = field(default_factory=list)
-    revised: list[int] = field(default_factory=list)
-    unchanged: list[int] = field(default_factory=list)
-    # posts that asked for a board number at or below the highest one and got a new number
-    renumbered: list[int] = field(default_factory=list)
-
-    def __iadd__(self, other: "SaveResult") -> "SaveResult":
-        self.inserted += other.inserted
-        self.renumbered += other.renumbered
-        self.revised += other.revised
-        self.unchanged += other.unchanged
-        return self
-
-
-def article_to_row(article: Article, *, now: datetime) -> dict[str, Any]:
-    blocks = article.blocks_as_dicts()
-    return {
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "outlet": article.outlet,
-        "outlet_domain": article.outlet_domain,
-        "title": article.title,
-        "tags": list(article.tags),
-        "subtitles": list(article.subtitles),
-        "authors": list(article.authors),
-        "summary": article.summary,
-        "section": article.section,
-        "blocks": blocks,
-        "published_at": article.published_at,
-        "updated_at": article.updated_at,
-        "collected_at": article.collected_at or now,
-        "content_hash": article.content_hash(blocks),
-        "extra": article.extra or None,
-        "board_no": article.board_no,
-    }
+from ranknews.store.writing import (  # noqa: F401  (the public saving API)
+    PreparedArticle,
+    SaveResult,
+    prepare_article,
+    save_articles,
+    save_prepared,
+)
 
 
 def row_to_article(row: Any) -> Article:
@@ -79,179 +44,6 @@ def row_to_article(row: Any) -> Article:
         board_no=m["board_no"],
         extra=dict(m["extra"] or {}),
     )
-
-
-def save_articles(db: Database, batch: Sequence[Article], *,
-                  now: datetime | None = None) -> SaveResult:
-    """Store a batch in one transaction: new posts get board numbers, changed ones a revision.
-
-    A post is the same post when its URL or canonical URL matches a stored one, or one of its
-    dedup keys does (``ranknews.dedup.fingerprint``: the URL without tracking/mobile/AMP
-    parts, the same body at the same outlet, an updated version of the same headline).
-    New and revised posts are queued for analysis. The whole batch commits or nothing does,
-    so a crash never leaves an article half-stored.
-    """
-    now = now or datetime.now(timezone.utc)
-    pairs = _unique_rows(batch, now)
-    if not pairs:
-        return SaveResult()
-    rows = [row for row, _ in pairs]
-    with db.write() as conn:
-        result = _save_rows(conn, pairs, now)
-        _remember_outlets(conn, rows)
-        enqueue(conn, result.inserted + result.revised, now)
-        if result.inserted or result.revised:
-            bump_board_version(conn)
-    return result
-
-
-def _unique_rows(batch: Iterable[Article],
-                 now: datetime) -> list[tuple[dict[str, Any], Article]]:
-    """One row per post within the batch; a later copy of the same post replaces an earlier."""
-    by_key: dict[str, tuple[dict[str, Any], Article]] = {}
-    alias: dict[str, str] = {}
-    for article in batch:
-        row = article_to_row(article, now=now)
-        keys = [k for k in (row["url"], row["canonical_url"]) if k]
-        keys += [k for k in article_keys(article) if _in_batch_match(k, article, alias, by_key)]
-        first = next((alias[k] for k in keys if k in alias), keys[0])
-        by_key[first] = (row, article)
-        for k in keys:
-            alias[k] = first
-    return list(by_key.values())
-
-
-def _in_batch_match(key: str, article: Article, alias: dict[str, str],
-                    by_key: dict[str, tuple[dict[str, Any], Article]]) -> bool:
-    if not key.startswith("t:") or key not in alias:
-        return True  # URL and body keys are decisive; unseen headline keys are harmless
-    return same_post(article, by_key[alias[key]][1])
-
-
-def _save_rows(conn: Connection, pairs: list[tuple[dict[str, Any], Article]],
-               now: datetime) -> SaveResult:
-    rows = [row for row, _ in pairs]
-    existing = _existing(conn, rows)
-    keyed = posts_by_keys(conn, [k for _, a in pairs for k in article_keys(a)])
-    result = SaveResult()
-    fresh: list[tuple[dict[str, Any], Article]] = []
-    touched: list[tuple[int, Article]] = []
-    for row, article in pairs:
-        old = (existing.get(row["url"]) or existing.get(row["canonical_url"] or "")
-               or _by_dedup_key(conn, article, keyed))
-        if old is None:
-            fresh.append((row, article))
-            continue
-        touched.append((old["board_no"], article))
-        if old["content_hash"] == row["content_hash"]:
-            result.unchanged.append(old["board_no"])
-        else:
-            _revise(conn, old, row, now)
-            result.revised.append(old["board_no"])
-    if fresh:
-        _insert(conn, [row for row, _ in fresh], result)
-        touched += zip(result.inserted, (a for _, a in fresh))
-    remember_keys(conn, touched)
-    return result
-
-
-def _by_dedup_key(conn: Connection, article: Article, keyed: dict[str, list[int]]) -> Any:
-    """The stored post this article is another version of, found by its dedup keys."""
-    for key in article_keys(article):
-        for board_no in keyed.get(key, ()):
-            old = conn.execute(select(articles).where(articles.c.board_no == board_no)
-                               ).mappings().first()
-            if old is not None and (not key.startswith("t:")
-                                    or same_post(article, row_to_article(old))):
-                return old
-    return None
-
-
-def _insert(conn: Connection, rows: list[dict[str, Any]], result: SaveResult) -> None:
-    """Insert new posts in order; a requested board number is honoured only above the top."""
-    top = conn.execute(select(func.max(articles.c.board_no))).scalar() or 0
-    run: list[dict[str, Any]] = []
-    for row in rows:
-        wanted = row.pop("board_no")
-        if wanted is not None and run:
-            top = max(top, _insert_run(conn, run, result))
-            run = []
-        if wanted is not None and wanted > top:
-            conn.execute(insert(articles).values(**row, board_no=wanted, revision=1))
-            _advance_sequence(conn)
-            result.inserted.append(wanted)
-            top = wanted
-            continue
-        if wanted is not None:
-            result.renumbered.append(wanted)
-        run.append(row)
-    if run:
-        _insert_run(conn, run, result)
-
-
-def _advance_sequence(conn: Connection) -> None:
-    # SQLite's AUTOINCREMENT follows explicit numbers by itself; PostgreSQL's sequence does not.
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(
-            "SELECT setval(pg_get_serial_sequence('articles', 'board_no'), "
-            "(SELECT max(board_no) FROM articles))"
-        )
-
-
-def _insert_run(conn: Connection, rows: list[dict[str, Any]], result: SaveResult) -> int:
-    # A plain executemany is several times faster than INSERT … RETURNING row by row;
-    # the numbers are read back by URL, which is unique.
-    conn.execute(insert(articles), [{**r, "revision": 1} for r in rows])
-    urls = [r["url"] for r in rows]
-    numbers: dict[str, int] = {}
-    for start in range(0, len(urls), 500):
-        chunk = urls[start:start + 500]
-        query = select(articles.c.url, articles.c.board_no).where(articles.c.url.in_(chunk))
-        numbers.update((url, no) for url, no in conn.execute(query))
-    result.inserted += [numbers[u] for u in urls]
-    return max(numbers.values())
-
-
-def _existing(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    keys = {k for r in rows for k in (r["url"], r["canonical_url"]) if k}
-    found: dict[str, Any] = {}
-    keys_list = list(keys)
-    for start in range(0, len(keys_list), 400):
-        chunk = keys_list[start:start + 400]
-        query = select(articles).where(
-            or_(articles.c.url.in_(chunk), articles.c.canonical_url.in_(chunk))
-        )
-        for row in conn.execute(query).mappings():
-            found[row["url"]] = row
-            if row["canonical_url"]:
-                found[row["canonical_url"]] = row
-    return found
-
-
-def _revise(conn: Connection, old: Any, row: dict[str, Any], now: datetime) -> None:
-    snapshot = {c: _jsonable(old[c]) for c in (*_CONTENT_COLUMNS, "url", "canonical_url")}
-    conn.execute(insert(article_revisions).values(
-        board_no=old["board_no"], revision=old["revision"], content_hash=old["content_hash"],
-        snapshot=snapshot, collected_at=old["collected_at"], replaced_at=now,
-    ))
-    changes = {c: row[c] for c in (*_CONTENT_COLUMNS, "content_hash", "collected_at")}
-    if row["canonical_url"] and not old["canonical_url"]:
-        changes["canonical_url"] = row["canonical_url"]
-    conn.execute(update(articles).where(articles.c.board_no == old["board_no"])
-                 .values(**changes, revision=old["revision"] + 1))
-
-
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
-
-
-def _remember_outlets(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    wanted = {r["outlet_domain"] or r["outlet"]: r["outlet"] for r in rows}
-    known = set(conn.execute(select(outlets.c.domain)
-                             .where(outlets.c.domain.in_(list(wanted)))).scalars())
-    new = [{"domain": d, "name": n} for d, n in wanted.items() if d not in known]
-    if new:
-        conn.execute(insert(outlets), new)
 
 
 def get_article(conn: Connection, board_no: int, *, include_hidden: bool = False) -> Article:

@@ -52,6 +52,14 @@ class Analysis:
 
 
 @dataclass(frozen=True, slots=True)
+class Token:
+    form: str
+    tag: str  # Kiwi (Sejong) tag: NNG, NNP, JKS, SL, SN, ...
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Terms:
     terms: tuple[str, ...]
     entities: tuple[str, ...]
@@ -73,6 +81,10 @@ class Analyzer:
     def terms(self, text: str) -> tuple[str, ...]:
         """Terms of a short text such as a query or a headline."""
         return self._terms(self._kiwi.tokenize(text), text).terms
+
+    def tokens(self, text: str) -> list[Token]:
+        """Kiwi's morphemes of a short text (a search query), with their offsets."""
+        return [Token(t.form, t.tag, t.start, t.start + t.len) for t in self._kiwi.tokenize(text)]
 
     def analyze(self, title: str, body: str = "") -> Analysis:
         return self.analyze_many([(title, body)])[0]

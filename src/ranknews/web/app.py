@@ -40,6 +40,7 @@ FEATURES: tuple[str, ...] = (
     "ranknews.web.views.sources",
     "ranknews.web.views.stories",
     "ranknews.web.views.rank",
+    "ranknews.web.views.search",
 )
 
 

@@ -1,0 +1,374 @@
+"""Import speed: `ranknews import` on realistic JSON Lines, against a plain-sqlite3 ceiling.
+
+    /work/venv/bin/python benchmarks/import_speed.py                 # 10,000 articles, 3 runs
+    /work/venv/bin/python benchmarks/import_speed.py --count 20000 --runs 5
+    /work/venv/bin/python benchmarks/import_speed.py --postgres postgresql+psycopg://…/db
+
+The articles are SYNTHETIC, built from real text: the headlines, outlets, sections, dates
+and URLs of ../shared/data/headlines (한국경제, 매일경제, 서울경제 RSS, one line per
+article, repeated URLs dropped so every line is a new post), with bodies of five paragraphs
+made of real sentences from ../shared/data/stories/dev.jsonl, shuffled per article so that
+every body is unique (about 800 characters, the size of a typical Korean news article).
+The with-figures set adds two subtitles and two photos with caption and credit.
+
+What is measured, each on a fresh database:
+- `ranknews import FILE` as a subprocess (the operator's path), with the interpreter's
+  start-up (`ranknews --help`) measured separately and the rate given both ways;
+- `pipeline.import_jsonl` in-process, with worker processes (the default) and without;
+- the ceiling: plain `sqlite3` `executemany` of the same rows into a table of the same
+  columns, no validation, no dedup, no indexes beyond the primary key, one transaction;
+- `sqlite-utils insert --nl` (when installed), a popular generic JSON-to-SQLite loader;
+- with --postgres URL (or RANKNEWS_BENCH_POSTGRES_URL), in-process on PostgreSQL.
+
+The machine is shared: the load average is printed beside every figure, and the CPU time
+per article (this process and its children) beside the wall-clock rate; run a few times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+_SHARED = [Path(p) for p in (os.environ.get("RANKNEWS_SHARED_DATA"),) if p] + [
+    ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"]  # repo or worktree
+SHARED = next((p for p in _SHARED if p.exists()), _SHARED[0])
+LINE = re.compile(r"^- \[(?P<outlet>[^\]]+)\] (?P<title>.+) \(\[link\]\((?P<url>[^)]+)\)\)\s*$")
+DOMAINS = {"한국경제": "www.hankyung.com", "매일경제": "www.mk.co.kr", "서울경제": "www.sedaily.com"}
+SENTENCE_END = re.compile(r"(?<=다\.)\s+|(?<=[.?!])\s+(?=[가-힣\"'“‘(\[])")
+PYTHON = sys.executable
+OUT = ROOT / "benchmarks" / "out"
+
+
+# --- synthetic articles from real text -----------------------------------------------------------
+
+def headline_lines(distinct: bool = True) -> list[dict[str, str]]:
+    """One dict per digest line (per distinct URL when ``distinct``): outlet, title, url, day,
+    section. The digests list some articles under several sections."""
+    folder = SHARED / "headlines" / "daily"
+    if not folder.exists():
+        sys.exit(f"real headlines not found at {folder} (see ../shared/data/README.md)")
+    seen: set[str] = set()
+    found: list[dict[str, str]] = []
+    for path in sorted(folder.glob("*/*.md")):
+        section = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("## "):
+                section = line[3:].strip()[:60]
+            elif (m := LINE.match(line)) and not (distinct and m["url"] in seen):
+                seen.add(m["url"])
+                found.append({"outlet": m["outlet"], "title": m["title"], "url": m["url"],
+                              "day": path.stem, "section": section})
+    return found
+
+
+def sentences() -> list[str]:
+    """Real sentences of Korean news bodies (stories/dev.jsonl), 20 to 200 characters."""
+    path = SHARED / "stories" / "dev.jsonl"
+    if not path.exists():
+        sys.exit(f"real article texts not found at {path}")
+    found: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = json.loads(line)["text"]
+        flat = (" ".join(s.split()) for s in SENTENCE_END.split(text))
+        found += [s for s in flat if 20 <= len(s) <= 200]  # drop clutter runs (related lists)
+    return list(dict.fromkeys(found))
+
+
+def records(count: int, *, figures: bool, seed: int = 7,
+            distinct: bool = True) -> Iterator[dict[str, Any]]:
+    """``count`` import records (text-only, or with subtitles and two figures)."""
+    heads = headline_lines(distinct)
+    if count > len(heads):
+        sys.exit(f"only {len(heads):,} distinct headlines; use --count ≤ {len(heads):,}")
+    pool = sentences()
+    for n, head in enumerate(heads[:count]):
+        rng = random.Random(f"{seed}:{head['url']}")  # a listed-again URL has the same body
+        picked = rng.sample(pool, 12)
+        paragraphs = [head["title"] + "."] + [" ".join(picked[i:i + 3]) for i in range(0, 12, 3)]
+        minute = rng.randrange(24 * 60)
+        record: dict[str, Any] = {
+            "url": head["url"], "outlet": head["outlet"],
+            "outlet_domain": DOMAINS.get(head["outlet"], ""),
+            "title": head["title"], "section": head["section"] or None,
+            "published": f"{head['day']}T{minute // 60:02d}:{minute % 60:02d}:00+09:00",
+            "authors": [f"{rng.choice('김이박최정강조윤장임')}{rng.choice('민서지현우수')}"
+                        f"{rng.choice('준호영연희아')} 기자"],
+            "text": "\n".join(paragraphs),
+        }
+        if figures:
+            stem = head["url"].rstrip("/").rsplit("/", 1)[-1]
+            host = DOMAINS.get(head["outlet"], "img.example.com")
+            record["subtitles"] = rng.sample(pool, 2)
+            record["text"] = ""
+            record["blocks"] = [
+                {"kind": "figure", "image_url": f"https://img.{host}/photo/{stem}.jpg",
+                 "caption": rng.choice(pool), "credit": f"{head['outlet']} 제공"},
+                *({"kind": "paragraph", "text": p} for p in paragraphs[:3]),
+                {"kind": "figure", "image_url": f"https://img.{host}/photo/{stem}-2.jpg",
+                 "caption": rng.choice(pool), "credit": "사진=연합뉴스"},
+                *({"kind": "paragraph", "text": p} for p in paragraphs[3:]),
+            ]
+        yield record
+
+
+def write_jsonl(path: Path, items: Iterator[dict[str, Any]]) -> Path:
+    with open(path, "w", encoding="utf-8") as handle:
+        for item in items:
+            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return path
+
+
+# --- runners --------------------------------------------------------------------------------------
+#
+# Each runner returns (wall seconds, CPU seconds). CPU counts this process and every child it
+# waited for (the CLI and its worker processes): on a machine shared with other jobs the wall
+# time says how long it took today, the CPU time what it costs.
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    load: float
+
+
+def cpu_now() -> float:
+    me, children = resource.getrusage(resource.RUSAGE_SELF), \
+        resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(fn: Callable[[], Any]) -> Run:
+    cpu, wall = cpu_now(), time.perf_counter()
+    fn()
+    return Run(time.perf_counter() - wall, cpu_now() - cpu, os.getloadavg()[0])
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([PYTHON, "-m", "ranknews", *args], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+
+
+def fresh_sqlite(path: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def fresh_postgres(url: str) -> str:
+    """Empty the reference PostgreSQL database (its public schema is dropped)."""
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def expect(summary: str, count: int) -> None:
+    flat = " ".join(summary.split())
+    if f"새 글 {count}건" not in flat:
+        sys.exit(f"unexpected CLI summary: {flat!r}")
+
+
+def run_cli(src: Path, url: str, count: int, said: list[str]) -> Run:
+    cli("init", "--db", url)  # creating the schema is not import time
+    done: list[subprocess.CompletedProcess] = []
+    run = timed(lambda: done.append(cli("import", str(src), "--db", url)))
+    expect(done[0].stdout, count)
+    said[:] = [" ".join(done[0].stdout.split())]
+    return run
+
+
+def run_in_process(src: Path, url: str, count: int, workers: int = 0) -> Run:
+    from ranknews.pipeline import import_jsonl
+    from ranknews.store import open_database
+    db = open_database(url, create=True)
+    reports = []
+    try:
+        run = timed(lambda: reports.append(import_jsonl(db, [src], workers=workers)))
+    finally:
+        db.dispose()
+    if reports[0].inserted != count or reports[0].errors:
+        sys.exit(f"in-process import stored {reports[0].inserted}, {reports[0].errors[:3]}")
+    return run
+
+
+CEILING_COLUMNS = ("url", "canonical_url", "outlet", "outlet_domain", "title", "tags",
+                   "subtitles", "authors", "summary", "section", "blocks", "published_at",
+                   "collected_at", "content_hash")
+
+
+def run_ceiling(src: Path, path: Path) -> Run:
+    """The same rows into a same-shaped table with the plain driver: read, decode (orjson),
+    build the blocks, encode the JSON columns, executemany in one transaction, WAL and
+    synchronous=NORMAL as ours. No validation, dedup, hashes, keys, indexes or queue."""
+    fresh_sqlite(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(f"CREATE TABLE articles (board_no INTEGER PRIMARY KEY AUTOINCREMENT, "
+                 f"{', '.join(c + ' TEXT' for c in CEILING_COLUMNS)})")
+
+    def load() -> None:
+        now = datetime.now().isoformat()
+        rows = []
+        with open(src, "rb") as handle:
+            for line in handle:
+                r = orjson.loads(line)
+                blocks = r.get("blocks") or [{"kind": "paragraph", "text": p}
+                                             for p in r["text"].split("\n")]
+                rows.append((r["url"], r.get("canonical_url"), r["outlet"],
+                             r.get("outlet_domain"), r["title"], "[]",
+                             orjson.dumps(r.get("subtitles") or []).decode(),
+                             orjson.dumps(r.get("authors") or []).decode(),
+                             r.get("summary", ""), r.get("section"),
+                             orjson.dumps(blocks).decode(), r["published"], now, ""))
+        conn.execute("BEGIN")
+        conn.executemany(f"INSERT INTO articles ({', '.join(CEILING_COLUMNS)}) VALUES "
+                         f"({', '.join('?' * len(CEILING_COLUMNS))})", rows)
+        conn.execute("COMMIT")
+    run = timed(load)
+    conn.close()
+    return run
+
+
+def run_sqlite_utils(src: Path, path: Path) -> Run:
+    fresh_sqlite(path)
+    exe = Path(PYTHON).with_name("sqlite-utils")
+    return timed(lambda: subprocess.run([str(exe), "insert", str(path), "articles", str(src),
+                                         "--nl"], check=True, capture_output=True))
+
+
+_OTHER = """
+import sys, time
+from pathlib import Path
+from ranknews.pipeline import import_jsonl
+from ranknews.store import open_database
+db = open_database(sys.argv[2], create=True)
+started = time.perf_counter()
+report = import_jsonl(db, [Path(sys.argv[1])])
+saved = report.saved
+print(time.perf_counter() - started, len(saved.inserted),
+      len(saved.inserted) + len(saved.revised) + len(saved.unchanged))
+"""
+
+
+def run_other_checkout(src: Path, url: str, count: int, other: Path) -> Run:
+    """``import_jsonl`` of another checkout (e.g. main before this work), in a subprocess;
+    its wall time is the import alone, its CPU includes start-up (subtracted by the caller)."""
+    fresh_sqlite(Path(url.removeprefix("sqlite:///")))
+    done: list[subprocess.CompletedProcess] = []
+    run = timed(lambda: done.append(subprocess.run(
+        [PYTHON, "-c", _OTHER, str(src), url], capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(other / "src")})))
+    wall, inserted, counted = done[0].stdout.split()
+    if int(inserted) != count:
+        sys.exit(f"the other checkout stored {inserted} of {count}")
+    return Run(float(wall), run.cpu, run.load)
+
+
+def accounting(n: int, tmp: Path, other: Path | None) -> None:
+    """The digests as listed, repeated URLs kept: every valid line must be accounted for."""
+    src = write_jsonl(tmp / "listed.jsonl", records(n, figures=False, distinct=False))
+    distinct = len({json.loads(line)["url"] for line in src.open(encoding="utf-8")})
+    print(f"\n## accounting: the first {n:,} digest lines as listed ({distinct:,} distinct "
+          f"URLs; a URL listed under several sections comes back with another section)")
+    url = fresh_sqlite(tmp / "listed.db")
+    cli("init", "--db", url)
+    summary = " ".join(cli("import", str(src), "--db", url).stdout.split())
+    print(f"  `ranknews import` said: {summary}")
+    if other:
+        url = fresh_sqlite(tmp / "listed-other.db")
+        done = subprocess.run([PYTHON, "-c", _OTHER, str(src), url], capture_output=True,
+                              text=True, check=True,
+                              env={**os.environ, "PYTHONPATH": str(other / "src")})
+        _, inserted, counted = done.stdout.split()
+        print(f"  {other}: {inserted} new posts; new + revised + unchanged = {counted} "
+              f"of {n:,} valid lines")
+
+
+def report(label: str, count: int, runs: list[Run]) -> Run:
+    """Print the median run (by wall time) and return it."""
+    median = sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
+    best = min(runs, key=lambda r: r.wall)
+    loads = ", ".join(f"{r.load:.1f}" for r in runs)
+    print(f"  {label:46s} {count / median.wall:7,.0f}/s median, {count / best.wall:7,.0f}/s "
+          f"best; {median.cpu / count * 1e6:5.0f} µs CPU/article  [load {loads}]", flush=True)
+    return median
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--compare-with", type=Path, metavar="CHECKOUT",
+                        help="another checkout of ranknews (e.g. main before this work) whose "
+                             "import_jsonl is measured on the same data in the same run")
+    parser.add_argument("--postgres", default=os.environ.get("RANKNEWS_BENCH_POSTGRES_URL"),
+                        help="PostgreSQL URL for reference figures (its public schema is dropped)")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    n, runs = args.count, range(args.runs)
+    print(f"# ranknews import speed: {n:,} SYNTHETIC articles (real headlines, URLs and "
+          f"sentences), {args.runs} runs each, {os.cpu_count()} CPUs, {date.today()}")
+    starts = sorted((timed(lambda: cli("--help")) for _ in runs), key=lambda r: r.wall)
+    boot = starts[len(starts) // 2]
+    print(f"  start-up of the CLI (`ranknews --help`), median: {boot.wall:.2f} s wall, "
+          f"{boot.cpu:.2f} s CPU  [load {', '.join(f'{r.load:.1f}' for r in starts)}]")
+    with tempfile.TemporaryDirectory(dir=OUT) as name:
+        tmp = Path(name)
+        for kind, figures in (("text-only", False), ("with figures", True)):
+            src = write_jsonl(tmp / f"{kind}.jsonl", records(n, figures=figures))
+            print(f"\n## {kind} ({src.stat().st_size / 1e6:.1f} MB)")
+            ceiling = report("ceiling: sqlite3 executemany, no checks", n,
+                             [run_ceiling(src, tmp / "ceiling.db") for _ in runs])
+            ours = report("import_jsonl in-process, SQLite", n,
+                          [run_in_process(src, fresh_sqlite(tmp / "in.db"), n) for _ in runs])
+            report("import_jsonl in-process, SQLite, 1 process", n,
+                   [run_in_process(src, fresh_sqlite(tmp / "one.db"), n, workers=1)
+                    for _ in runs])
+            if args.compare_with:
+                report(f"import_jsonl of {args.compare_with} (CPU incl. start-up)", n,
+                       [run_other_checkout(src, fresh_sqlite(tmp / "other.db"), n,
+                                           args.compare_with) for _ in runs])
+            said: list[str] = []
+            cli_runs = [run_cli(src, fresh_sqlite(tmp / "cli.db"), n, said) for _ in runs]
+            report("`ranknews import` CLI, SQLite", n, cli_runs)
+            report("`ranknews import` CLI minus start-up", n,
+                   [Run(r.wall - boot.wall, r.cpu - boot.cpu, r.load) for r in cli_runs])
+            print(f"    the CLI said: {said[0]}")
+            if Path(PYTHON).with_name("sqlite-utils").exists():
+                report("peer: `sqlite-utils insert --nl`", n,
+                       [run_sqlite_utils(src, tmp / "su.db") for _ in runs])
+            else:
+                print("  peer: sqlite-utils not installed (pip install sqlite-utils)")
+            if args.postgres:
+                report("import_jsonl in-process, PostgreSQL (reference)", n,
+                       [run_in_process(src, fresh_postgres(args.postgres), n) for _ in runs])
+            print(f"  ours / ceiling: {ceiling.wall / ours.wall:.2f} of its speed (wall), "
+                  f"{ceiling.cpu / ours.cpu:.2f} of its CPU efficiency")
+        accounting(n, tmp, args.compare_with)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Search commands: search the index, catch up with the queue, rebuild the index."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from ranknews.cli.common import (
+    DataDirOption,
+    DbOption,
+    app,
+    clean_errors,
+    console,
+    open_db,
+    out,
+    settings_from,
+)
+from ranknews.config import Settings
+from ranknews.pipeline import index_pending, reindex as rebuild_index
+from ranknews.search import Indexer, parse_query
+from ranknews.store import Database
+from ranknews.store import search as search_store
+from ranknews.text.analysis import Analyzer, shared_analyzer
+
+
+def ranking_options(settings: Settings) -> search_store.RankingOptions:
+    return search_store.RankingOptions(recency_weight=settings.search_recency_weight,
+                                       half_life_hours=settings.search_half_life_hours,
+                                       candidate_limit=settings.search_candidate_limit)
+
+
+def make_indexer(settings: Settings) -> Indexer:
+    return Indexer(Analyzer(num_workers=settings.search_index_workers),
+                   analysis_chars=settings.search_analysis_chars,
+                   body_chars=settings.search_body_chars)
+
+
+@app.command()
+@clean_errors
+def search(query: str = typer.Argument(..., help="검색어"),
+           as_json: bool = typer.Option(False, "--json", help="JSON Lines output."),
+           limit: int = typer.Option(20, "--limit", min=1, max=1000),
+           db: str = DbOption, data_dir: str = DataDirOption) -> None:
+    """기사를 검색합니다: 번호, 주소, 언론사, 제목, 점수 (best first)."""
+    settings = settings_from(db, data_dir)
+    database = open_db(settings)
+    parsed = parse_query(query, shared_analyzer(),
+                         max_chars=settings.search_max_query_chars)
+    with database.read() as conn:
+        results = search_store.search(conn, parsed, options=ranking_options(settings),
+                                      limit=limit)
+    for hit in results.hits:
+        if as_json:
+            out.print_json(json.dumps({"board_no": hit.board_no, "url": hit.url,
+                                       "outlet": hit.outlet, "title": hit.title,
+                                       "score": hit.score}, ensure_ascii=False), indent=None)
+        else:
+            out.print(f"{hit.board_no}\t{hit.url}\t{hit.outlet}\t{hit.title}\t{hit.score:.4f}",
+                      highlight=False, markup=False, soft_wrap=True)
+    if not results.hits and not as_json:
+        console.print("검색 결과가 없습니다.")
+
+
+def _run_indexing(database: Database, settings: Settings, total: int, label: str,
+                  full: bool) -> int:
+    indexer = make_indexer(settings)
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), console=console,
+                  disable=not console.is_terminal, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        step = (rebuild_index if full else index_pending)
+        return step(database, indexer, on_progress=lambda n: progress.advance(task, n))
+
+
+@app.command()
+@clean_errors
+def index(db: str = DbOption, data_dir: str = DataDirOption) -> None:
+    """검색 색인 대기열을 처리합니다 (index posts saved since the last run)."""
+    settings = settings_from(db, data_dir)
+    database = open_db(settings)
+    with database.read() as conn:
+        waiting = search_store.queue_length(conn)
+    done = _run_indexing(database, settings, waiting, "색인하는 중", full=False)
+    out.print(f"검색 색인 완료: {done}건")
+
+
+@app.command()
+@clean_errors
+def reindex(db: str = DbOption, data_dir: str = DataDirOption) -> None:
+    """검색 색인을 처음부터 다시 만듭니다 (rebuild the whole search index)."""
+    settings = settings_from(db, data_dir)
+    database = open_db(settings)
+    with database.read() as conn:
+        total = search_store.article_count(conn)
+    done = _run_indexing(database, settings, total, "다시 색인하는 중", full=True)
+    out.print(f"검색 색인을 다시 만들었습니다: {done}건")

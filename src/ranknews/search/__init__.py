@@ -1,0 +1,16 @@
+"""Korean search: analysed terms and syllable bigrams indexed beside the original text.
+
+- ``document``: what is indexed for an article (title terms, lead terms, bigrams);
+- ``indexer``: articles → documents (Kiwi on title + lead, bigrams on the rest);
+- ``query``: a reader's query → FTS5 / tsquery expression, always quoted;
+- ``ranking``: relevance × recency;
+- ``highlight``: safe <mark> of matches;
+- ``ratelimit``: per-client token buckets for the search page.
+
+Storage and the query itself live in ``store/search.py``.
+"""
+
+from ranknews.search.indexer import Indexer
+from ranknews.search.query import ParsedQuery, parse_query
+
+__all__ = ["Indexer", "ParsedQuery", "parse_query"]

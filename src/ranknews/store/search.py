@@ -1,0 +1,330 @@
+"""The search index in the database, and the search query the page, JSON and CLI share.
+
+Tables (migration 0002_search):
+- ``search_documents``: one row per indexed post: the analysed token columns (title, lead,
+  grams) and the content hash they were built from. On SQLite an FTS5 table
+  ``search_fts`` (unicode61 over our tokens, external content) follows it by triggers; on
+  PostgreSQL a ``tsv`` tsvector column (title weight A, lead B, grams D) has a GIN index.
+- ``search_queue`` (store/search_queue.py): posts saved since they were last indexed;
+  ``save_articles`` adds them, ``ranknews index`` (or a worker) catches up behind ingest.
+
+Searching takes the newest ``candidate_limit`` matches with their token columns and ranks
+them by text relevance blended with recency (search/ranking.py), then returns one page.
+Hidden posts are excluded by the query itself, so a takedown applies at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import Column, Connection, Integer, String, Table, Text, bindparam, delete
+from sqlalchemy import insert, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ranknews.models import Article
+from ranknews.search.document import WORD_START, SearchDocument
+from ranknews.search.query import Mode, ParsedQuery, to_fts5, to_tsquery
+from ranknews.search.ranking import Candidate, Ranked, rank
+from ranknews.store.articles import row_to_article
+from ranknews.store.db import Database
+from ranknews.store.schema import articles, metadata
+from ranknews.store.search_queue import enqueue as enqueue_in
+from ranknews.store.search_queue import search_queue
+from ranknews.store.stories import story_sizes
+from ranknews.store.types import UTCDateTime
+
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("board_no", Integer, primary_key=True, autoincrement=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("lead", Text, nullable=False),
+    Column("grams", Text, nullable=False),
+    Column("indexed_at", UTCDateTime, nullable=False),
+)
+
+
+_PG_MAX_POSITION = 16383  # tsvector positions above this are clamped by PostgreSQL
+_PG_MAX_POSITIONS_PER_LEXEME = 255
+
+
+# ---- writing ----------------------------------------------------------------------------
+
+def enqueue(db: Database, board_nos: Iterable[int]) -> int:
+    """Mark posts for (re)indexing in a transaction of their own."""
+    with db.write() as conn:
+        return enqueue_in(conn, board_nos)
+
+
+def queued(conn: Connection, after: int, limit: int) -> list[tuple[Article, str]]:
+    """Up to ``limit`` queued posts numbered above ``after`` with their stored content hash.
+
+    Hidden posts are indexed too (the search query leaves them out), so unhiding needs no
+    reindex.
+    """
+    query = (select(articles).join(search_queue, search_queue.c.board_no == articles.c.board_no)
+             .where(articles.c.board_no > after).order_by(articles.c.board_no).limit(limit))
+    return [(row_to_article(r), r.content_hash) for r in conn.execute(query)]
+
+
+def queue_length(conn: Connection) -> int:
+    return conn.execute(text("SELECT count(*) FROM search_queue")).scalar() or 0
+
+
+def article_count(conn: Connection) -> int:
+    return conn.execute(text("SELECT count(*) FROM articles")).scalar() or 0
+
+
+def write_documents(db: Database, docs: Sequence[SearchDocument], *,
+                    now: datetime | None = None) -> None:
+    """Store documents (replacing older ones) and take them off the queue, in one transaction.
+
+    A post revised while it was being indexed keeps its queue entry, since the document's
+    hash no longer matches the post's: it is indexed again on the next pass.
+    """
+    now = now or datetime.now(timezone.utc)
+    if not docs:
+        return
+    with db.write() as conn:
+        if conn.dialect.name == "postgresql":
+            _upsert_postgres(conn, docs, now)
+        else:
+            _upsert_sqlite(conn, docs, now)
+        conn.execute(text(
+            "DELETE FROM search_queue WHERE board_no IN "
+            "(SELECT d.board_no FROM search_documents d JOIN articles a "
+            " ON a.board_no = d.board_no WHERE d.board_no IN :numbers "
+            " AND a.content_hash = d.content_hash)"
+        ).bindparams(bindparam("numbers", expanding=True)),
+            {"numbers": [d.board_no for d in docs]})
+
+
+def _doc_row(doc: SearchDocument, now: datetime) -> dict[str, Any]:
+    return {"board_no": doc.board_no, "content_hash": doc.content_hash, "title": doc.title,
+            "lead": doc.lead, "grams": doc.grams, "indexed_at": now}
+
+
+def _upsert_sqlite(conn: Connection, docs: Sequence[SearchDocument], now: datetime) -> None:
+    stmt = sqlite_insert(search_documents)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["board_no"],
+        set_={c: stmt.excluded[c] for c in ("content_hash", "title", "lead", "grams",
+                                             "indexed_at")})
+    conn.execute(stmt, [_doc_row(d, now) for d in docs])
+
+
+def _upsert_postgres(conn: Connection, docs: Sequence[SearchDocument], now: datetime) -> None:
+    stmt = text(
+        "INSERT INTO search_documents (board_no, content_hash, title, lead, grams, indexed_at, tsv)"
+        " VALUES (:board_no, :content_hash, :title, :lead, :grams, :indexed_at,"
+        " CAST(:tsv AS tsvector))"
+        " ON CONFLICT (board_no) DO UPDATE SET content_hash = excluded.content_hash,"
+        " title = excluded.title, lead = excluded.lead, grams = excluded.grams,"
+        " indexed_at = excluded.indexed_at, tsv = excluded.tsv"
+    ).bindparams(bindparam("indexed_at", type_=UTCDateTime))
+    conn.execute(stmt, [{**_doc_row(d, now), "tsv": tsvector_literal(d)} for d in docs])
+
+
+def tsvector_literal(doc: SearchDocument) -> str:
+    """The document as a tsvector literal with our own positions and weights.
+
+    Built here rather than by to_tsvector() so that it does not depend on the server's
+    locale deciding what a Korean "word" is. Columns are kept apart by a gap of positions so
+    that a bigram phrase never spans two columns.
+    """
+    positions: dict[str, list[str]] = {}
+    pos = 1
+    for column, weight in ((doc.title, "A"), (doc.lead, "B"), (doc.grams, "D")):
+        for token in column.split():
+            if token == WORD_START:  # a marker for ranking, not a token (see document.py)
+                continue
+            if pos > _PG_MAX_POSITION:
+                break
+            slots = positions.setdefault(token, [])
+            if len(slots) < _PG_MAX_POSITIONS_PER_LEXEME:
+                slots.append(f"{pos}{weight}")
+            pos += 1
+        pos += 2
+    return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(p)
+                    for t, p in positions.items())
+
+
+def clear_queue(db: Database, board_nos: Sequence[int]) -> None:
+    with db.write() as conn:
+        conn.execute(delete(search_queue).where(search_queue.c.board_no.in_(board_nos)))
+
+
+def enqueue_all(db: Database) -> None:
+    with db.write() as conn:
+        conn.execute(text("DELETE FROM search_queue"))
+        conn.execute(insert(search_queue).from_select(["board_no"], select(articles.c.board_no)))
+
+
+# ---- searching --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SearchFilters:
+    outlet: str | None = None  # outlet domain or name
+    section: str | None = None
+    date_from: datetime | None = None  # inclusive, aware
+    date_to: datetime | None = None  # exclusive, aware
+
+
+@dataclass(frozen=True)
+class RankingOptions:
+    recency_weight: float = 1.0
+    half_life_hours: float = 72.0
+    candidate_limit: int = 100
+
+
+@dataclass
+class SearchHit:
+    board_no: int
+    url: str
+    outlet: str
+    outlet_domain: str
+    title: str
+    tags: tuple[str, ...]
+    section: str | None
+    published_at: datetime | None
+    collected_at: datetime
+    body: str
+    score: float
+    relevance: float
+    story_id: int | None = None  # set by a story-aware search
+    story_size: int = 1  # visible posts in that story
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    hits: list[SearchHit] = field(default_factory=list)
+    candidates: int = 0  # matches ranked (capped at candidate_limit)
+    capped: bool = False  # more matches exist than were ranked
+    mode: str = "and"  # "or" when no post had every term and any term was accepted
+
+
+def search(conn: Connection, query: ParsedQuery, *, filters: SearchFilters = SearchFilters(),
+           options: RankingOptions = RankingOptions(), offset: int = 0, limit: int = 20,
+           now: datetime | None = None, by_story: bool = False) -> SearchResults:
+    """Ranked posts for an analysed query; an empty query gives empty results.
+
+    ``by_story``: one entry per story (its best-ranked post, with the story's size), as the
+    search page shows them; ``candidates`` then counts entries.
+    """
+    results = SearchResults(query=query)
+    if query.empty:
+        return results
+    now = now or datetime.now(timezone.utc)
+    candidates = _candidates(conn, query, "and", filters, options.candidate_limit)
+    if not candidates and len(query.units) > 1:
+        candidates = _candidates(conn, query, "or", filters, options.candidate_limit)
+        results.mode = "or"
+    results.candidates = len(candidates)
+    results.capped = len(candidates) >= options.candidate_limit
+    ranked = rank(query, candidates, now, recency_weight=options.recency_weight,
+                  half_life_hours=options.half_life_hours, any_unit=results.mode == "or")
+    stories: dict[int, tuple[int, int]] = {}
+    if by_story:
+        stories = story_sizes(conn, [r.board_no for r in ranked])
+        ranked = _best_of_each_story(ranked, stories)
+        results.candidates = len(ranked)
+    page = ranked[offset:offset + limit]
+    details = _details(conn, [r.board_no for r in page])
+    results.hits = [_hit(details[r.board_no], r.score, r.relevance, stories.get(r.board_no))
+                    for r in page if r.board_no in details]
+    return results
+
+
+def _best_of_each_story(ranked: list[Ranked], stories: dict[int, tuple[int, int]]
+                        ) -> list[Ranked]:
+    seen: set[int] = set()
+    kept = []
+    for r in ranked:
+        story = stories.get(r.board_no)
+        if story is not None and story[0] in seen:
+            continue
+        if story is not None:
+            seen.add(story[0])
+        kept.append(r)
+    return kept
+
+
+def _candidates(conn: Connection, query: ParsedQuery, mode: Mode, filters: SearchFilters,
+                limit: int) -> list[Candidate]:
+    """The newest ``limit`` visible posts matching the query, with their token columns.
+
+    Sent as driver SQL: this runs on every search, and SQLAlchemy's statement caching and
+    per-row type processing cost more here than the query itself.
+    """
+    postgres = conn.dialect.name == "postgresql"
+    mark = (lambda name: f"%({name})s") if postgres else (lambda name: f":{name}")
+    where, params = _filter_sql(filters, mark, postgres)
+    if postgres:
+        match = f"d.tsv @@ CAST({mark('q')} AS tsquery)"
+        source = "search_documents d JOIN articles a ON a.board_no = d.board_no"
+        order = "d.board_no"
+        params["q"] = to_tsquery(query, mode)
+    else:
+        match = f"search_fts MATCH {mark('q')}"
+        source = ("search_fts JOIN articles a ON a.board_no = search_fts.rowid"
+                  " JOIN search_documents d ON d.board_no = search_fts.rowid")
+        order = "search_fts.rowid"
+        params["q"] = to_fts5(query, mode)
+    sql = (f"SELECT d.board_no, coalesce(a.published_at, a.collected_at), d.title, d.lead,"
+           f" d.grams FROM {source} WHERE {match} AND a.hidden_at IS NULL{where}"
+           f" ORDER BY {order} DESC LIMIT {int(limit)}")
+    rows = conn.exec_driver_sql(sql, params).fetchall()
+    return [Candidate(no, _aware(at), title, lead, grams) for no, at, title, lead, grams in rows]
+
+
+def _aware(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite keeps UTC as naive text (store/types.py)
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _filter_sql(filters: SearchFilters, mark: Any, postgres: bool) -> tuple[str, dict[str, Any]]:
+    where = []
+    params: dict[str, Any] = {}
+    if filters.outlet:
+        where.append(f"(a.outlet_domain = {mark('outlet')} OR a.outlet = {mark('outlet')})")
+        params["outlet"] = filters.outlet
+    if filters.section:
+        where.append(f"a.section = {mark('section')}")
+        params["section"] = filters.section
+    for name, op in (("date_from", ">="), ("date_to", "<")):
+        value = getattr(filters, name)
+        if value is not None:
+            where.append(f"coalesce(a.published_at, a.collected_at) {op} {mark(name)}")
+            params[name] = value if postgres else _sqlite_time(value)
+    return "".join(" AND " + w for w in where), params
+
+
+def _sqlite_time(value: datetime) -> str:
+    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _details(conn: Connection, numbers: list[int]) -> dict[int, Article]:
+    if not numbers:
+        return {}
+    rows = conn.execute(select(articles).where(articles.c.board_no.in_(numbers)))
+    return {r.board_no: row_to_article(r) for r in rows}
+
+
+def _hit(article: Article, score: float, relevance: float,
+         story: tuple[int, int] | None = None) -> SearchHit:
+    return SearchHit(
+        board_no=article.board_no or 0, url=article.url, outlet=article.outlet,
+        outlet_domain=article.outlet_domain, title=article.title, tags=article.tags,
+        section=article.section, published_at=article.published_at,
+        collected_at=article.collected_at,  # type: ignore[arg-type]
+        body=article.text or article.summary, score=round(score, 4),
+        relevance=round(relevance, 4), story_id=story[0] if story else None,
+        story_size=story[1] if story else 1)
