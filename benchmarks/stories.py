@@ -7,13 +7,22 @@ settings. Baselines, run on the same file in the same run:
 - exact normalized headline: same headline after removing labels, spaces and punctuation;
 - MinHash LSH (datasketch, 128 permutations, Jaccard threshold 0.5) on character 3-gram
   shingles of the body; connected components of LSH matches.
+
+Then two checks against overfitting to this one file:
+- split evaluation: the events are shuffled (fixed seeds) into halves A and B; the join
+  threshold is tuned on one half (best B-cubed F1 over a grid) and measured on the other, both
+  ways, beside the default threshold on that half;
+- hard negatives (hardneg_groups.json): the share of pairs of different events that share
+  names and were put in one story.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,7 +31,8 @@ from datasketch import MinHash, MinHashLSH
 
 from ranknews.config import Settings
 from ranknews.pipeline import settings_clusterer
-from ranknews.stories.jsonl import cluster_inputs, read_cluster_input
+from ranknews.stories.cluster import StoryClusterer
+from ranknews.stories.jsonl import analyse_inputs, cluster_analysed, read_cluster_input
 from ranknews.stories.scoring import bcubed, pairwise_f1
 from ranknews.text.analysis import Analyzer
 from ranknews.text.headline import split_tags
@@ -67,7 +77,8 @@ def main() -> None:
         inputs = list(read_cluster_input(handle, str(path)))
     gold = [r["event"] for r in rows]
     started = time.perf_counter()
-    ours = dict(cluster_inputs(inputs, settings_clusterer(Settings()), Analyzer()))
+    analyses = analyse_inputs(inputs, Analyzer())
+    ours = dict(cluster_analysed(inputs, analyses, settings_clusterer(Settings())))
     took = time.perf_counter() - started
     systems = {
         "ranknews (ours)": [ours[r["id"]] for r in rows],
@@ -86,6 +97,57 @@ def main() -> None:
               f"{len(set(predicted)):8d}")
     print("ratio ours/baseline B3 F1: " + ", ".join(
         f"{n}: {base / bcubed(s, gold)[2]:.2f}" for n, s in list(systems.items())[1:3]))
+    hard_negatives(path, rows, ours)
+    split_evaluation(rows, inputs, analyses)
+
+
+def hard_negatives(path: Path, rows: list[dict], ours: dict[str, str]) -> None:
+    groups_file = path.parent / "hardneg_groups.json"
+    if not groups_file.exists():
+        return
+    merged = total = 0
+    for group in json.loads(groups_file.read_text("utf-8")).values():
+        members = [r for r in rows if r["event"] in group["events"]]
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if a["event"] != b["event"]:
+                    total += 1
+                    merged += ours[a["id"]] == ours[b["id"]]
+    print(f"hard negatives merged: {merged} of {total} pairs ({merged / max(total, 1):.1%})")
+
+
+GRID = (0.14, 0.16, 0.18, 0.2, 0.22, 0.25, 0.28, 0.32)
+
+
+def split_evaluation(rows: list[dict], inputs: list, analyses: list, seeds: int = 5) -> None:
+    """Tune the threshold on half the events, measure on the other half (and back)."""
+    default = Settings().story_threshold
+
+    def f1(half: set[str], threshold: float) -> float:
+        picked = [k for k, r in enumerate(rows) if r["event"] in half]
+        got = dict(cluster_analysed([inputs[k] for k in picked], [analyses[k] for k in picked],
+                                    StoryClusterer(threshold=threshold)))
+        return bcubed([got[rows[k]["id"]] for k in picked], [rows[k]["event"] for k in picked])[2]
+
+    events = sorted({r["event"] for r in rows})
+    print(f"split evaluation (events in halves, {seeds} seeds; threshold tuned on the other "
+          f"half from {GRID}):")
+    print(f"{'split':8} {'tuned on':>9} {'threshold':>9} {'F1 held-out':>11} "
+          f"{'F1 default':>10}")
+    held, at_default = [], []
+    for seed in range(seeds):
+        shuffled = events[:]
+        random.Random(seed).shuffle(shuffled)
+        halves = {"A": set(shuffled[::2]), "B": set(shuffled[1::2])}
+        for name, other in (("A", "B"), ("B", "A")):
+            tuned = max(GRID, key=lambda t: f1(halves[other], t))
+            score, base = f1(halves[name], tuned), f1(halves[name], default)
+            held.append(score)
+            at_default.append(base)
+            print(f"{seed}{name:7} {other:>9} {tuned:9.2f} {score:11.3f} {base:10.3f}")
+    print(f"held-out B3 F1: mean {statistics.mean(held):.3f}, min {min(held):.3f}; "
+          f"default threshold {default}: mean {statistics.mean(at_default):.3f}, "
+          f"min {min(at_default):.3f}")
 
 
 if __name__ == "__main__":

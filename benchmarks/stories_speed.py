@@ -9,7 +9,8 @@
    the dev analyses (each real analysis repeated with its numbers shifted, one article every
    ~90 s so a 72 h window holds ~2,900), the clusterer restored for the window, then the time
    of ``StoryClusterer.assign`` for 1,000 further articles: median and p95.
-3. Restory: ``pipeline.restory`` over the newest 20,000 stored articles: articles/s.
+3. Restory: ``pipeline.restory`` over the newest 20,000 stored articles (the stories open at
+   the period's start carried in): articles/s of wall-clock and of CPU time.
 """
 
 from __future__ import annotations
@@ -113,12 +114,13 @@ def assignment_speed(url: str, analyses: list[Analysis], stored: int) -> None:
     times.sort()
     print(f"assign with {stored:,} stored: median {1000 * statistics.median(times):.2f} ms, "
           f"p95 {1000 * times[int(0.95 * len(times))]:.2f} ms (goal: median <= 2 ms)")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     period_start = START + (stored - 20_000) * STEP
     done = restory(db, settings, period_start, None)
-    took = time.perf_counter() - started
-    print(f"restory of the newest {done:,} articles: {done / took:,.0f} articles/s "
-          f"(goal >= 1,000)")
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    # CPU time as well: on this shared machine the wall clock also counts other processes
+    print(f"restory of the newest {done:,} articles: {done / took:,.0f} articles/s wall, "
+          f"{done / cpu:,.0f} articles/s of CPU time (goal >= 1,000)")
     db.dispose()
 
 

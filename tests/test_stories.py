@@ -49,20 +49,21 @@ def dev(analyzer: Analyzer) -> tuple[list[dict], dict[str, str]]:
 
 
 def test_quality_gate_on_labelled_stories(dev) -> None:
-    """B-cubed F1 floor near the measured 0.889 (benchmarks/stories.py)."""
+    """B-cubed F1 floor just under the measured 0.914 (benchmarks/stories.py)."""
     rows, ours = dev
     predicted = [ours[r["id"]] for r in rows]
     gold = [r["event"] for r in rows]
     precision, recall, f1 = bcubed(predicted, gold)
-    assert f1 >= 0.87, (precision, recall, f1)  # measured 0.889
-    assert pairwise_f1(predicted, gold) >= 0.75
+    assert f1 >= 0.905, (precision, recall, f1)  # measured 0.914 (P 0.885, R 0.945)
+    assert pairwise_f1(predicted, gold) >= 0.84  # measured 0.855
 
 
 def test_hard_negatives_mostly_kept_apart(dev) -> None:
     """Different events sharing names (hardneg_groups.json) rarely share a story.
 
-    Measured: 78 of 547 such pairs merged (14%), mostly monthly rate decisions and
-    satellite launches whose reports name no day; the floor keeps that from getting worse.
+    Measured: 45 of 547 such pairs merged (8.2%; 14% before lead figures, next-day and
+    minimum-link evidence), mostly rate decisions and follow-ups whose reports name no day;
+    the floor keeps that from getting worse.
     """
     rows, ours = dev
     groups = json.loads(shared_data("stories", "hardneg_groups.json").read_text("utf-8"))
@@ -75,7 +76,7 @@ def test_hard_negatives_mostly_kept_apart(dev) -> None:
                     total += 1
                     merged += ours[a["id"]] == ours[b["id"]]
     assert total > 100
-    assert merged / total <= 0.17, (merged, total)
+    assert merged / total <= 0.09, (merged, total)
 
 
 def _inputs(*items: tuple[str, str, str]) -> list[ClusterInput]:
@@ -118,6 +119,58 @@ def test_same_minister_on_two_days_are_two_stories(analyzer: Analyzer) -> None:
     )
     stories = dict(cluster_inputs(inputs, settings_clusterer(Settings()), analyzer))
     assert stories["mon"] == stories["mon2"] != stories["thu"]
+
+
+def test_restored_story_bearing_a_new_posts_number_is_joined_not_replaced() -> None:
+    """``restory`` carries in stories by id; a post whose number is such an id (its time came
+    before a lower-numbered post's) joins that story instead of replacing its state."""
+    from ranknews.stories.cluster import StoryClusterer
+    from ranknews.stories.signals import Signals
+
+    clusterer = StoryClusterer(window=timedelta(hours=1))
+    words = {"예산안": 1.0, "국회": 1.0, "본회의": 1.0, "통과": 1.0}
+    clusterer.restore(1, 7, Signals({"지진": 1.0, "경주": 1.0}, frozenset(), T0))
+    assert clusterer.assign(7, Signals(words, frozenset(), T0 + timedelta(minutes=50)))[0] == 7
+    assert clusterer.story_of(1) == 7
+    # post 1 leaves the window; story 7 still holds post 7, which the next report joins
+    follow = Signals(words | {"여야": 1.0}, frozenset(), T0 + timedelta(minutes=70))
+    assert clusterer.assign(8, follow)[0] == 7
+    assert clusterer.story_of(1) is None and clusterer.open_stories == 1
+
+
+def test_story_lasting_beyond_the_gap_still_takes_reports() -> None:
+    """A member published more than max_gap earlier neither counts nor vetoes: a story that
+    runs for days (a disaster) keeps taking its follow-up reports."""
+    from ranknews.stories.cluster import StoryClusterer
+    from ranknews.stories.signals import Signals
+
+    clusterer = StoryClusterer()  # window 72 h, max gap 48 h
+    words = {"산불": 1.0, "의성": 1.0, "안동": 1.0, "확산": 1.0}
+    first = clusterer.assign(1, Signals(words, frozenset(), T0))[0]
+    assert clusterer.assign(2, Signals(words | {"대피": 1.0}, frozenset(),
+                                       T0 + timedelta(hours=30)))[0] == first
+    late = Signals(words | {"대피": 1.0, "진화": 1.0}, frozenset(), T0 + timedelta(hours=60))
+    assert clusterer.assign(3, late)[0] == first
+
+
+def test_event_days_and_lead_figures() -> None:
+    from ranknews.stories.signals import day_gap, figure_conflicts, signals_from
+    from ranknews.text.analysis import Analysis
+
+    def signals(lead: tuple[str, ...], time: datetime | None = None):
+        return signals_from(Analysis((), (), (), (), lead_numbers=lead, numbers=lead), time)
+
+    nov21, oct21 = signals(("11월", "21일", "3차")), signals(("10월", "21일"))
+    assert nov21.days == {1121} and nov21.named_days
+    assert day_gap(nov21.days, oct21.days) == 31  # same day of the month, another month
+    assert day_gap(nov21.days, signals(("22일",)).days) == 1  # no month: day of the month
+    assert day_gap(signals(("12월", "31일")).days, signals(("1월", "1일")).days) == 1
+    published = signals((), datetime(2024, 6, 18, 15, tzinfo=timezone.utc))
+    assert published.days == {619} and not published.named_days  # Seoul date
+    cut, other_cut = signals(("3.50%", "2024년")), signals(("1.75%", "2015년"))
+    assert figure_conflicts(cut.figures, signals(("3.5%", "3년")).figures) == 0  # 3.50 = 3.5
+    assert figure_conflicts(cut.figures, other_cut.figures) == 2  # rate and year differ
+    assert figure_conflicts(cut.figures, signals(("3.5%", "2015년")).figures) == 0
 
 
 def _post(url: str, title: str, body: str, outlet: str = "연합뉴스", domain: str = "yna.co.kr",
@@ -175,6 +228,25 @@ def test_queue_analysis_stories_and_wire_copies(db, analyzer: Analyzer) -> None:
         assert wire_original(conn, numbers[2]) is None
 
 
+def test_wire_copy_found_outside_its_story_and_batch(db, analyzer: Analyzer) -> None:
+    """The original is looked for among the recent wire posts, not only the copy's story."""
+    wire = save_articles(db, [_post("https://www.yna.co.kr/1", "제주항공 여객기 무안공항 참사",
+                                    CRASH)]).inserted[0]
+    settings = Settings()
+    analyze_pending(db, analyzer, story_clusterer(db, settings))  # an earlier batch
+    copy = save_articles(db, [_post("https://copy.example/9", "새해 앞둔 공항의 비극",
+                                    "[복사일보] " + CRASH, outlet="복사일보",
+                                    domain="copy.example", hours=5)]).inserted[0]
+    with db.write() as conn:  # the operator keeps them apart: different stories
+        story_store.add_links(conn, [(wire, copy)], "apart", "테스트",
+                              datetime.now(timezone.utc))
+    analyze_pending(db, analyzer, story_clusterer(db, settings))
+    with db.read() as conn:
+        assert story_store.story_of(conn, copy) != story_store.story_of(conn, wire)
+        found = wire_original(conn, copy)
+    assert found is not None and found["original_board_no"] == wire
+
+
 def test_revision_goes_back_on_the_queue(db, analyzer: Analyzer) -> None:
     numbers = _board(db)
     analyze_pending(db, analyzer, story_clusterer(db, Settings()))
@@ -199,6 +271,37 @@ def test_operator_split_and_merge_survive_restory(db, analyzer: Analyzer) -> Non
     with db.read() as conn:
         assert story_store.story_of(conn, numbers[2]) == new_id == numbers[2]
         assert story_store.members(conn, numbers[0]) == [numbers[0], numbers[1], numbers[3]]
+
+
+def test_restory_continues_a_story_open_at_the_period_start(db, analyzer: Analyzer) -> None:
+    numbers = _board(db)
+    settings = Settings()
+    analyze_pending(db, analyzer, story_clusterer(db, settings))
+    # the crash story was founded at T0; the period starts half an hour later
+    assert restory(db, settings, T0 + timedelta(minutes=30), None) == 3
+    with db.read() as conn:
+        assert story_store.members(conn, numbers[0]) == numbers[:3]
+        assert story_store.story_of(conn, numbers[3]) == numbers[3]
+    # a later start: the story founded before it still takes the period's post
+    assert restory(db, settings, T0 + timedelta(minutes=90), None) == 2
+    with db.read() as conn:
+        assert story_store.story_of(conn, numbers[2]) == numbers[0]
+
+
+def test_restory_command_by_days(db, database_url: str, analyzer: Analyzer) -> None:
+    numbers = _board(db)  # 2024-06-18 10:00 to 13:00 in Seoul
+    analyze_pending(db, analyzer, story_clusterer(db, Settings()))
+    runner = CliRunner()
+    day = runner.invoke(app, ["restory", "--since", "2024-06-18", "--until", "2024-06-19",
+                              "--db", database_url])
+    assert day.exit_code == 0, day.output
+    assert "다시 묶은 글 4건" in day.output
+    later = runner.invoke(app, ["restory", "--since", "2024-06-19", "--db", database_url])
+    assert later.exit_code == 0 and "다시 묶은 글 0건" in later.output
+    with db.read() as conn:
+        assert story_store.members(conn, numbers[0]) == numbers[:3]
+    bad = runner.invoke(app, ["restory", "--since", "18/06/2024", "--db", database_url])
+    assert bad.exit_code == 2 and "날짜 형식" in bad.output  # a usage error
 
 
 def test_cluster_command_prints_one_line_per_article(tmp_path: Path) -> None:
@@ -281,3 +384,76 @@ def test_unknown_story_is_a_korean_404(db, analyzer: Analyzer) -> None:
     _, client = _site(db, analyzer)
     response = client.get("/stories/99999")
     assert response.status_code == 404 and "이야기 99999번이 없습니다" in response.text
+
+
+def _stories_board(db, stories: list[int]) -> list[list[int]]:
+    """Posts for stories of the given sizes, interleaved in time; returns each story's posts."""
+    posts, owner = [], []
+    for round_ in range(max(stories)):
+        for s, size in enumerate(stories):
+            if round_ < size:
+                posts.append(_post(f"https://x.example/{s}/{round_}", f"이야기 {s} 보도 {round_}",
+                                   f"본문 {s} {round_}", outlet="엑스", domain="x.example",
+                                   hours=len(posts) / 10))
+                owner.append(s)
+    numbers = save_articles(db, posts).inserted
+    members: dict[int, list[int]] = {}
+    for number, s in zip(numbers, owner):
+        members.setdefault(s, []).append(number)
+    now = datetime.now(timezone.utc)
+    with db.write() as conn:
+        story_store.save_members(conn, [(b, ms[0], 1.0) for ms in members.values() for b in ms],
+                                 now)
+    return [members[s] for s in range(len(stories))]
+
+
+def test_one_row_per_story_pages_are_full_and_walk_both_ways(db) -> None:
+    from ranknews.store.board import PageMap
+
+    # 9 stories, many posts each, interleaved: a page of 4 posts holds few distinct stories
+    stories = _stories_board(db, [5, 1, 7, 2, 6, 1, 4, 3, 1])
+    from ranknews.store.articles import hide
+
+    hide(db, stories[6][-1], "테스트")  # a hidden head: the story's previous post leads
+    heads = sorted((ms[-2] if s == 6 else ms[-1] for s, ms in enumerate(stories)), reverse=True)
+    pages = PageMap()
+    walked, cursor = [], None
+    with db.read() as conn:
+        while True:
+            page = story_store.story_board_page(conn, pages, size=4, before=cursor)
+            walked.append([r.board_no for r in page.rows])
+            if page.older is None:
+                break
+            cursor = page.older
+        back = []
+        while True:
+            page = story_store.story_board_page(conn, pages, size=4, after=page.rows[0].board_no) \
+                if page.newer is not None else None
+            if page is None:
+                break
+            back.insert(0, [r.board_no for r in page.rows])
+    assert walked == [heads[0:4], heads[4:8], heads[8:]]  # full pages, each story once
+    assert back == walked[:-1]
+
+
+def test_one_row_per_story_walk_that_gives_up_early_goes_on(db, monkeypatch) -> None:
+    from ranknews.store.board import PageMap
+
+    stories = _stories_board(db, [6, 1, 6, 1, 6, 1])
+    heads = sorted((ms[-1] for ms in stories), reverse=True)
+    monkeypatch.setattr(story_store, "STORY_BOARD_ROUNDS", 1)  # one batch of 5 posts a page
+    seen, cursor = [], None
+    with db.read() as conn:
+        for _ in range(20):
+            page = story_store.story_board_page(conn, PageMap(), size=2, before=cursor)
+            seen += [r.board_no for r in page.rows]
+            if page.older is None:
+                break
+            cursor = page.older
+    assert seen == heads  # short pages, but every story once and in order
+
+
+def test_one_row_per_story_board_refuses_page_numbers(db, analyzer: Analyzer) -> None:
+    _, client = _site(db, analyzer, board_one_row_per_story=True)
+    response = client.get("/?page=2")
+    assert response.status_code == 400 and "이전/다음" in response.text

@@ -102,11 +102,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("story_max_gap_hours", 48, "RANKNEWS_STORY_MAX_GAP_HOURS",
             "Two articles published further apart than this never count as the same event."),
     Setting("story_threshold", 0.2, "RANKNEWS_STORY_THRESHOLD",
-            "Evidence (average TF-IDF cosine, 0-1) an article needs to join a story."),
+            "Evidence (average TF-IDF cosine with day and figure penalties, 0-1) an article "
+            "needs to join a story."),
     Setting("board_one_row_per_story", False, "RANKNEWS_BOARD_ONE_ROW_PER_STORY",
             "Show one row per story on the board (its newest post) instead of every post."),
     Setting("analysis_batch_size", 200, "RANKNEWS_ANALYSIS_BATCH_SIZE",
             "Posts analysed per Kiwi call and per transaction when draining the queue."),
+    Setting("analysis_idle_seconds", 5.0, "RANKNEWS_ANALYSIS_IDLE_SECONDS",
+            "How long 'ranknews run' waits before looking at an empty analysis queue again."),
     # rank
     Setting("rank_views_per_address", 30, "RANKNEWS_RANK_VIEWS_PER_ADDRESS",
             "Most page views one address may add to the ranking per 10 minutes; more are "
@@ -186,6 +189,7 @@ class Settings:
     story_threshold: float = 0.2
     board_one_row_per_story: bool = False
     analysis_batch_size: int = 200
+    analysis_idle_seconds: float = 5.0
     rank_views_per_address: int = 30
     rank_operator_addresses: str = ""
     rank_forwarded_header: str = ""

@@ -1,6 +1,7 @@
-"""`ranknews run`: the crawler on its schedule and the website, in one process and one event
-loop, sharing one database, one HTTP client and one set of metrics (so /metrics shows the
-crawler's counters)."""
+"""`ranknews run`: the crawler on its schedule, the analysis behind it and the website, in one
+process and one event loop, sharing one database, one HTTP client and one set of metrics (so
+/metrics shows the crawler's counters). Analysis runs in a worker thread (``analyze_forever``):
+collection only queues posts and never waits for it."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from ranknews.config import Settings
 from ranknews.fetch.client import build_client
 from ranknews.fetch.fetcher import Fetcher, FetchPolicy
 from ranknews.metrics import CONTENT_TYPE, CrawlMetrics
-from ranknews.pipeline import crawl_forever
+from ranknews.pipeline import analyze_forever, crawl_forever
 from ranknews.store import Database
 
 
 async def run_service(db: Database, settings: Settings, *, host: str = "127.0.0.1",
-                      port: int = 8000, serve: bool = True,
+                      port: int = 8000, serve: bool = True, analyze: bool = True,
                       stop: asyncio.Event | None = None) -> None:
-    """Crawl forever and, with ``serve``, serve the site until interrupted or ``stop``."""
+    """Crawl forever, with ``analyze`` drain the analysis queue behind the crawl, and with
+    ``serve`` serve the site, until interrupted or ``stop``."""
     metrics = CrawlMetrics()
     stop = stop or asyncio.Event()
     async with build_client(settings) as client:
@@ -26,6 +28,7 @@ async def run_service(db: Database, settings: Settings, *, host: str = "127.0.0.
                           observe=metrics.observe_fetch)
         crawler = asyncio.create_task(crawl_forever(db, client, settings, fetcher=fetcher,
                                                     metrics=metrics, stop=stop))
+        analysis = asyncio.create_task(analyze_forever(db, settings, stop)) if analyze else None
         try:
             if serve:
                 await _serve(web_app(settings, db, metrics), host, port, stop)
@@ -34,6 +37,8 @@ async def run_service(db: Database, settings: Settings, *, host: str = "127.0.0.
         finally:
             stop.set()
             await crawler
+            if analysis is not None:
+                await analysis
 
 
 def web_app(settings: Settings, db: Database, metrics: CrawlMetrics) -> Any:

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ranknews.cli.common import DataDirOption, DbOption, app, clean_errors, console, open_db, out
 from ranknews.cli.common import settings_from
+from ranknews.cli.stories import drain_queue
 from ranknews.config import Settings
 from ranknews.fetch.client import build_client
 from ranknews.logs import configure_logging
@@ -103,13 +104,17 @@ def _toggle(which: str, enabled: bool, settings: Settings) -> None:
 def crawl(db: str = DbOption, data_dir: str = DataDirOption,
           sources_file: str = SourcesFileOption,
           everything: bool = typer.Option(False, "--all", help="Crawl every enabled source, "
-                                          "due or not.")) -> None:
+                                          "due or not."),
+          analyze: bool = typer.Option(False, "--analyze", help="Then drain the analysis "
+                                       "queue (analysis, stories, wire copies).")) -> None:
     """수집 시기가 된 소스를 한 번 수집합니다 (one pass, with a progress bar)."""
     settings = _settings(db, data_dir, sources_file)
     configure_logging(settings.log_format)
     database = open_db(settings, create=True)
     report = asyncio.run(_crawl_with_progress(database, settings, everything))
     out.print(_summary(report))
+    if analyze:
+        drain_queue(database, settings)
 
 
 async def _crawl_with_progress(database, settings: Settings, everything: bool) -> CollectReport:
@@ -174,7 +179,9 @@ def run(host: str = typer.Option("127.0.0.1", "--host"),
         port: int = typer.Option(8000, "--port"),
         db: str = DbOption, data_dir: str = DataDirOption,
         sources_file: str = SourcesFileOption,
-        no_serve: bool = typer.Option(False, "--no-serve", help="Only crawl, serve nothing.")
+        no_serve: bool = typer.Option(False, "--no-serve", help="Only crawl, serve nothing."),
+        no_analyze: bool = typer.Option(False, "--no-analyze", help="Leave the analysis queue "
+                                        "to a separate 'ranknews analyze'.")
         ) -> None:
     """정해진 주기로 수집하면서 게시판을 엽니다 (crawl on schedule and serve, one process)."""
     settings = _settings(db, data_dir, sources_file)
@@ -183,6 +190,7 @@ def run(host: str = typer.Option("127.0.0.1", "--host"),
     if not no_serve:
         out.print(f"게시판: http://{host}:{port}/  수집 현황: /sources  (끝내려면 Ctrl+C)")
     try:
-        asyncio.run(run_service(database, settings, host=host, port=port, serve=not no_serve))
+        asyncio.run(run_service(database, settings, host=host, port=port, serve=not no_serve,
+                                analyze=not no_analyze))
     except KeyboardInterrupt:
         pass

@@ -6,15 +6,18 @@ import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from ranknews.cli.common import DataDirOption, DbOption, app, clean_errors, console, open_db, \
     out, settings_from
+from ranknews.config import Settings
 from ranknews.pipeline import analyze_pending, settings_clusterer, story_clusterer
 from ranknews.pipeline import restory as restory_period
 from ranknews.stories.jsonl import cluster_inputs, read_cluster_input
+from ranknews.store import Database
 from ranknews.store import stories as story_store
 from ranknews.store.analysis import queue_length
 from ranknews.text.analysis import shared_analyzer
@@ -36,7 +39,11 @@ def analyze(limit: int = typer.Option(None, "--limit", help="At most this many p
             db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """분석 대기열을 처리합니다: 형태소 분석, 이야기 묶기, 통신사 기사 전재 표시."""
     settings = settings_from(db, data_dir)
-    database = open_db(settings)
+    drain_queue(open_db(settings), settings, limit)
+
+
+def drain_queue(database: Database, settings: Settings, limit: int | None = None) -> None:
+    """Analyse what waits in the queue with a progress bar (``analyze``, ``crawl --analyze``)."""
     with database.read() as conn:
         waiting = queue_length(conn)
     clusterer = story_clusterer(database, settings)
@@ -85,9 +92,11 @@ def _date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        day = datetime.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(f"날짜 형식이 잘못되었습니다: {value} (YYYY-MM-DD)") from exc
+    # operators and readers count days in Seoul
+    return day if day.tzinfo else day.replace(tzinfo=ZoneInfo("Asia/Seoul"))
 
 
 @story_app.command("merge")

@@ -8,7 +8,9 @@ plus the outlet's own byline, photo captions and related-article lists.
 
 from __future__ import annotations
 
+import heapq
 import re
+from typing import Hashable, Iterable, Sequence
 
 from ranknews.models import Article
 
@@ -52,3 +54,35 @@ def find_original(article: Article, wire_articles: list[Article]) -> tuple[Artic
         if score >= WIRE_CONTAINMENT and (best is None or score > best[1]):
             best = (original, score)
     return best
+
+
+class WireCandidates:
+    """The recent wire posts an article most probably copies, found by their rarest shared
+    words, so that only a handful are compared shingle by shingle.
+
+    Built per analysis batch from the wire posts of the batch's time window (their stored
+    analysis terms): a copy shares nearly all its words with the original, and its rare ones
+    (names, figures) pick the original out of a day's thousands of wire posts.
+    """
+
+    def __init__(self, posts: Iterable[tuple[Hashable, Sequence[str]]]) -> None:
+        self._index: dict[str, list[Hashable]] = {}
+        self.size = 0
+        for key, terms in posts:
+            self.size += 1
+            for term in set(terms):
+                self._index.setdefault(term, []).append(key)
+
+    def nearest(self, terms: Sequence[str], k: int = 5, *,
+                exclude: Hashable = None) -> list[Hashable]:
+        """Up to ``k`` posts sharing the most of these words, rare words counting more."""
+        common = max(2, self.size // 5)  # words in a fifth of the wire posts tell nothing
+        score: dict[Hashable, float] = {}
+        for term in set(terms):
+            posts = self._index.get(term)
+            if posts and len(posts) <= common:
+                weight = 1.0 / len(posts)
+                for key in posts:
+                    score[key] = score.get(key, 0.0) + weight
+        score.pop(exclude, None)
+        return heapq.nlargest(k, score, key=score.__getitem__)

@@ -7,6 +7,7 @@
    new or revised posts are queued for analysis, so saving never waits for Kiwi.
 3. ``analyze_pending`` drains that queue behind ingest (``analysis``): Korean analysis,
    stored once; story assignment (``ranknews.stories``); wire-copy detection.
+   ``analyze_forever`` does so beside the crawler in ``ranknews run``, in a worker thread.
 4. ``restory`` rebuilds the stories of a period from the stored analysis.
 5. ``update_rank`` (``rank``): keywords and a section per new post, trend day counts, and the
    precomputed trends and rank pages (after each crawl pass, or ``ranknews rank-update``).
@@ -18,6 +19,7 @@ another stage's store or web code — only this package joins them.
 """
 
 from ranknews.pipeline.analysis import (
+    analyze_forever,
     analyze_pending,
     mark_wire_copies,
     restory,
@@ -40,7 +42,8 @@ from ranknews.pipeline.rank import RankReport, refresh_rankings, refresh_trends,
 from ranknews.pipeline.search import index_pending, reindex
 
 __all__ = [
-    "BATCH_SIZE", "CollectReport", "ImportReport", "ItemError", "SourceReport", "analyze_pending",
+    "BATCH_SIZE", "CollectReport", "ImportReport", "ItemError", "SourceReport", "analyze_forever",
+    "analyze_pending",
     "collect", "crawl", "crawl_forever", "default_extractor", "extraction_rule", "import_jsonl",
     "mark_wire_copies", "merge_feed_item", "restory", "settings_clusterer", "story_clusterer",
     "RankReport", "refresh_rankings", "refresh_trends", "update_rank",

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from sqlalchemy import Connection, select
 
 from ranknews.config import Settings
-from ranknews.dedup.wire import find_original, is_wire
+from ranknews.dedup.wire import WireCandidates, find_original, is_wire
+from ranknews.errors import NotFound
+from ranknews.logs import log_event
+from ranknews.models import Article
 from ranknews.store import Database
 from ranknews.store import stories as story_store
 from ranknews.store.analysis import queued, save_analyses
 from ranknews.store.articles import get_article, row_to_article
 from ranknews.store.db import bump_board_version
-from ranknews.store.dedup import save_wire_copy
+from ranknews.store.dedup import clear_wire_copy, save_wire_copy
 from ranknews.store.schema import articles
 from ranknews.stories import ClusterItem, StoryClusterer, cluster_stream, signals_from
-from ranknews.text.analysis import Analyzer
+from ranknews.text.analysis import Analyzer, shared_analyzer
+
+log = logging.getLogger("ranknews.analysis")
 
 # -- analysis, stories and wire copies (behind ingest) -------------------------------------
 
@@ -73,6 +80,40 @@ def analyze_pending(db: Database, analyzer: Analyzer, clusterer: StoryClusterer,
     return done
 
 
+async def analyze_forever(db: Database, settings: Settings, stop: asyncio.Event, *,
+                          analyzer: Analyzer | None = None,
+                          on_batch: Callable[[int], None] | None = None) -> None:
+    """Drain the analysis queue behind the crawler until ``stop``: the ``ranknews run`` loop.
+
+    Each batch runs in a worker thread (Kiwi releases the GIL while it analyses), so the
+    crawler and the website on the event loop never wait for it; saving only queues posts.
+    When the queue is empty it sleeps ``analysis_idle_seconds``. A failed batch is logged and
+    retried after the pause: analysis can always catch up later, collection must go on.
+    """
+    clusterer = None
+    while not stop.is_set():
+        done = 0
+        try:
+            if analyzer is None:
+                analyzer = await asyncio.to_thread(shared_analyzer)  # ~1 s to load
+            if clusterer is None:  # the window's stories, as a restart finds them
+                clusterer = await asyncio.to_thread(story_clusterer, db, settings)
+            done = await asyncio.to_thread(analyze_pending, db, analyzer, clusterer,
+                                           batch=settings.analysis_batch_size,
+                                           limit=settings.analysis_batch_size)
+            if done and on_batch:
+                on_batch(done)
+        except Exception as exc:  # noqa: BLE001 - the service must outlive one bad batch
+            clusterer = None  # state may be half-updated: rebuild it from the database
+            log_event(log, "analysis_failed", level=logging.ERROR,
+                      reason=f"{exc.__class__.__name__}: {exc}")
+        if not done:
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=settings.analysis_idle_seconds)
+            except TimeoutError:
+                pass
+
+
 def _queued_articles(conn: Connection, size: int) -> list[dict[str, Any]]:
     numbers = queued(conn, size)
     rows = conn.execute(select(articles).where(articles.c.board_no.in_(numbers))
@@ -82,38 +123,79 @@ def _queued_articles(conn: Connection, size: int) -> list[dict[str, Any]]:
             for r in rows]
 
 
+WIRE_BEFORE = timedelta(hours=48)  # a copy is posted within two days of its wire original
+WIRE_AFTER = timedelta(hours=6)  # (times are approximate: feeds' clocks, late collection)
+WIRE_CANDIDATES = 5  # wire posts compared shingle by shingle per article
+
+
 def mark_wire_copies(conn: Connection, board_nos: list[int], now: datetime) -> int:
-    """Link each post that copies a wire story of its own story to that wire story."""
+    """Link each post that copies a recent wire post to that wire post.
+
+    The originals are looked for among the wire posts of the window around the posts (not only
+    their own story: a copy with a new headline may land in another story, or none): the
+    few sharing the most rare words (``WireCandidates``), plus the wire posts of its story,
+    are compared on body shingles (``find_original``).
+    """
+    rows = [r for r in story_store.analysed(conn, board_nos) if r["time"] is not None]
+    if not rows:
+        return 0
+    times = [r["time"] for r in rows]
+    wires = WireCandidates(story_store.wire_posts_between(
+        conn, min(times) - WIRE_BEFORE, max(times) + WIRE_AFTER))
+    loaded: dict[int, Article | None] = {}
     found = 0
-    for board_no in board_nos:
-        story_id = story_store.story_of(conn, board_no)
-        others = [b for b in story_store.members(conn, story_id or 0) if b != board_no]
-        if not others:
+    for row in rows:
+        board_no, analysis = row["board_no"], row["analysis"]
+        candidates = set(wires.nearest(analysis.terms, WIRE_CANDIDATES, exclude=board_no))
+        if row["story_id"] is not None:
+            candidates |= set(story_store.members(conn, row["story_id"])[-50:]) - {board_no}
+        if not candidates:
             continue
-        article = get_article(conn, board_no, include_hidden=True)
-        wires = [a for a in (get_article(conn, b, include_hidden=True) for b in others[-50:])
-                 if is_wire(a)]
-        original = find_original(article, wires)
+        article = _load(conn, board_no, loaded)
+        if article is None or is_wire(article):
+            continue
+        originals = [a for a in (_load(conn, b, loaded) for b in sorted(candidates))
+                     if a is not None and is_wire(a)]
+        original = find_original(article, originals)
         if original is not None:
             save_wire_copy(conn, board_no, original[0].board_no or 0, original[1], now)
             found += 1
+        else:  # a revision may have stopped copying
+            clear_wire_copy(conn, board_no)
     return found
+
+
+def _load(conn: Connection, board_no: int, loaded: dict[int, Article | None]) -> Article | None:
+    if board_no not in loaded:
+        try:
+            loaded[board_no] = get_article(conn, board_no, include_hidden=True)
+        except NotFound:
+            loaded[board_no] = None
+    return loaded[board_no]
 
 
 def restory(db: Database, settings: Settings, start: datetime | None, end: datetime | None,
             *, chunk: int = 2000, on_progress: Callable[[int], None] | None = None) -> int:
     """Re-cluster the analysed posts of a period from their stored analysis.
 
-    Stories are rebuilt from scratch for the period (no state from before it), in board
-    number order, the order in which live ingest sees posts; the operator's links apply.
+    The clusterer starts as live ingest would have been at the period's start: the stories
+    open then (posts of the window before ``start``, with their stored stories) are put back
+    first, so a story crossing the start is continued, not split. Then the period's posts are
+    assigned in board number order, the order live ingest sees them; the operator's links
+    apply. Posts after the period keep their stories.
     """
     clusterer = story_clusterer(db, settings, restore=False)
-    after, total = 0, 0
-    while True:
+    with db.read() as conn:
+        numbers = story_store.period_board_nos(conn, start, end)
+        if start is not None:
+            before = story_store.members_between(conn, start - clusterer.window, start)
+            for row in before:
+                clusterer.restore(row["board_no"], row["story_id"],
+                                  signals_from(row["analysis"], row["time"]))
+    total = 0
+    for at in range(0, len(numbers), chunk):
         with db.read() as conn:
-            rows = story_store.analysed_in_period(conn, start, end, after=after, limit=chunk)
-        if not rows:
-            break
+            rows = story_store.analysed(conn, numbers[at:at + chunk])
         items = [ClusterItem(r["board_no"], signals_from(r["analysis"], r["time"]))
                  for r in rows]
         now = datetime.now(timezone.utc)
@@ -121,7 +203,6 @@ def restory(db: Database, settings: Settings, start: datetime | None, end: datet
         with db.write() as conn:
             story_store.save_members(conn, assigned, now)
             bump_board_version(conn)
-        after = rows[-1]["board_no"]
         total += len(rows)
         if on_progress:
             on_progress(len(rows))

@@ -46,3 +46,7 @@ def save_wire_copy(conn: Connection, board_no: int, original: int, score: float,
     conn.execute(delete(wire_copies).where(wire_copies.c.board_no == board_no))
     conn.execute(insert(wire_copies).values(board_no=board_no, original_board_no=original,
                                             containment=score, detected_at=now))
+
+
+def clear_wire_copy(conn: Connection, board_no: int) -> None:
+    conn.execute(delete(wire_copies).where(wire_copies.c.board_no == board_no))

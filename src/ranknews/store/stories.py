@@ -12,12 +12,16 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import (Column, Connection, Float, ForeignKey, Index, Integer, String, Table,
-                        Text, and_, delete, func, insert, select, update)
+                        Text, and_, delete, func, insert, or_, select, update)
 
 from ranknews.errors import NotFound
-from ranknews.store.analysis import article_analysis, row_to_analysis
+from ranknews.store.analysis import article_analysis
+from ranknews.store.board import (_TOP, BoardFilter, BoardPage, BoardRow, PageMap, _newer_than,
+                                  _older_than)
+from ranknews.store.driver import as_json, as_time, fetch
 from ranknews.store.schema import articles, metadata
 from ranknews.store.types import UTCDateTime
+from ranknews.text.analysis import Analysis
 
 story_members = Table(
     "story_members",
@@ -29,6 +33,8 @@ story_members = Table(
     Column("assigned_at", UTCDateTime, nullable=False),
 )
 Index("ix_story_members_story", story_members.c.story_id, story_members.c.board_no)
+# Migration 0003_stories_time: the time stories go by, for period queries.
+Index("ix_articles_story_time", func.coalesce(articles.c.published_at, articles.c.collected_at))
 
 story_links = Table(
     "story_links",
@@ -142,21 +148,81 @@ def split(conn: Connection, story_id: int, board_nos: Sequence[int], reason: str
     return new_id
 
 
-def analysed_in_period(conn: Connection, start: datetime | None, end: datetime | None,
-                       *, after: int = 0, limit: int = 5000) -> list[dict[str, Any]]:
-    """Analysed posts (board number order) with their analysis and time, for re-clustering."""
-    when = func.coalesce(articles.c.published_at, articles.c.collected_at)
-    query = (select(articles.c.board_no, articles.c.published_at, articles.c.collected_at,
-                    article_analysis)
-             .join(article_analysis, article_analysis.c.board_no == articles.c.board_no)
-             .where(articles.c.board_no > after)
-             .order_by(articles.c.board_no).limit(limit))
+def _when() -> Any:
+    # the expression of index ix_articles_story_time (migration 0003_stories_time)
+    return func.coalesce(articles.c.published_at, articles.c.collected_at)
+
+
+def period_board_nos(conn: Connection, start: datetime | None,
+                     end: datetime | None) -> list[int]:
+    """Board numbers of the posts whose time is in [start, end), ascending.
+
+    A range scan of the time index; the analyses are then read by board number in chunks
+    (``analysed``), so a period at the end of 1,000,000 stored posts costs its own size."""
+    query = select(articles.c.board_no)
     if start is not None:
-        query = query.where(when >= start)
+        query = query.where(_when() >= start)
     if end is not None:
-        query = query.where(when < end)
-    return [{"board_no": r.board_no, "time": article_time(r._mapping),
-             "analysis": row_to_analysis(r)} for r in conn.execute(query)]
+        query = query.where(_when() < end)
+    return sorted(conn.execute(query).scalars())
+
+
+def analysed(conn: Connection, board_nos: Sequence[int]) -> list[dict[str, Any]]:
+    """These posts' stored analysis, time and current story (None if none), by board number;
+    posts not analysed yet are left out.
+
+    Only the fields stories read (terms and counted numbers; ``entities`` and ``phrases`` come
+    back empty), through the driver with orjson: ``restory`` reads 1,000s of these a second,
+    and SQLAlchemy's JSON processing of six columns was a third of its time."""
+    found: list[dict[str, Any]] = []
+    for at in range(0, len(board_nos), 500):
+        chunk = list(board_nos[at:at + 500])
+        names = ", ".join(f":b{i}" for i in range(len(chunk)))
+        sql = ("SELECT a.board_no, a.published_at, a.collected_at, m.story_id, n.version, "
+               "n.title_terms, n.body_terms, n.numbers, n.lead_numbers FROM articles a "
+               "JOIN article_analysis n ON n.board_no = a.board_no "
+               "LEFT JOIN story_members m ON m.board_no = a.board_no "
+               f"WHERE a.board_no IN ({names})")
+        rows = fetch(conn, sql, {f"b{i}": b for i, b in enumerate(chunk)})
+        found.extend({"board_no": number, "story_id": story_id,
+                      "time": as_time(published) or as_time(collected),
+                      "analysis": Analysis(tuple(as_json(title) or ()),
+                                           tuple(as_json(body) or ()), (), (), version,
+                                           tuple(as_json(numbers) or ()),
+                                           tuple(as_json(lead) or ()))}
+                     for number, published, collected, story_id, version, title, body,
+                     numbers, lead in rows)
+    found.sort(key=lambda r: r["board_no"])
+    return found
+
+
+def wire_posts_between(conn: Connection, start: datetime,
+                       end: datetime) -> list[tuple[int, tuple[str, ...]]]:
+    """Analysed posts of the wire services (연합뉴스, 뉴시스, 뉴스1) in [start, end), with their
+    analysed terms: the originals wire copies are looked for among. Read through the driver
+    (a day holds thousands of wire posts, read once per analysis batch)."""
+    from ranknews.dedup.wire import WIRE_OUTLETS
+
+    names = list(WIRE_OUTLETS)
+    domains = [d for ds in WIRE_OUTLETS.values() for d in ds]
+    params: dict[str, Any] = {"start": start, "end": end}
+    params.update({f"o{i}": name for i, name in enumerate(names)})
+    params.update({f"d{i}": f"%{d}" for i, d in enumerate(domains)})
+    wire = " OR ".join([f"a.outlet = :o{i}" for i in range(len(names))]
+                       + [f"a.outlet_domain LIKE :d{i}" for i in range(len(domains))])
+    if conn.dialect.name == "sqlite":  # stored as text, as UTCDateTime writes it
+        params["start"], params["end"] = (_sqlite_time(start), _sqlite_time(end))
+    sql = ("SELECT a.board_no, n.title_terms, n.body_terms FROM articles a "
+           "JOIN article_analysis n ON n.board_no = a.board_no "
+           "WHERE coalesce(a.published_at, a.collected_at) >= :start "
+           f"AND coalesce(a.published_at, a.collected_at) < :end AND ({wire})")
+    return [(number, tuple(as_json(title) or ()) + tuple(as_json(body) or ()))
+            for number, title, body in fetch(conn, sql, params)]
+
+
+def _sqlite_time(value: datetime) -> str:
+    # SQLAlchemy's SQLite DATETIME text (UTC), so that text comparison is time order
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def clear_members(conn: Connection, board_nos: Sequence[int]) -> None:
@@ -167,21 +233,21 @@ def clear_members(conn: Connection, board_nos: Sequence[int]) -> None:
 
 def window_members(conn: Connection, window: Any) -> list[dict[str, Any]]:
     """Posts of the last ``window`` (by time) with their story and analysis: a restart's state."""
-    when = func.coalesce(articles.c.published_at, articles.c.collected_at)
-    latest = conn.execute(select(func.max(when))).scalar()
+    latest = conn.execute(select(func.max(_when()))).scalar()
     if latest is None:
         return []
-    query = (select(articles.c.board_no, articles.c.published_at, articles.c.collected_at,
-                    story_members.c.story_id, article_analysis)
-             .join(story_members, story_members.c.board_no == articles.c.board_no)
-             .join(article_analysis, article_analysis.c.board_no == articles.c.board_no)
-             .where(when >= latest - window).order_by(articles.c.board_no))
-    return [{"board_no": r.board_no, "story_id": r.story_id, "time": article_time(r._mapping),
-             "analysis": row_to_analysis(r)} for r in conn.execute(query)]
+    return members_between(conn, latest - window, None)
+
+
+def members_between(conn: Connection, start: datetime | None,
+                    end: datetime | None) -> list[dict[str, Any]]:
+    """Posts in [start, end) that have a story, with their analysis (board number order)."""
+    return [r for r in analysed(conn, period_board_nos(conn, start, end))
+            if r["story_id"] is not None]
 
 
 def count_analysed(conn: Connection, start: datetime | None, end: datetime | None) -> int:
-    when = func.coalesce(articles.c.published_at, articles.c.collected_at)
+    when = _when()
     query = select(func.count()).select_from(
         articles.join(article_analysis, article_analysis.c.board_no == articles.c.board_no))
     if start is not None:
@@ -257,3 +323,73 @@ def newest_of_stories(conn: Connection, board_nos: Sequence[int]) -> set[int]:
         for story_id, board_no in conn.execute(query):
             newest[story_id] = max(newest.get(story_id, 0), board_no)
     return {b for b in board_nos if b not in mine or newest.get(mine[b]) == b}
+
+
+# -- the one-row-per-story board -----------------------------------------------------------
+
+STORY_BOARD_ROUNDS = 8  # board batches read per page at most (each 2 × page size posts)
+
+
+def story_board_page(conn: Connection, pages: PageMap, *, size: int,
+                     flt: BoardFilter | None = None, before: int | None = None,
+                     after: int | None = None) -> BoardPage:
+    """A page of the one-row-per-story board: ``size`` story heads, newest first.
+
+    A story's head is its newest visible post (a post with no story is its own head), so
+    each story appears once on the whole board, at its latest post. The page walks the
+    ordinary keyset board (``store.board``) in batches from its cursor and keeps the heads
+    until it has ``size`` of them, so a page is full unless the board ends (or
+    ``STORY_BOARD_ROUNDS`` batches held too few heads; the cursor then continues where the
+    walk stopped). Paging is by cursors only (``before`` / ``after``): page numbers of the
+    post board do not count stories.
+    """
+    flt = flt or BoardFilter()
+    pages.refresh(conn)
+    if after is not None:
+        rows, beyond = _heads(conn, flt, after, size, older=False)
+        result = BoardPage(rows, flt, newer=beyond)
+    else:
+        rows, beyond = _heads(conn, flt, before if before is not None else _TOP, size,
+                              older=True, inclusive=before is None)
+        result = BoardPage(rows, flt, older=beyond)
+    if rows and after is not None:
+        result.older = _cursor_if_any(conn, flt, rows[-1].board_no, older=True)
+    elif rows:
+        result.newer = _cursor_if_any(conn, flt, rows[0].board_no, older=False)
+    return result
+
+
+def _cursor_if_any(conn: Connection, flt: BoardFilter, bound: int, *,
+                   older: bool) -> int | None:
+    """``bound`` as a cursor if some head lies beyond it (or the walk could not tell)."""
+    found, beyond = _heads(conn, flt, bound, 1, older=older)
+    return bound if found or beyond is not None else None
+
+
+def _heads(conn: Connection, flt: BoardFilter, bound: int, want: int, *, older: bool,
+           inclusive: bool = False) -> tuple[list[BoardRow], int | None]:
+    """Up to ``want`` heads beyond ``bound`` (newest first), and the cursor beyond them when
+    more may follow: the last head shown, or where the walk gave up."""
+    found: list[BoardRow] = []
+    batch = 2 * want + 1
+    for _ in range(STORY_BOARD_ROUNDS):
+        rows = (_older_than(conn, flt, bound, batch, inclusive=inclusive) if older
+                else _newer_than(conn, flt, bound, batch)[::-1])  # going up: oldest first
+        inclusive = False
+        if not rows:
+            return _ordered(found, older), None
+        keep = newest_of_stories(conn, [r.board_no for r in rows])
+        for row in rows:
+            if row.board_no in keep:
+                found.append(row)
+                if len(found) > want:
+                    shown = found[:want]
+                    return _ordered(shown, older), shown[-1].board_no
+        if len(rows) < batch:
+            return _ordered(found, older), None
+        bound = rows[-1].board_no
+    return _ordered(found, older), bound  # too few heads in the rounds allowed
+
+
+def _ordered(rows: list[BoardRow], older: bool) -> list[BoardRow]:
+    return rows if older else rows[::-1]

@@ -11,10 +11,17 @@ The evidence between an article and one story member (``pair_score``):
 3. at least ``MIN_SHARED`` terms in common; when either is thin (a headline-only item, a
    [포토] caption), at least ``MIN_SHARED`` headline words in common, so that two tiny texts
    never join on generic caption words (서울, 시민, 사진);
-4. event days more than a day apart → the score is multiplied by ``DAY_PENALTY``.
-The article's score for a story is the average over the story's most recent members (average
-link: one member that strays off-topic cannot drag unrelated articles in); it joins when the
-best story scores at least ``threshold``.
+4. event days more than a day apart → the score is multiplied by ``DAY_PENALTY``; days named
+   in both leads one apart (a press conference and the rebuttal the next day) → ``NEXT_DAY``;
+5. lead figures: each unit both leads count in (명, %, 년도) whose values never agree, beyond
+   those that agree, multiplies the score by ``FIGURE_PENALTY`` (at most twice).
+The article's score for a story is the average over the story's founder and most recent
+members (average link: one member that strays off-topic cannot drag unrelated articles in),
+and nothing when any of them scores below ``MIN_LINK`` (a clear contradiction with one member
+— another day, other figures — vetoes the join); it joins when the best story scores at least
+``threshold``. Members published more than ``max_gap`` away are left out of the average (a
+story running for days keeps taking reports), and members that left the window are no longer
+compared (as after a restart, which restores the window only).
 
 Operator decisions are constraints that every run honours: ``together`` pairs join directly,
 ``apart`` pairs never share a story. A story's id is the key (board number) of the article
@@ -25,17 +32,21 @@ from __future__ import annotations
 
 import heapq
 import math
+from operator import mul
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Hashable, Iterable, Iterator
 
-from ranknews.stories.signals import Signals, day_gap
+from ranknews.stories.signals import Signals, day_gap, figure_conflicts
 
 Key = Hashable
 
-THRESHOLD = 0.2  # average-link cosine needed to join (measured: benchmarks/stories.py)
+THRESHOLD = 0.2  # average-link score needed to join (measured: benchmarks/stories.py)
 DAY_PENALTY = 0.3  # event days more than one day apart: a different happening
+NEXT_DAY = 0.65  # the leads name days one apart: often the next step (a rebuttal, a reply)
+FIGURE_PENALTY = 0.7  # per unit (max 2) in which the leads' counted numbers never agree
+MIN_LINK = 0.1  # a story is joined only if no compared member scores below this
 MIN_SHARED = 2  # salient terms two articles must share before their cosine counts
 INDEX_TERMS = 20  # salient terms per article used to find candidate stories
 MAX_CANDIDATES = 8  # stories scored per article: those sharing the most salient terms
@@ -51,6 +62,9 @@ class _Member:
     time: datetime | None
     headline: frozenset[str] = frozenset()
     thin: bool = False
+    figures: dict[str, frozenset[str]] = field(default_factory=dict)
+    named_days: bool = False
+    stamp: float | None = None  # time as a POSIX timestamp: cheaper to compare per pair
 
 
 @dataclass(slots=True)
@@ -76,6 +90,7 @@ class StoryClusterer:
                  max_articles: int = 200_000) -> None:
         self.window = window
         self.max_gap = max_gap
+        self._gap = max_gap.total_seconds()
         self.threshold = threshold
         self.max_articles = max_articles
         self._df: dict[str, int] = {}
@@ -169,44 +184,60 @@ class StoryClusterer:
         return bool(apart) and any(self._story_of.get(k) == story.id for k in apart)
 
     def _story_score(self, member: _Member, story: _Story) -> float:
-        compared = story.members
-        return sum(self.pair_score(member, m) for m in compared) / len(compared)
+        total, compared = 0.0, 0
+        for other in story.members:
+            if (member.stamp is not None and other.stamp is not None
+                    and abs(member.stamp - other.stamp) > self._gap):
+                continue  # too far apart in time to tell either way: not a veto
+            score = self.pair_score(member, other)
+            if score < MIN_LINK:
+                return 0.0  # vetoed: no need to score the other members
+            total += score
+            compared += 1
+        return total / compared if compared else 0.0
 
     def pair_score(self, a: _Member, b: _Member) -> float:
-        if a.time is not None and b.time is not None and abs(a.time - b.time) > self.max_gap:
+        if a.stamp is not None and b.stamp is not None and abs(a.stamp - b.stamp) > self._gap:
             return 0.0
-        small, large = (a.vector, b.vector) if len(a.vector) < len(b.vector) else (b.vector, a.vector)
-        shared = 0
-        score = 0.0
-        for term, weight in small.items():
-            other = large.get(term)
-            if other is not None:
-                shared += 1
-                score += weight * other
-        if shared < MIN_SHARED:
+        va, vb = a.vector, b.vector
+        shared = va.keys() & vb.keys()  # a C-level intersection: most pairs share few terms
+        if len(shared) < MIN_SHARED:
             return 0.0
+        score = sum(map(mul, map(va.__getitem__, shared), map(vb.__getitem__, shared)))
         if (a.thin or b.thin) and len(a.headline & b.headline) < MIN_SHARED:
             return 0.0
-        if day_gap(a.days, b.days) > 1:
+        gap = day_gap(a.days, b.days)
+        if gap > 1:
             score *= DAY_PENALTY
+        elif gap == 1 and a.named_days and b.named_days:  # not reports either side of midnight
+            score *= NEXT_DAY
+        conflicts = figure_conflicts(a.figures, b.figures)
+        if conflicts:
+            score *= FIGURE_PENALTY ** min(conflicts, 2)
         return score
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _member(self, key: Key, signals: Signals) -> _Member:
         return _Member(key, self._vector(signals.weights), signals.days, signals.time,
-                       signals.headline, signals.thin)
+                       signals.headline, signals.thin, signals.figures, signals.named_days,
+                       signals.time.timestamp() if signals.time is not None else None)
 
     def _vector(self, weights: dict[str, float]) -> dict[str, float]:
-        n = len(self._seen) + 1
-        vector = {t: w * math.log(n / self._df.get(t, 1)) for t, w in weights.items()}
-        vector = {t: vector[t] for t in heapq.nlargest(VECTOR_TERMS, vector, key=vector.__getitem__)
-                  if vector[t] > 0}
+        log_n, df, log = math.log(len(self._seen) + 1), self._df, math.log
+        ranked = [(w * (log_n - log(df.get(t, 1))), t) for t, w in weights.items()]
+        if len(ranked) > VECTOR_TERMS:
+            ranked.sort(reverse=True)
+            del ranked[VECTOR_TERMS:]
+        vector = {t: w for w, t in ranked if w > 0}
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return {t: w / norm for t, w in vector.items()}
 
     def _found(self, story_id: Key) -> _Story:
-        story = _Story(story_id)
-        self._stories[story_id] = story
+        # A restored story may already bear this id (``restory`` carries in the stories open
+        # at a period's start, and a post's time need not follow its board number): join it.
+        story = self._stories.get(story_id)
+        if story is None:
+            story = self._stories[story_id] = _Story(story_id)
         return story
 
     def _join(self, story: _Story, member: _Member) -> None:
@@ -244,7 +275,9 @@ class StoryClusterer:
         story = self._stories.get(story_id)
         if story is not None:
             story.size -= 1
-            if story.size <= 0:
+            # compared members are window members only, as after a restart
+            story.members = [m for m in story.members if m.key != key]
+            if story.size <= 0 or not story.members:
                 self._close(story)
 
     def _close(self, story: _Story) -> None:

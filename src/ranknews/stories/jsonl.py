@@ -13,7 +13,7 @@ from ranknews.text.headline import split_tags
 
 if TYPE_CHECKING:
     from ranknews.stories.cluster import StoryClusterer
-    from ranknews.text.analysis import Analyzer
+    from ranknews.text.analysis import Analysis, Analyzer
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +47,19 @@ def _time(value: object) -> datetime | None:
 def cluster_inputs(inputs: list[ClusterInput], clusterer: "StoryClusterer",
                    analyzer: "Analyzer") -> list[tuple[str, str]]:
     """(id, story) for each input in order: analysis, then the production ``cluster_stream``."""
+    return cluster_analysed(inputs, analyse_inputs(inputs, analyzer), clusterer)
+
+
+def analyse_inputs(inputs: list[ClusterInput], analyzer: "Analyzer") -> list["Analysis"]:
+    # labels ([포토], (종합)) leave the headline, as they do on import
+    return analyzer.analyze_many([(split_tags(i.title)[1], i.text) for i in inputs])
+
+
+def cluster_analysed(inputs: list[ClusterInput], analyses: list["Analysis"],
+                     clusterer: "StoryClusterer") -> list[tuple[str, str]]:
+    """(id, story) for analysed inputs, through the production ``cluster_stream``."""
     from ranknews.stories.cluster import ClusterItem, cluster_stream
     from ranknews.stories.signals import signals_from
 
-    # labels ([포토], (종합)) leave the headline, as they do on import
-    analyses = analyzer.analyze_many([(split_tags(i.title)[1], i.text) for i in inputs])
     items = [ClusterItem(i.id, signals_from(a, i.published)) for i, a in zip(inputs, analyses)]
     return [(key, story) for key, story, _ in cluster_stream(clusterer, items)]

@@ -4,15 +4,20 @@
   Korean news states the event in the lead and ends in bylines, captions and lists of related
   headlines about OTHER events. Counted numbers (179명, 234.64포인트, 3.25%) are words too:
   two reports of one event repeat its figures.
-- Event days: the days of the month named in the headline and lead ("18일"), else the day it
-  was published. Two reports naming days more than a day apart tell of two happenings, even
-  when they share every name (the same minister on two days, monthly rate decisions).
+- Event days: the days named in the headline and lead ("18일", with the month when it is named:
+  "11월 21일"), else the day it was published. Two reports naming different days tell of two
+  happenings, even when they share every name (the same minister on two days, monthly rate
+  decisions, a rebuttal the day after a press conference).
+- Lead figures: the counted numbers of the headline and lead by unit (명, %, 차, 년도). Two
+  leads that count in the same unit and never agree (a rate cut to 3.25% and one to 1.75%; the
+  2023 and the 2025 visit) report different happenings; updated tolls deep in the body do not
+  count, only the lead's.
 - Time: when it was published (or collected), for the time window.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -23,16 +28,20 @@ TITLE_WEIGHT = 2.0  # a headline word weighs as much as two lead words
 LEAD_DECAY = 40  # body word k weighs 1 / (1 + k / LEAD_DECAY): half at the 40th noun
 THIN_BODY_TERMS = 20  # fewer body words than this ([포토] captions, feed items): judge by headline
 NUMBER_PREFIX = "#"  # keeps 18일 (a number) apart from a noun spelt the same way
+# Units that tell a time of day or a date: compared as event days, not as lead figures.
+TIME_UNITS = frozenset({"일", "시", "분", "초", "월"})
 _SEOUL = ZoneInfo("Asia/Seoul")
 
 
 @dataclass(frozen=True, slots=True)
 class Signals:
     weights: dict[str, float]  # raw term weights, before document frequencies
-    days: frozenset[int]  # days of the month the event happened, as far as we can tell
+    days: frozenset[int]  # event days: month * 100 + day, or the day alone (see day_gap)
     time: datetime | None  # published (or collected) time; None when unknown
     headline: frozenset[str] = frozenset()  # headline words
     thin: bool = False  # headline-only, photo caption: too little body to judge by
+    figures: dict[str, frozenset[str]] = field(default_factory=dict)  # lead: unit → values
+    named_days: bool = False  # the days were named in the text (not the publication day)
 
     @property
     def empty(self) -> bool:
@@ -42,18 +51,38 @@ class Signals:
 def signals_from(analysis: Analysis, time: datetime | None = None) -> Signals:
     """Evidence of one article; ``time`` is when it was published, if known."""
     weights: dict[str, float] = {}
+    get = weights.get
+    headline = frozenset(t for t in analysis.title_terms if _is_word(t))
     for term in analysis.title_terms:
+        if term in headline:
+            weights[term] = get(term, 0.0) + TITLE_WEIGHT
+    body = 0
+    for term, weight in zip(analysis.body_terms, _decay(len(analysis.body_terms))):
         if _is_word(term):
-            weights[term] = weights.get(term, 0.0) + TITLE_WEIGHT
-    for k, term in enumerate(analysis.body_terms):
-        if _is_word(term):
-            weights[term] = weights.get(term, 0.0) + 1.0 / (1.0 + k / LEAD_DECAY)
+            weights[term] = get(term, 0.0) + weight
+            body += 1
     for number in analysis.numbers:
         key = NUMBER_PREFIX + number
-        weights[key] = weights.get(key, 0.0) + 1.0
-    headline = frozenset(t for t in analysis.title_terms if _is_word(t))
-    thin = sum(1 for t in analysis.body_terms if _is_word(t)) < THIN_BODY_TERMS
-    return Signals(weights, _event_days(analysis, time), time, headline, thin)
+        weights[key] = get(key, 0.0) + 1.0
+    thin = body < THIN_BODY_TERMS
+    figures: dict[str, set[str]] = {}
+    for figure in map(_figure, analysis.lead_numbers):
+        if figure is not None:
+            figures.setdefault(figure[0], set()).add(figure[1])
+    named = _named_days(analysis)
+    return Signals(weights, named or _publication_day(time), time, headline, thin,
+                   {unit: frozenset(values) for unit, values in figures.items()},
+                   bool(named))
+
+
+_DECAYS: list[float] = []
+
+
+def _decay(length: int) -> list[float]:
+    """Weights 1 / (1 + k / LEAD_DECAY) of body positions k < length (computed once)."""
+    while len(_DECAYS) < length:
+        _DECAYS.append(1.0 / (1.0 + len(_DECAYS) / LEAD_DECAY))
+    return _DECAYS
 
 
 @lru_cache(maxsize=200_000)
@@ -62,19 +91,70 @@ def _is_word(term: str) -> bool:
     return len(term) > 1 and not term.replace(".", "").replace(",", "").isdigit()
 
 
-def _event_days(analysis: Analysis, time: datetime | None) -> frozenset[int]:
+@lru_cache(maxsize=100_000)
+def _figure(number: str) -> tuple[str, str] | None:
+    """(unit, value) of a counted number: 3.50% and 3.5% agree; 2023년 is a year, 3년 is not."""
+    i = 0
+    while i < len(number) and (number[i].isdigit() or number[i] in ".,"):
+        i += 1
+    unit = number[i:]
+    if not unit or unit in TIME_UNITS:
+        return None
+    try:
+        value = float(number[:i].replace(",", ""))
+    except ValueError:
+        return None
+    if unit == "년" and 1900 <= value <= 2100:
+        unit = "년도"  # a year (2023년), not a duration (3년 만에)
+    return unit, f"{value:g}"
+
+
+def figure_conflicts(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> int:
+    """Units both leads count in whose values never agree, less the units that agree."""
+    balance = 0
+    for unit in a.keys() & b.keys():
+        balance += -1 if a[unit] & b[unit] else 1
+    return max(0, balance)
+
+
+def _named_days(analysis: Analysis) -> frozenset[int]:
+    """Days named in the lead: month * 100 + day when the month comes right before, else day."""
     days = set()
+    month = 0
     for number in analysis.lead_numbers:
-        if number.endswith("일") and number[:-1].isdigit() and 1 <= int(number[:-1]) <= 31:
-            days.add(int(number[:-1]))
-    if not days and time is not None:
-        local = time.astimezone(_SEOUL) if time.tzinfo else time
-        days.add(local.day)
+        value = number[:-1]
+        if number.endswith("월") and value.isdigit() and 1 <= int(value) <= 12:
+            month = int(value)
+            continue
+        if number.endswith("일") and value.isdigit() and 1 <= int(value) <= 31:
+            days.add(month * 100 + int(value))
+        month = 0
     return frozenset(days)
 
 
+def _publication_day(time: datetime | None) -> frozenset[int]:
+    if time is None:
+        return frozenset()
+    local = time.astimezone(_SEOUL) if time.tzinfo else time
+    return frozenset({local.month * 100 + local.day})
+
+
 def day_gap(a: frozenset[int], b: frozenset[int]) -> int:
-    """Smallest distance between days of the month (31 and 1 are a day apart); 0 if unknown."""
-    if not a or not b:
+    """Smallest distance in days between the days named; 0 when either names none.
+
+    Two dated days (month and day) are compared on the calendar, across the year's end;
+    otherwise as days of the month (31 and 1 are a day apart)."""
+    if not a or not b or not a.isdisjoint(b):
         return 0
-    return min(min(abs(x - y), 31 - abs(x - y)) for x in a for y in b)
+    return min(_distance(x, y) for x in a for y in b)
+
+
+def _distance(x: int, y: int) -> int:
+    if x > 100 and y > 100:
+        apart = abs(_MONTH_START[x // 100] + x % 100 - _MONTH_START[y // 100] - y % 100)
+        return min(apart, 365 - apart)
+    apart = abs(x % 100 - y % 100)
+    return min(apart, 31 - apart)
+
+
+_MONTH_START = (0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)

@@ -29,10 +29,11 @@ from ranknews.store.board import (
     latest,
 )
 from ranknews.store.db import board_version
+from ranknews.store.stories import story_board_page
 from ranknews.web.format import board_date, full_time, rfc822, zone
 from ranknews.web.params import BadRequest, board_filter, page_number, positive_int
 from ranknews.web.render import render, twin
-from ranknews.web.views.stories import annotate_rows, article_extras, one_row_per_story
+from ranknews.web.views.stories import annotate_rows, article_extras
 
 PAGE_LINKS = 10  # page links shown at once, in blocks of ten as Korean boards do
 
@@ -102,11 +103,15 @@ def board(request: Request) -> Response:
     after = positive_int(request, "after", "after")
     if page > 1 and flt.active:
         raise BadRequest("언론사·분야로 거른 게시판은 쪽 번호 대신 '이전/다음' 링크로 넘겨 주세요.")
+    if page > 1 and settings.board_one_row_per_story:
+        raise BadRequest("이야기별 게시판은 쪽 번호 대신 '이전/다음' 링크로 넘겨 주세요.")
     with request.app.state.db.read() as conn:
-        result = board_page(conn, request.app.state.pages, size=settings.page_size, page=page,
-                            flt=flt, before=before, after=after)
         if settings.board_one_row_per_story:
-            result.rows = one_row_per_story(conn, result.rows)
+            result = story_board_page(conn, request.app.state.pages, size=settings.page_size,
+                                      flt=flt, before=before, after=after)
+        else:
+            result = board_page(conn, request.app.state.pages, size=settings.page_size,
+                                page=page, flt=flt, before=before, after=after)
         context = {"board": board_context(result, settings)}
         annotate_rows(conn, context["board"]["rows"])
     if page == 1 and not flt.active and before is None and after is None:

@@ -13,8 +13,7 @@ from starlette.responses import Response
 from ranknews.config import Settings
 from ranknews.errors import NotFound
 from ranknews.store.dedup import wire_original
-from ranknews.store.stories import (Coverage, StoryView, newest_of_stories, story_sizes,
-                                    story_view)
+from ranknews.store.stories import Coverage, StoryView, story_sizes, story_view
 from ranknews.web.format import full_time, zone
 from ranknews.web.render import render, twin
 
@@ -85,9 +84,3 @@ def article_extras(conn: Any, board_no: int) -> dict[str, Any]:
                           "url": f"/articles/{copy['original_board_no']}",
                           "containment": round(copy["containment"], 2)} if copy else None),
     }
-
-
-def one_row_per_story(conn: Any, rows: list[Any]) -> list[Any]:
-    """The board rows a one-row-per-story board keeps: each story's newest post."""
-    keep = newest_of_stories(conn, [r.board_no for r in rows])
-    return [r for r in rows if r.board_no in keep]
