@@ -246,3 +246,22 @@ def test_one_batch_gives_what_one_at_a_time_gives(db) -> None:
         final = [get_article(conn, n) for n in (1, 2)]
     assert [[(n, tags) for n, _, tags in h] for h in history] == [[(1, []), (2, ["2보"])]] * 2
     assert [(f.title, f.tags) for f in final] == [("의협 휴진", ()), ("정부 대응", ())]
+
+
+def test_same_headline_in_one_batch_finds_the_right_post(db) -> None:
+    """Two different stories under one headline in a batch, then an update of each: each
+    update joins its own story (the headline key proposes both, the bodies decide)."""
+    rain = ("비가 내리는 월요일 부산 해운대 해수욕장에 우산을 쓴 관광객들이 걷고 있다. "
+            "기상청은 남부 지방에 최고 80mm의 비가 오겠다고 예보했다. 항공편 일부가 결항했고 "
+            "해안 도로에는 차량 통제가 이어졌다.")
+    sun = ("맑고 쌀쌀한 토요일 아침 서울 여의도 공원에서 시민들이 산책하고 있다. 아침 최저 "
+           "기온은 영하 3도까지 내려갔고 한낮에는 영상 8도로 오르겠다. 미세먼지 농도는 전국이 "
+           "좋음 수준을 보이겠다.")
+    title = "[포토] 오늘의 날씨"
+    result = save_articles(db, [
+        article("https://www.yna.co.kr/view/W1", title=title, body=sun),
+        article("https://www.yna.co.kr/view/W2", title=title, body=rain),
+        article("https://www.yna.co.kr/view/W3", title=title, body=rain + "\n오후에 그친다."),
+        article("https://www.yna.co.kr/view/W4", title=title, body=sun + "\n낮엔 풀린다."),
+    ])
+    assert result.inserted == [1, 2] and result.revised == [2, 1]

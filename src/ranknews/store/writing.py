@@ -210,7 +210,8 @@ class _Plan:
         self.new_posts: list[_Post] = []
         self.outcomes: list[tuple[str, _Post]] = []
         self.by_number: dict[int, _Post] = {}
-        self.seen: dict[str, _Post] = {}  # URLs and keys of this batch's articles → post
+        self.seen: dict[str, _Post] = {}  # URLs of this batch's articles → their post
+        self.seen_keys: dict[str, list[_Post]] = {}  # their dedup keys → posts
         self.stored_articles: dict[int, Article] = {}
         self.stored_urls = self._stored_by_url(batch)
         self.stored_keys = self._stored_by_key(batch)
@@ -242,12 +243,16 @@ class _Plan:
             kind = "revised"
         self.outcomes.append((kind, post))
         post.keys.update(prepared.keys)
-        for name in (prepared.url, prepared.canonical_url, *prepared.keys):
-            if name and self._free(name, post):
-                self.seen[name] = post
+        for url in (prepared.url, prepared.canonical_url):
+            if self._free(url, post):
+                self.seen[url] = post
+        for key in prepared.keys:  # a headline key may name several posts of this batch
+            posts = self.seen_keys.setdefault(key, [])
+            if post not in posts:
+                posts.append(post)
 
     def _free(self, name: str | None, post: _Post) -> bool:
-        """Whether ``name`` (a URL) names no other post: matched by its URL, an article may
+        """Whether the URL ``name`` names no other post: matched by its URL, an article may
         carry a canonical URL that another post owns, and must not take it (it is unique)."""
         owner = self.seen.get(name) or self.stored_urls.get(name) if name else None
         return name is not None and owner in (None, post)
@@ -258,11 +263,11 @@ class _Plan:
                 return post
         for key in prepared.keys:
             headline = key.startswith("t:")  # only a proposal: same_post decides
-            post = self.seen.get(key)
-            if post is not None and (not headline or self._same(prepared, post)):
-                return post
+            for post in self.seen_keys.get(key, ()):
+                if not headline or self._same(prepared, post):
+                    return post
             for number in self.stored_keys.get(key, ()):
-                post = self._stored_post(number)
+                post = self.by_number.get(number)
                 if post is not None and (not headline or self._same(prepared, post)):
                     return post
         return None
@@ -271,9 +276,6 @@ class _Plan:
         old = post.latest.article if post.latest is not None else \
             self.stored_articles.get(post.board_no)
         return old is not None and same_post(prepared.article, old)
-
-    def _stored_post(self, number: int) -> _Post | None:
-        return self.by_number.get(number)
 
     def _load_stored(self, rows: list[tuple]) -> None:
         for number, url, canonical, content_hash, revision in rows:
