@@ -33,7 +33,7 @@ from ranknews.config import Settings
 from ranknews.pipeline import settings_clusterer
 from ranknews.stories.cluster import StoryClusterer
 from ranknews.stories.jsonl import analyse_inputs, cluster_analysed, read_cluster_input
-from ranknews.stories.scoring import bcubed, pairwise_f1
+from ranknews.stories.scoring import bcubed, hard_negative_merges, pairwise_f1
 from ranknews.text.analysis import Analyzer
 from ranknews.text.headline import split_tags
 
@@ -105,14 +105,7 @@ def hard_negatives(path: Path, rows: list[dict], ours: dict[str, str]) -> None:
     groups_file = path.parent / "hardneg_groups.json"
     if not groups_file.exists():
         return
-    merged = total = 0
-    for group in json.loads(groups_file.read_text("utf-8")).values():
-        members = [r for r in rows if r["event"] in group["events"]]
-        for i, a in enumerate(members):
-            for b in members[i + 1:]:
-                if a["event"] != b["event"]:
-                    total += 1
-                    merged += ours[a["id"]] == ours[b["id"]]
+    merged, total = hard_negative_merges(rows, ours, json.loads(groups_file.read_text("utf-8")))
     print(f"hard negatives merged: {merged} of {total} pairs ({merged / max(total, 1):.1%})")
 
 

@@ -29,3 +29,18 @@ def pairwise_f1(predicted: Sequence[Hashable], gold: Sequence[Hashable]) -> floa
 
 def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def hard_negative_merges(rows: list[dict], predicted: dict[str, str],
+                         groups: dict[str, dict]) -> tuple[int, int]:
+    """(merged, total): pairs of articles of *different* events within a hard-negative group
+    (``hardneg_groups.json``) that the clustering put in one story."""
+    merged = total = 0
+    for group in groups.values():
+        members = [r for r in rows if r["event"] in group["events"]]
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if a["event"] != b["event"]:
+                    total += 1
+                    merged += predicted[a["id"]] == predicted[b["id"]]
+    return merged, total
