@@ -31,6 +31,8 @@ from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
 
 from ranknews.config import Settings  # noqa: E402
 from ranknews.pipeline import import_jsonl  # noqa: E402
@@ -39,9 +41,7 @@ from ranknews.store import open_database  # noqa: E402
 from ranknews.store.articles import save_articles  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
-_SHARED = [Path(p) for p in (os.environ.get("RANKNEWS_SHARED_DATA"),) if p] + [
-    ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"]  # repo or worktree
-HEADLINES = next((p for p in _SHARED if p.exists()), _SHARED[0]) / "headlines"
+HEADLINES = shared_data() / "headlines"
 DOMAINS = {"한국경제": "www.hankyung.com", "매일경제": "www.mk.co.kr", "서울경제": "www.sedaily.com"}
 LINE = re.compile(r"^- \[(?P<outlet>[^\]]+)\] (?P<title>.+) \(\[link\]\((?P<url>[^)]+)\)\)\s*$")
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)

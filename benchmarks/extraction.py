@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
 import sys
@@ -47,6 +46,8 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
 
 from ranknews.extract import extract_article  # noqa: E402
 from ranknews.extract.dates import parse_datetime  # noqa: E402
@@ -55,13 +56,8 @@ from ranknews.extract.evaluation import scored_text, token_f1  # noqa: E402
 
 
 def _default_pages() -> Path:
-    """``$RANKNEWS_SHARED_DATA/pages``, else the nearest ``shared/data/pages`` above us."""
-    if os.environ.get("RANKNEWS_SHARED_DATA"):
-        return Path(os.environ["RANKNEWS_SHARED_DATA"]) / "pages"
-    for folder in ROOT.parents:
-        if (folder / "shared" / "data" / "pages").is_dir():
-            return folder / "shared" / "data" / "pages"
-    return ROOT.parent / "shared" / "data" / "pages"
+    """The real pages in ../shared/data (or ``$RANKNEWS_SHARED_DATA``)."""
+    return shared_data() / "pages"
 
 
 DEFAULT_PAGES = _default_pages()

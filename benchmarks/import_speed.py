@@ -46,10 +46,10 @@ import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
 
-_SHARED = [Path(p) for p in (os.environ.get("RANKNEWS_SHARED_DATA"),) if p] + [
-    ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"]  # repo or worktree
-SHARED = next((p for p in _SHARED if p.exists()), _SHARED[0])
+SHARED = shared_data()
 LINE = re.compile(r"^- \[(?P<outlet>[^\]]+)\] (?P<title>.+) \(\[link\]\((?P<url>[^)]+)\)\)\s*$")
 DOMAINS = {"한국경제": "www.hankyung.com", "매일경제": "www.mk.co.kr", "서울경제": "www.sedaily.com"}
 SENTENCE_END = re.compile(r"(?<=다\.)\s+|(?<=[.?!])\s+(?=[가-힣\"'“‘(\[])")

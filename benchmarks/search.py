@@ -19,7 +19,6 @@ import argparse
 import glob
 import json
 import math
-import os
 import sqlite3
 import sys
 import tempfile
@@ -31,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from ranknews.config import Settings  # noqa: E402
@@ -41,9 +42,7 @@ from ranknews.store.articles import save_articles  # noqa: E402
 from ranknews.store.search import search, write_documents  # noqa: E402
 from ranknews.text.analysis import Analyzer  # noqa: E402
 
-DATA = Path(os.environ.get("RANKNEWS_SHARED_DATA") or next(
-    (p for p in (ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data")
-     if p.exists()), ROOT.parent / "shared" / "data"))
+DATA = shared_data()
 QUERIES = ROOT / "benchmarks" / "search_queries.toml"
 OUT = ROOT / "benchmarks" / "out"
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

@@ -19,7 +19,6 @@ Then two checks against overfitting to this one file:
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import statistics
@@ -37,9 +36,10 @@ from ranknews.stories.scoring import bcubed, hard_negative_merges, pairwise_f1
 from ranknews.text.analysis import Analyzer
 from ranknews.text.headline import split_tags
 
-# ../shared/data beside the checkout (RANKNEWS_SHARED_DATA overrides it, as in the tests)
-SHARED = Path(os.environ.get("RANKNEWS_SHARED_DATA", "")) if os.environ.get(
-    "RANKNEWS_SHARED_DATA") else Path("/work/shared/data")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
+
+SHARED = shared_data()
 DEFAULT = SHARED / "stories" / "dev.jsonl"
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
+import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
@@ -26,11 +26,14 @@ from pathlib import Path
 
 from ranknews.config import Settings
 from ranknews.pipeline import restory, story_clusterer
-from ranknews.stories import signals_from
 from ranknews.store import open_database
+from ranknews.stories import signals_from
 from ranknews.text.analysis import Analysis, Analyzer
 
-SHARED = Path(os.environ.get("RANKNEWS_SHARED_DATA") or "/work/shared/data")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
+
+SHARED = shared_data()
 START = datetime(2020, 1, 1, tzinfo=timezone.utc)
 STEP = timedelta(seconds=90)
 

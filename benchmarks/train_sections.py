@@ -20,13 +20,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
 
 from ranknews.rank.headlines import digest_files, read_day  # noqa: E402
 from ranknews.rank.sections import (  # noqa: E402
@@ -35,15 +36,6 @@ from ranknews.rank.sections import (  # noqa: E402
     features,
     section_from_name,
 )
-
-
-def _shared_data() -> Path:
-    if os.environ.get("RANKNEWS_SHARED_DATA"):
-        return Path(os.environ["RANKNEWS_SHARED_DATA"])
-    for parent in ROOT.parents:
-        if (parent / "shared" / "data").is_dir():
-            return parent / "shared" / "data"
-    return ROOT.parent / "shared" / "data"
 
 
 def labelled_days(folder: Path) -> list[list[tuple[str, str]]]:
@@ -113,7 +105,7 @@ def evaluate(clf: SectionClassifier, pairs: list[tuple[str, str]]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=_shared_data() / "headlines" / "daily")
+    parser.add_argument("--data", type=Path, default=shared_data() / "headlines" / "daily")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--test-days", type=int, default=20)
     parser.add_argument("--c", type=float, default=0.5)

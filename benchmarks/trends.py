@@ -20,7 +20,6 @@ scoring a 5,000-article window against a 14-day history (analysis already stored
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import tomllib
@@ -28,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
 
 from ranknews.rank.aliases import AliasBook  # noqa: E402
 from ranknews.rank.headlines import read_days  # noqa: E402
@@ -39,17 +40,7 @@ from ranknews.rank.keywords import (  # noqa: E402
 from ranknews.rank.trends import KeywordDoc, count_window, score_window  # noqa: E402
 from ranknews.text.analysis import Analyzer  # noqa: E402
 
-def _shared_data() -> Path:
-    """../shared/data beside the checkout (or RANKNEWS_SHARED_DATA), as tests/conftest.py."""
-    if os.environ.get("RANKNEWS_SHARED_DATA"):
-        return Path(os.environ["RANKNEWS_SHARED_DATA"])
-    for parent in ROOT.parents:
-        if (parent / "shared" / "data").is_dir():
-            return parent / "shared" / "data"
-    return ROOT.parent / "shared" / "data"
-
-
-DEFAULT_DATA = _shared_data() / "headlines" / "daily"
+DEFAULT_DATA = shared_data() / "headlines" / "daily"
 
 
 def analyse(days: list, analyzer: Analyzer) -> list[list[tuple[str, ...]]]:
