@@ -197,9 +197,9 @@ def _timed(fn, repeat: int) -> tuple[float, float]:
 
 
 def bench_render(url: str, repeat: int) -> None:
+    from ranknews.store.board import PageMap, article_view, board_page
     from ranknews.web.app import create_app
     from ranknews.web.views.board import article_context, board_context
-    from ranknews.store.board import PageMap, article_view, board_page
 
     print(f"\n## In-process render, uncached (median / p95 of {repeat} runs, ms)")
     settings = Settings.build(database_url=url)

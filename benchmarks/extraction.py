@@ -54,7 +54,6 @@ from ranknews.extract.dates import parse_datetime  # noqa: E402
 from ranknews.extract.evaluation import scored_text, token_f1  # noqa: E402
 
 
-
 def _default_pages() -> Path:
     """The real pages in ../shared/data (or ``$RANKNEWS_SHARED_DATA``)."""
     return shared_data() / "pages"

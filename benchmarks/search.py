@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
+
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from ranknews.config import Settings  # noqa: E402

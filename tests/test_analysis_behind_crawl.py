@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from newssite import add_site, sources_toml
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from newssite import add_site, sources_toml
 from ranknews.cli import app
 from ranknews.service import run_service
 from ranknews.store import open_database

@@ -6,17 +6,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import func, select
-
 from httpserver import Reply
 from newssite import add_site, page_html, rss, sources_toml
+from sqlalchemy import func, select
+
 from ranknews.config import Settings
 from ranknews.fetch.client import build_client
 from ranknews.metrics import CrawlMetrics
 from ranknews.pipeline import collect, crawl
+from ranknews.sources.config import load_sources, parse_sources
 from ranknews.store.collect import add_source, list_sources, recent_log, sync_sources
 from ranknews.store.schema import articles
-from ranknews.sources.config import load_sources, parse_sources
 
 HOST = "127.0.0.1"
 

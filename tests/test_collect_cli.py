@@ -7,10 +7,10 @@ import asyncio
 from dataclasses import replace
 
 import httpx
+from newssite import add_site, sources_toml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from newssite import add_site, sources_toml
 from ranknews.cli import app
 from ranknews.sample import collect_sample, sample_server
 from ranknews.service import run_service

@@ -11,9 +11,9 @@ import subprocess
 import sys
 import time
 
+from newssite import add_site, sources_toml
 from sqlalchemy import func, select
 
-from newssite import add_site, sources_toml
 from ranknews.store import open_database
 from ranknews.store.schema import articles
 

@@ -6,9 +6,9 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conftest import shared_data
 from sqlalchemy import func, select
 
-from conftest import shared_data
 from ranknews.dedup import containment, normalize_url, shingles
 from ranknews.dedup.wire import find_original
 from ranknews.extract.blocks import html_to_blocks

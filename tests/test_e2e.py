@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from board_data import SEED_ARTICLE, load, record
+
 from ranknews.web.app import create_app
 
 pytestmark = pytest.mark.e2e

@@ -6,8 +6,8 @@ import time
 
 import httpx
 import pytest
-
 from httpserver import Reply
+
 from ranknews.config import Settings
 from ranknews.errors import FetchError
 from ranknews.fetch.client import build_client
@@ -40,7 +40,7 @@ async def test_euc_kr_page_is_decoded_from_the_header(httpserver, client):
 async def test_euc_kr_page_is_decoded_from_meta_or_detection(httpserver, client):
     meta = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=euc-kr">'
             f"</head><body><p>{KOREAN}</p></body></html>").encode("cp949")
-    bare = (f"<html><body>" + f"<p>{KOREAN} 기사 본문입니다.</p>" * 20 + "</body></html>"
+    bare = ("<html><body>" + f"<p>{KOREAN} 기사 본문입니다.</p>" * 20 + "</body></html>"
             ).encode("cp949")
     # The header lies (says UTF-8): the bytes do not decode, so the meta tag wins.
     meta_url = httpserver.add("/meta", meta, content_type="text/html; charset=utf-8")

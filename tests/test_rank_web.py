@@ -10,12 +10,12 @@ import httpx
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import select
+from test_rank import NOW, analyzer, burst_today, steady_history
 
 from ranknews.pipeline import update_rank
 from ranknews.store.articles import save_articles
 from ranknews.store.rank import page_views
 from ranknews.web.app import create_app
-from test_rank import NOW, analyzer, burst_today, steady_history
 
 UA = "Mozilla/5.0 (Linux; Android 14) Chrome/120.0 Mobile Safari/537.36"
 

@@ -7,6 +7,7 @@ import importlib.util
 import sys
 
 from conftest import ROOT, shared_data
+
 from ranknews.text.analysis import Analyzer
 
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, shared_data
+
 from ranknews.rank.sections import (
     MODEL_PATH,
     SECTIONS,

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from board_data import load, record
 
 ROOT = Path(__file__).resolve().parent.parent

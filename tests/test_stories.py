@@ -7,19 +7,19 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import shared_data
 from typer.testing import CliRunner
 
-from conftest import shared_data
 from ranknews.cli import app
 from ranknews.config import Settings
 from ranknews.models import Article, Paragraph
 from ranknews.pipeline import analyze_pending, restory, settings_clusterer, story_clusterer
-from ranknews.stories.jsonl import ClusterInput, cluster_inputs, read_cluster_input
-from ranknews.stories.scoring import bcubed, hard_negative_merges, pairwise_f1
 from ranknews.store import stories as story_store
 from ranknews.store.analysis import queue_length
 from ranknews.store.articles import save_articles
 from ranknews.store.dedup import wire_original
+from ranknews.stories.jsonl import ClusterInput, cluster_inputs, read_cluster_input
+from ranknews.stories.scoring import bcubed, hard_negative_merges, pairwise_f1
 from ranknews.text.analysis import Analyzer
 
 T0 = datetime(2024, 6, 18, 1, tzinfo=timezone.utc)

@@ -8,8 +8,8 @@ import sys
 from functools import lru_cache
 
 import pytest
-
 from conftest import ROOT, shared_data
+
 from ranknews.rank.aliases import AliasBook, is_abbreviation, learn_aliases
 from ranknews.rank.keywords import (
     article_keywords,

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import feedparser
 import httpx
 import pytest
+from board_data import SEED_ARTICLE, load, record
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import event
 from starlette.routing import Route
 
-from board_data import SEED_ARTICLE, load, record
 from ranknews.config import Settings
 from ranknews.store.articles import hide, set_display_mode
 from ranknews.web.app import create_app

@@ -9,10 +9,10 @@ import json
 import re
 
 import httpx
+from board_data import write_jsonl
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
-from board_data import write_jsonl
 from ranknews.pipeline import import_jsonl
 from ranknews.web.app import create_app
 

@@ -10,13 +10,22 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from ranknews.cli.common import DataDirOption, DbOption, app, clean_errors, console, open_db, out
-from ranknews.cli.common import settings_from
+from ranknews.cli.common import (
+    DataDirOption,
+    DbOption,
+    app,
+    clean_errors,
+    console,
+    open_db,
+    out,
+    settings_from,
+)
 from ranknews.cli.stories import drain_queue
 from ranknews.config import Settings
 from ranknews.fetch.client import build_client
 from ranknews.logs import configure_logging
-from ranknews.pipeline import CollectReport, SourceReport, crawl as crawl_once
+from ranknews.pipeline import CollectReport, SourceReport
+from ranknews.pipeline import crawl as crawl_once
 from ranknews.service import run_service
 from ranknews.sources.config import check_domain, check_feed_url, load_sources
 from ranknews.sources.source import Source

@@ -18,7 +18,8 @@ from ranknews.cli.common import (
     settings_from,
 )
 from ranknews.config import Settings
-from ranknews.pipeline import index_pending, reindex as rebuild_index
+from ranknews.pipeline import index_pending
+from ranknews.pipeline import reindex as rebuild_index
 from ranknews.search import Indexer, parse_query
 from ranknews.store import Database
 from ranknews.store import search as search_store

@@ -11,15 +11,23 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from ranknews.cli.common import DataDirOption, DbOption, app, clean_errors, console, open_db, \
-    out, settings_from
+from ranknews.cli.common import (
+    DataDirOption,
+    DbOption,
+    app,
+    clean_errors,
+    console,
+    open_db,
+    out,
+    settings_from,
+)
 from ranknews.config import Settings
 from ranknews.pipeline import analyze_pending, settings_clusterer, story_clusterer
 from ranknews.pipeline import restory as restory_period
-from ranknews.stories.jsonl import cluster_inputs, read_cluster_input
 from ranknews.store import Database
 from ranknews.store import stories as story_store
 from ranknews.store.analysis import queue_length
+from ranknews.stories.jsonl import cluster_inputs, read_cluster_input
 from ranknews.text.analysis import shared_analyzer
 
 story_app = typer.Typer(help="이야기(같은 사건 묶음) 관리: merge, split, show.",

@@ -6,7 +6,6 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from ranknews.extract.credit import split_credit
-
 from ranknews.models import Block, Figure, Paragraph
 from ranknews.sanitize import clean_html, safe_url
 

@@ -22,7 +22,7 @@ _CREDIT = rf"(?:{_KEYED}|{_GIVEN}|[ⓒ©]\s*[^()\[\]]{{1,30}}?|(?:{_AGENCIES})(?
 
 _TRAILING = (
     re.compile(rf"\s*{_OPEN}\s*({_CREDIT})\s*{_CLOSE}\s*$"),
-    re.compile(rf"\s*(?<![\w/])/\s*([^/]{{1,30}}?)\s*$"),
+    re.compile(r"\s*(?<![\w/])/\s*([^/]{1,30}?)\s*$"),
     re.compile(rf"(?:^|\s+|(?<=[.。]))({_KEYED}|{_GIVEN}|[ⓒ©]\s*[^()\[\]]{{1,30}}?)\s*$"),
 )
 _LEADING = re.compile(rf"^\s*{_OPEN}\s*({_CREDIT})\s*{_CLOSE}\s*")

@@ -16,8 +16,8 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Awaitable, Callable
 from urllib.parse import urljoin, urlsplit
 

@@ -9,7 +9,8 @@ snapshots it writes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as tz
+from datetime import datetime
+from datetime import timezone as tz
 
 from ranknews.rank.indexing import rank_articles
 from ranknews.rank.keywords import outlet_stop_words

@@ -11,8 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import (JSON, Column, Connection, ForeignKey, Integer, Table, delete, func,
-                        insert, select)
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    ForeignKey,
+    Integer,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+)
 
 from ranknews.store.driver import execute_many, time_converter
 from ranknews.store.schema import metadata

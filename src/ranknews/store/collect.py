@@ -8,8 +8,19 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import (
-    Boolean, Column, Connection, Float, Integer, String, Table, Text, delete, insert, or_,
-    select, update,
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
 )
 
 from ranknews.errors import NotFound

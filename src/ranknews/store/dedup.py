@@ -9,8 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (Column, Connection, Float, ForeignKey, Index, Integer, Table, Text,
-                        delete, insert, select)
+from sqlalchemy import (
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+)
 
 from ranknews.store.schema import metadata
 from ranknews.store.types import UTCDateTime

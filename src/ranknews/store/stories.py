@@ -11,13 +11,35 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import (Column, Connection, Float, ForeignKey, Index, Integer, String, Table,
-                        Text, and_, delete, func, insert, or_, select, update)
+from sqlalchemy import (
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from ranknews.errors import NotFound
 from ranknews.store.analysis import article_analysis
-from ranknews.store.board import (_TOP, BoardFilter, BoardPage, BoardRow, PageMap, _newer_than,
-                                  _older_than)
+from ranknews.store.board import (
+    _TOP,
+    BoardFilter,
+    BoardPage,
+    BoardRow,
+    PageMap,
+    _newer_than,
+    _older_than,
+)
 from ranknews.store.driver import as_json, as_time, fetch
 from ranknews.store.schema import articles, metadata
 from ranknews.store.types import UTCDateTime

@@ -29,7 +29,6 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from ranknews.dedup import article_keys, same_post
 from ranknews.models import Article, block_from_dict
 from ranknews.store.analysis import enqueue
-from ranknews.store.search_queue import enqueue as enqueue_search
 from ranknews.store.db import Database, bump_board_version
 from ranknews.store.driver import as_time, execute_many, fetch, fetch_in, time_converter
 from ranknews.store.schema import article_revisions, articles

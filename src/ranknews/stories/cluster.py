@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import heapq
 import math
-from operator import mul
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import mul
 from typing import Hashable, Iterable, Iterator
 
 from ranknews.stories.signals import Signals, day_gap, figure_conflicts
