@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import re
@@ -32,7 +31,7 @@ from typing import Any, Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
+from shared import DIGEST_LINE, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
 
 from ranknews.config import Settings  # noqa: E402
 from ranknews.pipeline import import_jsonl  # noqa: E402
@@ -43,7 +42,6 @@ from ranknews.store.articles import save_articles  # noqa: E402
 OUT = ROOT / "benchmarks" / "out"
 HEADLINES = shared_data() / "headlines"
 DOMAINS = {"한국경제": "www.hankyung.com", "매일경제": "www.mk.co.kr", "서울경제": "www.sedaily.com"}
-LINE = re.compile(r"^- \[(?P<outlet>[^\]]+)\] (?P<title>.+) \(\[link\]\((?P<url>[^)]+)\)\)\s*$")
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 PYTHON = sys.executable
 
@@ -60,7 +58,7 @@ def headlines() -> list[tuple[str, str, str]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.startswith("## "):
                 section = line[3:].strip()[:60]
-            elif m := LINE.match(line):
+            elif m := DIGEST_LINE.match(line):
                 found.append((m["outlet"], m["title"], section))
     return found
 
@@ -92,13 +90,6 @@ def synthetic_records(count: int, *, figures: bool, seed: int = 1, offset: int =
                 *({"text": p} for p in paragraphs[2:]),
             ]
         yield record
-
-
-def write_jsonl(path: Path, records: Iterator[dict[str, Any]]) -> Path:
-    with open(path, "w", encoding="utf-8") as handle:
-        for r in records:
-            handle.write(json.dumps(r, ensure_ascii=False) + "\n")
-    return path
 
 
 def big_database(count: int) -> str:

@@ -47,10 +47,9 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
+from shared import DIGEST_LINE, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
 
 SHARED = shared_data()
-LINE = re.compile(r"^- \[(?P<outlet>[^\]]+)\] (?P<title>.+) \(\[link\]\((?P<url>[^)]+)\)\)\s*$")
 DOMAINS = {"한국경제": "www.hankyung.com", "매일경제": "www.mk.co.kr", "서울경제": "www.sedaily.com"}
 SENTENCE_END = re.compile(r"(?<=다\.)\s+|(?<=[.?!])\s+(?=[가-힣\"'“‘(\[])")
 PYTHON = sys.executable
@@ -72,7 +71,7 @@ def headline_lines(distinct: bool = True) -> list[dict[str, str]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.startswith("## "):
                 section = line[3:].strip()[:60]
-            elif (m := LINE.match(line)) and not (distinct and m["url"] in seen):
+            elif (m := DIGEST_LINE.match(line)) and not (distinct and m["url"] in seen):
                 seen.add(m["url"])
                 found.append({"outlet": m["outlet"], "title": m["title"], "url": m["url"],
                               "day": path.stem, "section": section})
@@ -127,13 +126,6 @@ def records(count: int, *, figures: bool, seed: int = 7,
                 *({"kind": "paragraph", "text": p} for p in paragraphs[3:]),
             ]
         yield record
-
-
-def write_jsonl(path: Path, items: Iterator[dict[str, Any]]) -> Path:
-    with open(path, "w", encoding="utf-8") as handle:
-        for item in items:
-            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
-    return path
 
 
 # --- runners --------------------------------------------------------------------------------------
