@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ranknews.config import Settings
 from ranknews.fetch.client import build_client
 from ranknews.metrics import CrawlMetrics
-from ranknews.pipeline import collect, crawl
+from ranknews.pipeline.collect import collect, crawl
 from ranknews.sources.config import load_sources, parse_sources
 from ranknews.store.collect import add_source, list_sources, recent_log, sync_sources
 from ranknews.store.schema import articles

@@ -246,6 +246,12 @@ class Settings:
             return self.database_url
         return f"sqlite:///{(Path(self.data_dir) / 'ranknews.sqlite3').resolve()}"
 
+    @property
+    def database_dialect(self) -> str:
+        """"sqlite" or "postgresql": the database URL's backend, known without opening it
+        (and without loading SQLAlchemy)."""
+        return self.effective_database_url.partition(":")[0].partition("+")[0].lower()
+
 
 def _convert(name: str, value: Any, kind: type) -> Any:
     if name == "data_dir":

@@ -17,10 +17,7 @@ from ranknews.cli.common import (
     out,
     settings_from,
 )
-from ranknews.pipeline import ImportReport, import_jsonl
-from ranknews.store.articles import hide as hide_post
-from ranknews.store.articles import set_display_mode
-from ranknews.store.articles import unhide as unhide_post
+from ranknews.pipeline.importing import ImportReport, import_jsonl
 
 
 @app.command()
@@ -42,7 +39,6 @@ def import_(
 ) -> None:
     """JSON Lines 기사 파일을 불러옵니다 (import articles)."""
     settings = settings_from(db, data_dir)
-    database = open_db(settings, create=True)
     total = sum(f.stat().st_size for f in files)
     # no auto-refresh thread: the importer forks its workers only from a single-threaded
     # process, so the bar is redrawn by the progress callback instead
@@ -55,8 +51,11 @@ def import_(
             progress.advance(task, n)
             progress.refresh()
 
+        # the database is opened once the workers have started on the first lines: loading
+        # SQLAlchemy and checking the schema then overlap their work
         report = import_jsonl(
-            database, files, on_progress=advance, workers=settings.import_workers,
+            lambda: open_db(settings, create=True), files, dialect=settings.database_dialect,
+            on_progress=advance, workers=settings.import_workers,
             on_error=lambda e: console.print(f"[yellow]건너뜀[/yellow] {e}", highlight=False),
         )
     out.print(import_summary(report))
@@ -87,6 +86,8 @@ def hide(board_no: int = typer.Argument(..., help="번호 of the post."),
          reason: str = typer.Option(..., "--reason", help="Why (kept in the moderation log)."),
          db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """글을 게시 중단합니다 (takedown): 게시판, 기사 페이지, 피드에서 사라집니다."""
+    from ranknews.store.articles import hide as hide_post
+
     hide_post(open_db(settings_from(db, data_dir)), board_no, reason)
     out.print(f"{board_no}번 글을 게시 중단했습니다. 사유: {reason}")
 
@@ -97,6 +98,8 @@ def unhide(board_no: int = typer.Argument(...),
            reason: str = typer.Option(..., "--reason"),
            db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """게시 중단한 글을 되살립니다 (restore a hidden post)."""
+    from ranknews.store.articles import unhide as unhide_post
+
     unhide_post(open_db(settings_from(db, data_dir)), board_no, reason)
     out.print(f"{board_no}번 글을 다시 게시했습니다.")
 
@@ -107,6 +110,8 @@ def outlet_mode(domain: str = typer.Argument(..., help="Outlet domain, e.g. www.
                 mode: str = typer.Argument(..., help="full | excerpt | default"),
                 db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """언론사별 표시 방식: 전문(full) 또는 요약+원문 링크(excerpt)."""
+    from ranknews.store.articles import set_display_mode
+
     set_display_mode(open_db(settings_from(db, data_dir)), domain,
                      None if mode == "default" else mode)
     out.print(f"{domain}: {mode}")

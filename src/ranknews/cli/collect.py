@@ -1,14 +1,17 @@
-"""Commands of collection: sources (list with health, add, disable, enable), crawl, run."""
+"""Commands of collection: sources (list with health, add, disable, enable), crawl, run.
+
+The crawler's modules are imported inside the commands that use them: every command of the
+CLI loads this module, and most never crawl.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-from rich.table import Table
 
 from ranknews.cli.common import (
     DataDirOption,
@@ -20,16 +23,14 @@ from ranknews.cli.common import (
     out,
     settings_from,
 )
-from ranknews.cli.stories import drain_queue
 from ranknews.config import Settings
-from ranknews.fetch.client import build_client
 from ranknews.logs import configure_logging
-from ranknews.pipeline import CollectReport, SourceReport
-from ranknews.pipeline import crawl as crawl_once
-from ranknews.service import run_service
-from ranknews.sources.config import check_domain, check_feed_url, load_sources
-from ranknews.sources.source import Source
-from ranknews.store.collect import add_source, list_sources, set_enabled, sync_sources
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ranknews.pipeline.collect import CollectReport
+    from ranknews.sources.source import Source
 
 SourcesFileOption = typer.Option(None, "--sources-file",
                                  help="Sources TOML (RANKNEWS_SOURCES_FILE; default: shipped list).")
@@ -50,6 +51,9 @@ def sources(ctx: typer.Context, db: str = DbOption, data_dir: str = DataDirOptio
     """소스 목록과 상태 (last success, last error with reason, items, next fetch)."""
     if ctx.invoked_subcommand is not None:
         return
+    from ranknews.sources.config import load_sources
+    from ranknews.store.collect import list_sources, sync_sources
+
     settings = _settings(db, data_dir, sources_file)
     database = open_db(settings, create=True)
     sync_sources(database, load_sources(settings.sources_file))
@@ -73,6 +77,9 @@ def sources_add(feed_url: str = typer.Argument(..., help="RSS/Atom feed URL"),
                 db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """피드를 소스로 추가합니다 (kept in the database across restarts)."""
     from urllib.parse import urlsplit
+
+    from ranknews.sources.config import check_domain, check_feed_url
+    from ranknews.store.collect import add_source
 
     url = check_feed_url(feed_url, "피드")
     database = open_db(_settings(db, data_dir, None), create=True)
@@ -100,6 +107,9 @@ def sources_enable(which: str = typer.Argument(..., help="번호, 피드 주소,
 
 
 def _toggle(which: str, enabled: bool, settings: Settings) -> None:
+    from ranknews.sources.config import load_sources
+    from ranknews.store.collect import set_enabled, sync_sources
+
     database = open_db(settings, create=True)
     sync_sources(database, load_sources(settings.sources_file))
     changed = set_enabled(database, which, enabled)
@@ -123,10 +133,17 @@ def crawl(db: str = DbOption, data_dir: str = DataDirOption,
     report = asyncio.run(_crawl_with_progress(database, settings, everything))
     out.print(_summary(report))
     if analyze:
+        from ranknews.cli.stories import drain_queue
+
         drain_queue(database, settings)
 
 
 async def _crawl_with_progress(database, settings: Settings, everything: bool) -> CollectReport:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from ranknews.fetch.client import build_client
+    from ranknews.pipeline.collect import SourceReport, crawl
+
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   disable=not console.is_terminal, transient=True) as progress:
@@ -137,7 +154,7 @@ async def _crawl_with_progress(database, settings: Settings, everything: bool) -
                             description=f"수집 중: {report.source.outlet}")
 
         async with build_client(settings) as client:
-            return await crawl_once(database, client, settings, everything=everything,
+            return await crawl(database, client, settings, everything=everything,
                                     on_start=lambda n: progress.update(task, total=n),
                                     on_source_done=done)
 
@@ -166,6 +183,8 @@ def _lines(rows: list[Source], tz: ZoneInfo) -> list[str]:
 
 
 def _table(rows: list[Source], tz: ZoneInfo) -> Table:
+    from rich.table import Table
+
     table = Table(title="수집 소스", show_lines=False)
     for column in _COLUMNS:
         table.add_column(column, overflow="fold")
@@ -193,6 +212,8 @@ def run(host: str = typer.Option("127.0.0.1", "--host"),
                                         "to a separate 'ranknews analyze'.")
         ) -> None:
     """정해진 주기로 수집하면서 게시판을 엽니다 (crawl on schedule and serve, one process)."""
+    from ranknews.service import run_service
+
     settings = _settings(db, data_dir, sources_file)
     configure_logging(settings.log_format)
     database = open_db(settings, create=True)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import typer
 from rich.console import Console
 
 from ranknews.config import Settings
 from ranknews.errors import RanknewsError
-from ranknews.store import Database, open_database
+
+if TYPE_CHECKING:
+    from ranknews.store import Database
 
 app = typer.Typer(
     name="ranknews",
@@ -36,6 +38,8 @@ def settings_from(db: str | None, data_dir: str | None = None, **overrides: Any)
 
 
 def open_db(settings: Settings, *, create: bool = False) -> Database:
+    from ranknews.store import open_database  # SQLAlchemy loads here, not with the CLI
+
     return open_database(settings.effective_database_url, create=create,
                          busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 

@@ -7,16 +7,9 @@ import asyncio
 from pathlib import Path
 
 import typer
-from sqlalchemy import func, select
 
 from ranknews.cli.common import app, clean_errors, open_db, out
-from ranknews.cli.search import make_indexer
 from ranknews.config import Settings
-from ranknews.pipeline import analyze_pending, story_clusterer, update_rank
-from ranknews.pipeline.search import index_pending
-from ranknews.sample import SAMPLE_AS_OF, collect_sample, sample_server
-from ranknews.store.schema import articles
-from ranknews.text.analysis import shared_analyzer
 
 
 @app.command()
@@ -28,6 +21,11 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
          no_serve: bool = typer.Option(False, "--no-serve", help="Load the sample and exit."),
          ) -> None:
     """데모: 새 SQLite 데이터베이스에 예시 기사를 싣고 게시판을 엽니다 (no network needed)."""
+    from sqlalchemy import func, select
+
+    from ranknews.sample import collect_sample, sample_server
+    from ranknews.store.schema import articles
+
     path = data_dir / "ranknews.sqlite3"
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
@@ -58,6 +56,13 @@ def _analyse(db, settings: Settings) -> None:  # noqa: ANN001
 
     Ranking and trends are computed as of the seed board's day, so that the demo's /rank and
     /trends show the sample's stories rather than an empty "now"."""
+    from ranknews.cli.search import make_indexer
+    from ranknews.pipeline.analysis import analyze_pending, story_clusterer
+    from ranknews.pipeline.rank import update_rank
+    from ranknews.pipeline.search import index_pending
+    from ranknews.sample import SAMPLE_AS_OF
+    from ranknews.text.analysis import shared_analyzer
+
     analyzer = shared_analyzer()
     analyze_pending(db, analyzer, story_clusterer(db, settings),
                     batch=settings.analysis_batch_size)

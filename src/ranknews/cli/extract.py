@@ -14,7 +14,6 @@ import typer
 
 from ranknews.cli.common import app, clean_errors
 from ranknews.errors import ExtractionError
-from ranknews.extract import decode_html, extract_article
 from ranknews.models import Article
 
 _MAX_PAGE_BYTES = 50 * 1024 * 1024
@@ -42,6 +41,8 @@ def article_json(article: Article) -> dict[str, Any]:
 
 def read_page(path: Path, content_type: str | None = None) -> str:
     """A saved page's text, decoded as the fetcher would; Korean error when unreadable."""
+    from ranknews.extract import decode_html  # the extractor loads only for this command
+
     try:
         if path.stat().st_size > _MAX_PAGE_BYTES:
             raise ExtractionError(f"페이지 파일이 너무 큽니다 (50MB 초과): {path}")
@@ -68,6 +69,8 @@ def extract(
                                      help='HTTP Content-Type, e.g. "text/html; charset=euc-kr".'),
 ) -> None:
     """저장한 기사 페이지에서 기사를 추출해 JSON으로 보여줍니다 (extract one page)."""
+    from ranknews.extract import extract_article
+
     article = extract_article(read_page(page, content_type), url)
     if not article.url:
         article.url = article.canonical_url or ""

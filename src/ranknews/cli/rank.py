@@ -1,4 +1,7 @@
-"""Commands of ranking: trending keywords as of a moment, and the rank update."""
+"""Commands of ranking: trending keywords as of a moment, and the rank update.
+
+The library's modules are imported inside the commands: every command loads this module.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +20,6 @@ from ranknews.cli.common import (
     out,
     settings_from,
 )
-from ranknews.pipeline import update_rank
-from ranknews.store.rank import compute_trends, trends_payload
-from ranknews.text.analysis import shared_analyzer
 
 
 def parse_moment(text: str, tz: str) -> datetime:
@@ -44,6 +44,10 @@ def trends(at: str = typer.Option(None, "--at", help="Moment (ISO; default now),
            limit: int = typer.Option(10, "--limit", min=1, max=50),
            db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """실시간 이슈 키워드: 주어진 시각 기준 급상승 키워드를 보여 줍니다."""
+    from ranknews.pipeline.rank import update_rank
+    from ranknews.store.rank import compute_trends, trends_payload
+    from ranknews.text.analysis import shared_analyzer
+
     settings = settings_from(db, data_dir)
     database = open_db(settings)
     zone = ZoneInfo(settings.timezone)
@@ -70,6 +74,9 @@ def trends(at: str = typer.Option(None, "--at", help="Moment (ISO; default now),
 @clean_errors
 def rank_update(db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """새 글의 키워드·섹션을 계산하고 실시간 이슈 키워드를 갱신합니다."""
+    from ranknews.pipeline.rank import update_rank
+    from ranknews.text.analysis import shared_analyzer
+
     settings = settings_from(db, data_dir)
     report = update_rank(open_db(settings), shared_analyzer(), timezone=settings.timezone)
     out.print(f"색인한 글 {report.indexed}건, 다시 센 날 {len(report.days)}일")

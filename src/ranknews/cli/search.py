@@ -1,8 +1,13 @@
-"""Search commands: search the index, catch up with the queue, rebuild the index."""
+"""Search commands: search the index, catch up with the queue, rebuild the index.
+
+The library's modules are imported inside the commands (Kiwi, the index's store): every
+command of the CLI loads this module.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -18,21 +23,25 @@ from ranknews.cli.common import (
     settings_from,
 )
 from ranknews.config import Settings
-from ranknews.pipeline import index_pending
-from ranknews.pipeline import reindex as rebuild_index
-from ranknews.search import Indexer, parse_query
-from ranknews.store import Database
-from ranknews.store import search as search_store
-from ranknews.text.analysis import Analyzer, shared_analyzer
+
+if TYPE_CHECKING:
+    from ranknews.search import Indexer
+    from ranknews.store import Database
+    from ranknews.store.search import RankingOptions
 
 
-def ranking_options(settings: Settings) -> search_store.RankingOptions:
-    return search_store.RankingOptions(recency_weight=settings.search_recency_weight,
+def ranking_options(settings: Settings) -> RankingOptions:
+    from ranknews.store.search import RankingOptions
+
+    return RankingOptions(recency_weight=settings.search_recency_weight,
                                        half_life_hours=settings.search_half_life_hours,
                                        candidate_limit=settings.search_candidate_limit)
 
 
 def make_indexer(settings: Settings) -> Indexer:
+    from ranknews.search import Indexer
+    from ranknews.text.analysis import Analyzer
+
     return Indexer(Analyzer(num_workers=settings.search_index_workers),
                    analysis_chars=settings.search_analysis_chars,
                    body_chars=settings.search_body_chars)
@@ -45,6 +54,10 @@ def search(query: str = typer.Argument(..., help="검색어"),
            limit: int = typer.Option(20, "--limit", min=1, max=1000),
            db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """기사를 검색합니다: 번호, 주소, 언론사, 제목, 점수 (best first)."""
+    from ranknews.search import parse_query
+    from ranknews.store import search as search_store
+    from ranknews.text.analysis import shared_analyzer
+
     settings = settings_from(db, data_dir)
     database = open_db(settings)
     parsed = parse_query(query, shared_analyzer(),
@@ -66,6 +79,9 @@ def search(query: str = typer.Argument(..., help="검색어"),
 
 def _run_indexing(database: Database, settings: Settings, total: int, label: str,
                   full: bool) -> int:
+    from ranknews.pipeline.search import index_pending
+    from ranknews.pipeline.search import reindex as rebuild_index
+
     indexer = make_indexer(settings)
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn(), console=console,
@@ -79,6 +95,8 @@ def _run_indexing(database: Database, settings: Settings, total: int, label: str
 @clean_errors
 def index(db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """검색 색인 대기열을 처리합니다 (index posts saved since the last run)."""
+    from ranknews.store import search as search_store
+
     settings = settings_from(db, data_dir)
     database = open_db(settings)
     with database.read() as conn:
@@ -91,6 +109,8 @@ def index(db: str = DbOption, data_dir: str = DataDirOption) -> None:
 @clean_errors
 def reindex(db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """검색 색인을 처음부터 다시 만듭니다 (rebuild the whole search index)."""
+    from ranknews.store import search as search_store
+
     settings = settings_from(db, data_dir)
     database = open_db(settings)
     with database.read() as conn:

@@ -1,4 +1,8 @@
-"""Commands of analysis and stories: analyze, cluster, restory, story merge/split/show."""
+"""Commands of analysis and stories: analyze, cluster, restory, story merge/split/show.
+
+The library's modules are imported inside the commands: every command of the CLI loads this
+module, and Kiwi and the stories' store cost time to load.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
@@ -22,13 +27,9 @@ from ranknews.cli.common import (
     settings_from,
 )
 from ranknews.config import Settings
-from ranknews.pipeline import analyze_pending, settings_clusterer, story_clusterer
-from ranknews.pipeline import restory as restory_period
-from ranknews.store import Database
-from ranknews.store import stories as story_store
-from ranknews.store.analysis import queue_length
-from ranknews.stories.jsonl import cluster_inputs, read_cluster_input
-from ranknews.text.analysis import shared_analyzer
+
+if TYPE_CHECKING:
+    from ranknews.store import Database
 
 story_app = typer.Typer(help="이야기(같은 사건 묶음) 관리: merge, split, show.",
                         no_args_is_help=True)
@@ -52,6 +53,10 @@ def analyze(limit: int = typer.Option(None, "--limit", help="At most this many p
 
 def drain_queue(database: Database, settings: Settings, limit: int | None = None) -> None:
     """Analyse what waits in the queue with a progress bar (``analyze``, ``crawl --analyze``)."""
+    from ranknews.pipeline.analysis import analyze_pending, story_clusterer
+    from ranknews.store.analysis import queue_length
+    from ranknews.text.analysis import shared_analyzer
+
     with database.read() as conn:
         waiting = queue_length(conn)
     clusterer = story_clusterer(database, settings)
@@ -71,6 +76,10 @@ def cluster(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
             threshold: float = typer.Option(None, "--threshold",
                                             help="Override RANKNEWS_STORY_THRESHOLD.")) -> None:
     """기사 파일을 이야기로 묶어 한 줄에 하나씩 {"id", "story"}를 출력합니다."""
+    from ranknews.pipeline.analysis import settings_clusterer
+    from ranknews.stories.jsonl import cluster_inputs, read_cluster_input
+    from ranknews.text.analysis import shared_analyzer
+
     settings = settings_from(None, None, story_threshold=threshold)
     with open(file, encoding="utf-8") as handle:
         inputs = list(read_cluster_input(handle, str(file)))
@@ -84,6 +93,9 @@ def restory(since: str = typer.Option(None, "--since", help="YYYY-MM-DD (inclusi
             until: str = typer.Option(None, "--until", help="YYYY-MM-DD (exclusive)."),
             db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """기간 안의 글을 저장된 분석으로 다시 이야기로 묶습니다 (운영자 병합/분리는 유지)."""
+    from ranknews.pipeline.analysis import restory as restory_period
+    from ranknews.store import stories as story_store
+
     settings = settings_from(db, data_dir)
     database = open_db(settings)
     start, end = _date(since), _date(until)
@@ -114,6 +126,8 @@ def merge(keep: int = typer.Argument(..., help="Story id that stays."),
           reason: str = typer.Option("운영자 병합", "--reason"),
           db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """두 이야기를 합칩니다. 다시 묶어도(restory) 유지됩니다."""
+    from ranknews.store import stories as story_store
+
     database = open_db(settings_from(db, data_dir))
     with database.write() as conn:
         moved = story_store.merge(conn, keep, other, reason, datetime.now(timezone.utc))
@@ -127,6 +141,8 @@ def split(story_id: int = typer.Argument(...),
           reason: str = typer.Option("운영자 분리", "--reason"),
           db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """이야기에서 글을 떼어 새 이야기로 만듭니다. 다시 묶어도 유지됩니다."""
+    from ranknews.store import stories as story_store
+
     database = open_db(settings_from(db, data_dir))
     with database.write() as conn:
         new_id = story_store.split(conn, story_id, board_nos, reason, datetime.now(timezone.utc))
@@ -138,6 +154,8 @@ def split(story_id: int = typer.Argument(...),
 def show(story_id: int = typer.Argument(...), db: str = DbOption,
          data_dir: str = DataDirOption) -> None:
     """이야기에 속한 글 번호를 보여 줍니다."""
+    from ranknews.store import stories as story_store
+
     database = open_db(settings_from(db, data_dir))
     with database.read() as conn:
         numbers = story_store.members(conn, story_id)

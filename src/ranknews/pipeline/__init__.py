@@ -18,34 +18,27 @@ One module per entry point keeps each readable in one sitting; no stage module i
 another stage's store or web code — only this package joins them.
 """
 
-from ranknews.pipeline.analysis import (
-    analyze_forever,
-    analyze_pending,
-    mark_wire_copies,
-    restory,
-    settings_clusterer,
-    story_clusterer,
-)
-from ranknews.pipeline.collect import (
-    CollectReport,
-    ItemError,
-    SourceReport,
-    collect,
-    crawl,
-    crawl_forever,
-    default_extractor,
-    extraction_rule,
-    merge_feed_item,
-)
-from ranknews.pipeline.importing import BATCH_SIZE, ImportReport, import_jsonl
-from ranknews.pipeline.rank import RankReport, refresh_rankings, refresh_trends, update_rank
-from ranknews.pipeline.search import index_pending, reindex
+from __future__ import annotations
 
-__all__ = [
-    "BATCH_SIZE", "CollectReport", "ImportReport", "ItemError", "SourceReport", "analyze_forever",
-    "analyze_pending",
-    "collect", "crawl", "crawl_forever", "default_extractor", "extraction_rule", "import_jsonl",
-    "mark_wire_copies", "merge_feed_item", "restory", "settings_clusterer", "story_clusterer",
-    "RankReport", "refresh_rankings", "refresh_trends", "update_rank",
-    "index_pending", "reindex",
-]
+import importlib
+from typing import Any
+
+# Each name's module, loaded on first use: a command that imports (``ranknews import``) does not
+# pay for the crawler's, Kiwi's or the rankings' imports. The function ``collect`` is not
+# among them: ``ranknews.pipeline.collect`` is its module (import it from there).
+_MODULES = {
+    "analysis": ("analyze_forever", "analyze_pending", "mark_wire_copies", "restory",
+                 "settings_clusterer", "story_clusterer"),
+    "collect": ("CollectReport", "ItemError", "SourceReport", "crawl",
+                "crawl_forever", "default_extractor", "extraction_rule", "merge_feed_item"),
+    "importing": ("BATCH_SIZE", "ImportReport", "import_jsonl"),
+    "rank": ("RankReport", "refresh_rankings", "refresh_trends", "update_rank"),
+    "search": ("index_pending", "reindex"),
+}
+_WHERE = {name: module for module, names in _MODULES.items() for name in names}
+__all__ = sorted(_WHERE)
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'ranknews.pipeline' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"ranknews.pipeline.{_WHERE[name]}"), name)

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from ranknews.errors import InvalidArticle
-from ranknews.extract.blocks import html_to_blocks
 from ranknews.models import Article, Block, Figure, Paragraph, block_from_dict
 from ranknews.sanitize import safe_url, strip_tags
 from ranknews.text.headline import split_tags
@@ -130,6 +129,7 @@ def _blocks(record: dict[str, Any]) -> tuple[Block, ...]:
             raise InvalidArticle("blocks는 객체의 목록이어야 합니다.")
         return tuple(_clean_block(block_from_dict(b)) for b in record["blocks"])
     if record.get("html"):
+        from ranknews.extract.blocks import html_to_blocks  # the extractor, only when needed
         return html_to_blocks(_text_raw(record["html"], "html"))
     text = strip_markup(_text_raw(record["text"], "text"))
     lines = text.splitlines()

@@ -12,19 +12,18 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import orjson
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 
 from ranknews.errors import DatabaseError, ForeignDatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -86,12 +85,17 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision of every migration branch."""
+        from alembic import command  # Alembic loads in ~0.1 s: only when migrating or checking
+
         with self.write() as conn:
             cfg = _alembic_config(self.engine.url.render_as_string(hide_password=False))
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")
 
     def is_current(self) -> bool:
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         with self.engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
         script = ScriptDirectory.from_config(_alembic_config(""))
@@ -141,6 +145,8 @@ class _Checkpointer:
 
 
 def _alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

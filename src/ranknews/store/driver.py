@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import orjson
-from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:  # not imported at run time: the importer's workers prepare rows without it
+    from sqlalchemy import Connection
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
@@ -63,6 +64,7 @@ def execute_many(conn: Connection, sql: str, rows: list[tuple]) -> None:
     try:
         cursor.executemany(_positional_for_postgres(sql) if postgres else sql, rows)
     except conn.dialect.loaded_dbapi.Error as exc:
+        from sqlalchemy.exc import DBAPIError
         raise DBAPIError.instance(sql, rows[:1], exc, conn.dialect.loaded_dbapi.Error) from exc
     finally:
         cursor.close()

@@ -11,8 +11,9 @@ A post is "the same" when its URL or canonical URL matches, or one of its dedup 
 outlet, an updated version of the same headline, confirmed by ``same_post``).
 
 Speed (``benchmarks/import_speed.py``): an article's keys, JSON columns and content hash are
-computed once, in ``prepare_article``, which the importer runs in worker processes. Lookups
-are one ``IN`` query per chunk for URLs and for keys, never one per article, and the bulk
+computed once, in ``prepare_article`` (``store/prepare.py``), which the importer runs in
+worker processes. Lookups are one ``IN`` query per chunk for URLs and for keys, never one
+per article, and the bulk
 statements go straight to the driver (``store/driver.py``): SQLAlchemy's per-statement cost
 was larger than SQLite's own work. Revisions are rare and stay on SQLAlchemy Core.
 """
@@ -26,130 +27,28 @@ from typing import Any, Sequence
 import orjson
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from ranknews.dedup import article_keys, same_post
-from ranknews.models import Article, block_from_dict
+from ranknews.dedup import same_post
+from ranknews.models import Article
 from ranknews.store.analysis import enqueue
 from ranknews.store.db import Database, bump_board_version
-from ranknews.store.driver import as_time, execute_many, fetch, fetch_in, time_converter
+from ranknews.store.driver import as_time, execute_many, fetch, fetch_in
+from ranknews.store.prepare import (
+    COLUMNS,
+    CONTENT,
+    INDEX,
+    JSON_COLUMNS,
+    TIMES,
+    PreparedArticle,
+    SaveResult,
+    prepare_article,
+)
 from ranknews.store.schema import article_revisions, articles
 from ranknews.store.search_queue import enqueue as enqueue_search
 
-# Columns of a new post, in the order of ``PreparedArticle.values``.
-COLUMNS = ("url", "canonical_url", "outlet", "outlet_domain", "title", "tags", "subtitles",
-           "authors", "summary", "section", "blocks", "published_at", "updated_at",
-           "collected_at", "content_hash", "extra")
-_JSON = frozenset({"tags", "subtitles", "authors", "blocks", "extra"})
-_TIMES = tuple(COLUMNS.index(c) for c in ("published_at", "updated_at", "collected_at"))
-_INDEX = {name: i for i, name in enumerate(COLUMNS)}
-_HASH = _INDEX["content_hash"]
-_CONTENT = ("outlet", "outlet_domain", "title", "tags", "subtitles", "authors", "summary",
-            "section", "blocks", "published_at", "updated_at", "extra")
 _INSERT = (f"INSERT INTO articles ({', '.join(COLUMNS)}, revision) "
            f"VALUES ({', '.join('?' * len(COLUMNS))}, 1)")
 _INSERT_NUMBERED = (f"INSERT INTO articles ({', '.join(COLUMNS)}, revision, board_no) "
                     f"VALUES ({', '.join('?' * len(COLUMNS))}, 1, ?)")
-
-
-@dataclass
-class SaveResult:
-    """Board numbers per outcome, one entry per saved article (a post changed twice in one
-    batch is in ``revised`` twice), so the three lists together count every article."""
-
-    inserted: list[int] = field(default_factory=list)
-    revised: list[int] = field(default_factory=list)
-    unchanged: list[int] = field(default_factory=list)
-    # posts that asked for a board number at or below the highest one and got a new number
-    renumbered: list[int] = field(default_factory=list)
-
-    def __iadd__(self, other: "SaveResult") -> "SaveResult":
-        self.inserted += other.inserted
-        self.renumbered += other.renumbered
-        self.revised += other.revised
-        self.unchanged += other.unchanged
-        return self
-
-    @property
-    def articles(self) -> int:
-        """Articles saved (every one is inserted, revised or unchanged)."""
-        return len(self.inserted) + len(self.revised) + len(self.unchanged)
-
-    @property
-    def repeated(self) -> int:
-        """Articles that were another copy of a post met earlier in the same saves."""
-        return self.articles - len({*self.inserted, *self.revised, *self.unchanged})
-
-
-@dataclass(slots=True)
-class PreparedArticle:
-    """An article with what saving needs computed once: its column values (JSON as text,
-    times in the driver's form) and its dedup keys. Plain values, cheap to send between
-    processes; the Article itself is rebuilt from them only when a headline key must be
-    confirmed."""
-
-    values: tuple  # times as the database's driver takes them (driver.time_converter)
-    keys: tuple[str, ...]
-    board_no: int | None = None  # a requested number (importing an existing board)
-    source: Article | None = None  # kept when at hand, not sent to other processes
-
-    def __getstate__(self) -> tuple:
-        return self.values, self.keys, self.board_no
-
-    def __setstate__(self, state: tuple) -> None:
-        self.values, self.keys, self.board_no = state
-        self.source = None
-
-    @property
-    def url(self) -> str:
-        return self.values[0]
-
-    @property
-    def canonical_url(self) -> str | None:
-        return self.values[1]
-
-    @property
-    def content_hash(self) -> str:
-        return self.values[_HASH]
-
-    def column(self, name: str) -> Any:
-        return self.values[_INDEX[name]]
-
-    @property
-    def article(self) -> Article:
-        if self.source is None:
-            self.source = _article_from_values(self.values, self.board_no)
-        return self.source
-
-
-def prepare_article(article: Article, *, now: datetime, dialect: str) -> PreparedArticle:
-    """Everything about ``article`` that saving it into a ``dialect`` database needs."""
-    blocks = article.blocks_as_dicts()
-    stored_time = time_converter(dialect)
-    values = (
-        article.url, article.canonical_url, article.outlet, article.outlet_domain or "",
-        article.title, _json(article.tags), _json(article.subtitles), _json(article.authors),
-        article.summary, article.section, _json(blocks), stored_time(article.published_at),
-        stored_time(article.updated_at), stored_time(article.collected_at or now),
-        article.content_hash(blocks), _json(article.extra) if article.extra else None,
-    )
-    return PreparedArticle(values, tuple(article_keys(article)), article.board_no, article)
-
-
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode("utf-8")
-
-
-def _article_from_values(values: tuple, board_no: int | None) -> Article:
-    v = dict(zip(COLUMNS, values))
-    return Article(
-        url=v["url"], canonical_url=v["canonical_url"], outlet=v["outlet"],
-        outlet_domain=v["outlet_domain"], title=v["title"], tags=tuple(orjson.loads(v["tags"])),
-        subtitles=tuple(orjson.loads(v["subtitles"])), authors=tuple(orjson.loads(v["authors"])),
-        summary=v["summary"], section=v["section"],
-        blocks=tuple(block_from_dict(b) for b in orjson.loads(v["blocks"])),
-        published_at=as_time(v["published_at"]), updated_at=as_time(v["updated_at"]),
-        collected_at=as_time(v["collected_at"]), board_no=board_no,
-        extra=orjson.loads(v["extra"]) if v["extra"] else {},
-    )
 
 
 def save_articles(db: Database, batch: Sequence[Article], *,
@@ -398,7 +297,7 @@ def _write_revisions(conn: Connection, posts: list[_Post], now: datetime) -> Non
                 "board_no": post.board_no, "revision": state["revision"],
                 "content_hash": state["content_hash"], "collected_at": state["collected_at"],
                 "replaced_at": now,
-                "snapshot": {c: _jsonable(state[c]) for c in (*_CONTENT, "url", "canonical_url")},
+                "snapshot": {c: _jsonable(state[c]) for c in (*CONTENT, "url", "canonical_url")},
             })
             adopted = version.canonical_url if version.canonical_url == post.canonical_url \
                 else None
@@ -406,7 +305,7 @@ def _write_revisions(conn: Connection, posts: list[_Post], now: datetime) -> Non
                      "canonical_url": state["canonical_url"] or adopted,
                      "revision": state["revision"] + 1}
         finals.append({"b_no": post.board_no, **{c: state[c] for c in (
-            *_CONTENT, "canonical_url", "content_hash", "collected_at", "revision")}})
+            *CONTENT, "canonical_url", "content_hash", "collected_at", "revision")}})
     conn.execute(insert(article_revisions), history)
     conn.execute(update(articles).where(articles.c.board_no == bindparam("b_no")), finals)
 
@@ -414,9 +313,9 @@ def _write_revisions(conn: Connection, posts: list[_Post], now: datetime) -> Non
 def _decoded(prepared: PreparedArticle) -> dict[str, Any]:
     """Column values as SQLAlchemy Core takes them (decoded JSON, aware datetimes)."""
     row = dict(zip(COLUMNS, prepared.values))
-    for name in _JSON:
+    for name in JSON_COLUMNS:
         row[name] = orjson.loads(row[name]) if row[name] is not None else None
-    for i in _TIMES:
+    for i in TIMES:
         row[COLUMNS[i]] = as_time(row[COLUMNS[i]])
     return row
 
@@ -433,7 +332,7 @@ def _remember_keys(conn: Connection, posts: list[_Post]) -> None:
 
 
 def _remember_outlets(conn: Connection, batch: Sequence[PreparedArticle]) -> None:
-    outlet, domain = _INDEX["outlet"], _INDEX["outlet_domain"]
+    outlet, domain = INDEX["outlet"], INDEX["outlet_domain"]
     wanted = {p.values[domain] or p.values[outlet]: p.values[outlet] for p in batch}
     known = {d for (d,) in fetch_in(conn, "SELECT domain FROM outlets WHERE domain {values}",
                                     list(wanted))}
