@@ -153,9 +153,9 @@ def timed(fn: Callable[[], Any]) -> Run:
     return Run(time.perf_counter() - wall, cpu_now() - cpu, os.getloadavg()[0])
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+def cli(*args: str, checkout: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([PYTHON, "-m", "ranknews", *args], capture_output=True, text=True,
-                          check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+                          check=True, env={**os.environ, "PYTHONPATH": str(checkout / "src")})
 
 
 def fresh_sqlite(path: Path) -> str:
@@ -180,10 +180,10 @@ def expect(summary: str, count: int) -> None:
         sys.exit(f"unexpected CLI summary: {flat!r}")
 
 
-def run_cli(src: Path, url: str, count: int, said: list[str]) -> Run:
-    cli("init", "--db", url)  # creating the schema is not import time
+def run_cli(src: Path, url: str, count: int, said: list[str], checkout: Path = ROOT) -> Run:
+    cli("init", "--db", url, checkout=checkout)  # creating the schema is not import time
     done: list[subprocess.CompletedProcess] = []
-    run = timed(lambda: done.append(cli("import", str(src), "--db", url)))
+    run = timed(lambda: done.append(cli("import", str(src), "--db", url, checkout=checkout)))
     expect(done[0].stdout, count)
     said[:] = [" ".join(done[0].stdout.split())]
     return run
@@ -353,6 +353,10 @@ def main() -> None:
             report("`ranknews import` CLI minus start-up", n,
                    [Run(r.wall - boot.wall, r.cpu - boot.cpu, r.load) for r in cli_runs])
             print(f"    the CLI said: {said[0]}")
+            if args.compare_with:
+                report(f"`ranknews import` CLI of {args.compare_with}", n,
+                       [run_cli(src, fresh_sqlite(tmp / "cli-other.db"), n, [],
+                                args.compare_with) for _ in runs])
             if Path(PYTHON).with_name("sqlite-utils").exists():
                 report("peer: `sqlite-utils insert --nl`", n,
                        [run_sqlite_utils(src, tmp / "su.db") for _ in runs])

@@ -265,3 +265,21 @@ def test_same_headline_in_one_batch_finds_the_right_post(db) -> None:
         article("https://www.yna.co.kr/view/W4", title=title, body=sun + "\n낮엔 풀린다."),
     ])
     assert result.inserted == [1, 2] and result.revised == [2, 1]
+
+
+def test_body_fingerprint_ignores_every_kind_of_space_and_punctuation() -> None:
+    """The stored ``c:`` keys depend on ``flatten`` staying the same function: letters and
+    digits only. Every whitespace character must go (flatten removes plain spaces itself and
+    leaves the rest to ``[\\W_]``), and letters of every script stay."""
+    import re
+    import sys
+
+    from ranknews.dedup.fingerprint import body_fingerprint, flatten
+
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    assert all(re.fullmatch(r"[\W_]", c) for c in spaces)
+    assert flatten("삼성전자,\u3000메타\tAI 칩\u00a0‘MTIA’_수주\n가능성…") == "삼성전자메타AI칩MTIA수주가능성"
+    body = "이재용 삼성전자 회장이 메타 AI 칩 수주에 나섰다. " * 10
+    respaced = body.replace(" ", "\u00a0").replace(".", "…") + "\u2028"
+    assert body_fingerprint(body) == body_fingerprint(respaced) is not None
+    assert body_fingerprint(body) != body_fingerprint(body.replace("메타", "아마존"))

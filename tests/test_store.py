@@ -124,3 +124,58 @@ def test_a_revision_never_takes_a_canonical_url_another_post_owns(db):
     with db.read() as conn:
         assert get_article(conn, 1).canonical_url is None
         assert get_article(conn, 2).canonical_url == "https://www.khan.co.kr/c/2"
+
+
+def test_migration_heads_read_without_alembic_agree_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    from ranknews.store.db import _alembic_config, migration_heads
+
+    assert migration_heads() == set(ScriptDirectory.from_config(_alembic_config("")).get_heads())
+
+
+def test_a_current_database_opens_without_loading_alembic(tmp_path):
+    """Every command opens its database; a current one needs no migration, so Alembic
+    (about 0.1 s to load) stays unloaded. A database behind the migrations still upgrades."""
+    import subprocess
+    import sys
+
+    from alembic import command
+
+    from ranknews.store.db import Database, _alembic_config, create_db_engine
+
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    open_database(url, create=True).dispose()
+    script = ("import sys; from ranknews.store import open_database; "
+              f"open_database({url!r}, create=True).dispose(); "
+              f"open_database({url!r}).dispose(); print('alembic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
+
+    behind = f"sqlite:///{tmp_path / 'behind.db'}"  # only the first migration applied
+    db = Database(create_db_engine(behind))
+    with db.write() as conn:
+        cfg = _alembic_config(behind)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001_board")
+    db.dispose()
+    with pytest.raises(DatabaseError, match="ranknews init"):
+        open_database(behind)
+    open_database(behind, create=True).dispose()
+    assert open_database(behind).is_current()
+
+
+def test_content_hash_is_the_same_from_serialised_blocks():
+    """``prepare_article`` hashes the stored blocks JSON as it is; the hash must stay what
+    ``Article.content_hash`` gives, or every stored post would look changed."""
+    import orjson
+
+    from ranknews.store.prepare import COLUMNS, prepare_article
+
+    post = article(3, blocks=(Figure("https://img.example.com/a.jpg", "캡션", "삼성전자 제공"),
+                           Paragraph("본문 첫 문단."), Paragraph("둘째 문단.")))
+    prepared = prepare_article(post, now=datetime.now(timezone.utc), dialect="sqlite")
+    assert prepared.content_hash == post.content_hash()
+    stored = orjson.loads(prepared.values[COLUMNS.index("blocks")])
+    assert stored == post.blocks_as_dicts()

@@ -104,10 +104,11 @@ class Article:
         """The headline with its tags in front, as the board shows it in plain text."""
         return " ".join([*(f"[{t}]" for t in self.tags), self.title])
 
-    def content_hash(self, blocks: list[dict[str, Any]] | None = None) -> str:
+    def content_hash(self, blocks: list[dict[str, Any]] | orjson.Fragment | None = None) -> str:
         """A stable hash of what a reader sees; a changed hash makes a new revision.
 
-        ``blocks`` may pass ``blocks_as_dicts()`` when the caller already has it.
+        ``blocks`` may pass ``blocks_as_dicts()`` when the caller already has it, or that
+        list already serialised with sorted keys, as an ``orjson.Fragment``.
         """
         payload = orjson.dumps(
             {

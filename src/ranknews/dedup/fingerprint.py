@@ -24,7 +24,7 @@ UPDATE_GAP = timedelta(days=3)  # an update comes out within days of the first v
 UPDATE_CONTAINMENT = 0.5  # without an update label, half the body must be the same
 UPDATE_LABELLED_CONTAINMENT = 0.2
 _UPDATE_TAG = re.compile(r"^(종합|\d*보|종합\d*보|상보|수정|업데이트|갱신)$")
-_FLAT = re.compile(r"[\W_]+")  # after whitespace is gone: what is left besides letters/digits
+_FLAT = re.compile(r"[\W_]+")  # everything but letters and digits, whitespace included
 
 
 def _outlet(article: Article) -> str:
@@ -33,9 +33,10 @@ def _outlet(article: Article) -> str:
 
 def flatten(text: str) -> str:
     """Letters and digits only: the text as a copy keeps it through re-spacing and
-    re-punctuation. ``str.split`` removes whitespace in C first, leaving the regex a quarter
-    of the matches (a body is mostly words and spaces)."""
-    return _FLAT.sub("", "".join(text.split()))
+    re-punctuation. Every whitespace character is ``\\W`` (checked over all code points in
+    tests/test_dedup.py), so removing the plain spaces first (in C, a fifth of a body's
+    characters) changes nothing but the regex's work."""
+    return _FLAT.sub("", text.replace(" ", ""))
 
 
 def body_fingerprint(text: str) -> str | None:
