@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from ranknews.errors import DatabaseError
 from ranknews.pipeline import import_jsonl
-from ranknews.sample import SAMPLE, load_sample
+from ranknews.sample import load_sample
 from ranknews.sources.jsonl import article_from_record
+from ranknews.store import open_database
 from ranknews.store.articles import get_article
 
 GOOD = {"url": "https://www.yna.co.kr/view/AKR1", "outlet": "연합뉴스",
@@ -105,7 +107,7 @@ def test_cli_import_reports_line_numbers(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "새 글 1건" in run.stdout
     assert ":2:" in run.stderr and "JSON" in run.stderr
-    assert SAMPLE.exists()
+    assert "오류 1줄" in run.stdout  # the bad line is counted in the summary too
 
 
 def test_cli_gives_a_clean_message_for_a_corrupt_database(tmp_path):
@@ -159,6 +161,58 @@ def test_worker_processes_give_what_one_process_gives(db, tmp_path, monkeypatch)
     inline = import_jsonl(db, [write_lines(tmp_path / "b.jsonl", lines)], workers=1)
     assert inline.workers == 0 and [e.line_no for e in inline.errors] == [4]
     assert inline.articles == 39 and not inline.inserted  # all stored already
+
+
+def test_database_opened_once_the_workers_are_preparing(tmp_path, monkeypatch):
+    """The CLI hands import_jsonl a function that opens the database: the workers are forked
+    and busy with the first chunks before it runs (loading SQLAlchemy and checking the
+    schema then overlap their work), and what is stored is the same."""
+    import multiprocessing
+
+    import ranknews.pipeline.importing as importing
+
+    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(importing, "CHUNK_LINES", 5)
+    url = f"sqlite:///{tmp_path / 'opened.sqlite3'}"
+    workers_at_open: list[int] = []
+
+    def opener():
+        workers_at_open.append(len(multiprocessing.active_children()))
+        return open_database(url, create=True)
+
+    report = import_jsonl(opener, [write_lines(tmp_path / "a.jsonl", _lines(40))],
+                          dialect="sqlite", workers=2)
+    assert workers_at_open == [2]
+    assert report.inserted == 37 and [e.line_no for e in report.errors] == [4]
+    db = open_database(url)
+    with db.read() as conn:
+        assert get_article(conn, 37).url == "https://www.yna.co.kr/view/AKR39"
+    db.dispose()
+    with pytest.raises(ValueError, match="dialect"):
+        import_jsonl(opener, [tmp_path / "a.jsonl"])
+
+
+def test_a_database_that_fails_to_open_stops_the_workers(tmp_path, monkeypatch):
+    """A corrupt database found after the workers started: a clean Korean error, no
+    traceback, and the command ends instead of waiting for lines nobody will save."""
+    import ranknews.pipeline.importing as importing
+
+    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"\x00garbage" * 500)
+    body = "본문 문장입니다. " * 200  # 4 MB in all: the CLI prepares it in worker processes
+    path = write_lines(tmp_path / "in.jsonl", [
+        json.dumps({**GOOD, "url": f"https://www.yna.co.kr/view/AKR{n}", "text": body},
+                   ensure_ascii=False) for n in range(1500)])
+    assert path.stat().st_size >= 4_000_000
+    with pytest.raises(DatabaseError):
+        import_jsonl(lambda: open_database(f"sqlite:///{bad}", create=True), [path],
+                     dialect="sqlite", workers=2)
+    run = subprocess.run([sys.executable, "-m", "ranknews", "import", str(path), "--db",
+                          f"sqlite:///{bad}"], capture_output=True, text=True, check=False,
+                         timeout=60)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr and "데이터베이스" in run.stderr
 
 
 def test_cli_summary_accounts_for_every_line(tmp_path):
