@@ -37,8 +37,9 @@ from ranknews.store.prepare import PreparedArticle, SaveResult, prepare_article
 if TYPE_CHECKING:
     from ranknews.store import Database
 
-BATCH_SIZE = 5000  # articles per transaction
-CHUNK_LINES = 1000  # lines a worker prepares at a time
+BATCH_SIZE = 2000  # articles per transaction: the last one is saved while no worker has work
+CHUNK_LINES = 500  # lines a worker prepares at a time
+AHEAD_PER_WORKER = 3  # chunks in flight per worker while this process saves
 PARALLEL_MIN_BYTES = 4_000_000  # below this (~2,000 articles) workers cost more than they save
 
 
@@ -90,7 +91,7 @@ def import_jsonl(db: Database | Callable[[], Database], paths: Iterable[Path], *
     chunks = (chunk for path in paths for chunk in _chunks(path, dialect))
     with _executor(count, size) as executor:
         report.workers = count if executor is not None else 0
-        items = _Prepared(chunks, executor, 2 * count, on_progress)
+        items = _Prepared(chunks, executor, AHEAD_PER_WORKER * count, on_progress)
         database = opener() if opener else db
         try:
             # workers are forked before the checkpoint thread of db.bulk() starts
