@@ -38,7 +38,8 @@ class PreparedArticle:
     processes; the Article itself is rebuilt from them only when a headline key must be
     confirmed."""
 
-    values: tuple  # times as the database's driver takes them (driver.time_converter)
+    values: tuple  # times as the database's driver takes them (driver.time_converter); the
+    # blocks as UTF-8 JSON bytes
     keys: tuple[str, ...]
     board_no: int | None = None  # a requested number (importing an existing board)
     source: Article | None = None  # kept when at hand, not sent to other processes
@@ -75,13 +76,14 @@ class PreparedArticle:
 def prepare_article(article: Article, *, now: datetime, dialect: str) -> PreparedArticle:
     """Everything about ``article`` that saving it into a ``dialect`` database needs."""
     # keys sorted as in the content hash's payload, so the hash embeds these bytes as they are
-    # rather than serialising the body a second time
+    # rather than serialising the body a second time; kept as UTF-8 bytes, which pickle
+    # without transcoding and which the insert reads as text (store/writing.py)
     blocks = orjson.dumps(article.blocks_as_dicts(), option=orjson.OPT_SORT_KEYS)
     stored_time = time_converter(dialect)
     values = (
         article.url, article.canonical_url, article.outlet, article.outlet_domain or "",
         article.title, _json(article.tags), _json(article.subtitles), _json(article.authors),
-        article.summary, article.section, blocks.decode("utf-8"),
+        article.summary, article.section, blocks,
         stored_time(article.published_at),
         stored_time(article.updated_at), stored_time(article.collected_at or now),
         article.content_hash(orjson.Fragment(blocks)),

@@ -45,10 +45,17 @@ from ranknews.store.prepare import (
 from ranknews.store.schema import article_revisions, articles
 from ranknews.store.search_queue import enqueue as enqueue_search
 
-_INSERT = (f"INSERT INTO articles ({', '.join(COLUMNS)}, revision) "
-           f"VALUES ({', '.join('?' * len(COLUMNS))}, 1)")
-_INSERT_NUMBERED = (f"INSERT INTO articles ({', '.join(COLUMNS)}, revision, board_no) "
-                    f"VALUES ({', '.join('?' * len(COLUMNS))}, 1, ?)")
+# The blocks column comes as UTF-8 bytes (``prepare_article``): the database reads them as
+# text itself, so the body is never decoded and re-encoded in Python on its way in.
+_BLOCKS_AS_TEXT = {"sqlite": "CAST(? AS TEXT)", "postgresql": "convert_from(?, 'UTF8')::json"}
+
+
+def _insert_sql(dialect: str, numbered: bool = False) -> str:
+    marks = ["?"] * len(COLUMNS)
+    marks[INDEX["blocks"]] = _BLOCKS_AS_TEXT[dialect]
+    names = [*COLUMNS, "revision", *(["board_no"] if numbered else [])]
+    values = [*marks, "1", *(["?"] if numbered else [])]
+    return f"INSERT INTO articles ({', '.join(names)}) VALUES ({', '.join(values)})"
 
 
 def save_articles(db: Database, batch: Sequence[Article], *,
@@ -232,7 +239,8 @@ def _insert(conn: Connection, posts: list[_Post], result: SaveResult) -> None:
             top = max(top, _insert_run(conn, run))
             run = []
         if wanted is not None and wanted > top:
-            execute_many(conn, _INSERT_NUMBERED, [(*post.first.values, wanted)])
+            execute_many(conn, _insert_sql(conn.dialect.name, numbered=True),
+                         [(*post.first.values, wanted)])
             _advance_sequence(conn)
             post.board_no = top = wanted
         else:
@@ -247,7 +255,7 @@ def _insert(conn: Connection, posts: list[_Post], result: SaveResult) -> None:
 def _insert_run(conn: Connection, run: list[_Post]) -> int:
     """Insert posts without requested numbers; returns the highest number given."""
     before = _sqlite_sequence(conn)
-    execute_many(conn, _INSERT, [p.first.values for p in run])
+    execute_many(conn, _insert_sql(conn.dialect.name), [p.first.values for p in run])
     after = _sqlite_sequence(conn)
     if before is not None and after == before + len(run):
         # SQLite AUTOINCREMENT under our write lock: consecutive numbers, in order
