@@ -210,14 +210,16 @@ class StoryClusterer:
         score = sum(map(mul, map(va.__getitem__, shared), map(vb.__getitem__, shared)))
         if (a.thin or b.thin) and not _headline_found(a, b):
             return 0.0
-        gap = day_gap(a.days, b.days)
+        if score < MIN_LINK:
+            return score  # the checks below only lower it: it vetoes as it is
+        gap = day_gap(a.days, b.days) if a.days and b.days else 0
         if gap > 1:
             score *= DAY_PENALTY
         elif gap == 1 and a.named_days and b.named_days:  # not reports either side of midnight
             score *= NEXT_DAY
         if (a.ahead or b.ahead) and announced(a, b):  # a preview and what it announced
             score *= DAY_PENALTY
-        conflicts = figure_conflicts(a.figures, b.figures)
+        conflicts = figure_conflicts(a.figures, b.figures) if a.figures and b.figures else 0
         if conflicts:
             score *= FIGURE_PENALTY ** min(conflicts, 2)
         return score
