@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Iterator, Protocol
 from zoneinfo import ZoneInfo
 
 from ranknews.text.analysis import NEXT, TIME_WORDS, TOMORROW, Analysis
@@ -164,7 +164,14 @@ def _named_days(analysis: Analysis) -> tuple[frozenset[int], frozenset[int]]:
     return frozenset(days), frozenset(ahead)
 
 
-def announced(a: Signals | Any, b: Signals | Any) -> bool:
+class Dated(Protocol):
+    """What has event days and announced days: ``Signals``, the clusterer's members."""
+
+    days: frozenset[int]
+    ahead: frozenset[int]
+
+
+def announced(a: Dated, b: Dated) -> bool:
     """Whether either article announces ahead a day the other reports as its own (named and
     not announced, or its publication day): a preview and the happening it announces are two
     events. Both announcing the same day is no contradiction."""
