@@ -1,6 +1,6 @@
 """Story clustering quality on ../shared/data/stories/dev.jsonl, beside two baselines.
 
-    PYTHONPATH=src /work/venv/bin/python benchmarks/stories.py [FILE.jsonl]
+    PYTHONPATH=src /work/venv/bin/python benchmarks/stories.py [FILE.jsonl] [--errors]
 
 ours: ``ranknews cluster``'s own function (``stories.jsonl.cluster_inputs``) with default
 settings. Baselines, run on the same file in the same run:
@@ -14,6 +14,9 @@ Then two checks against overfitting to this one file:
   ways, beside the default threshold on that half;
 - hard negatives (hardneg_groups.json): the share of pairs of different events that share
   names and were put in one story.
+
+``--errors`` also lists our stories that mix events and the events we split, with headlines:
+what to look at before changing the evidence.
 """
 
 from __future__ import annotations
@@ -69,7 +72,8 @@ def minhash_baseline(rows: list[dict], threshold: float = 0.5) -> list[str]:
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    path = Path(args[0]) if args else DEFAULT
     if not path.exists():
         sys.exit(f"labelled data not found: {path}")
     rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
@@ -98,7 +102,31 @@ def main() -> None:
     print("ratio ours/baseline B3 F1: " + ", ".join(
         f"{n}: {base / bcubed(s, gold)[2]:.2f}" for n, s in list(systems.items())[1:3]))
     hard_negatives(path, rows, ours)
+    if "--errors" in sys.argv:
+        list_errors(rows, ours)
     split_evaluation(rows, inputs, analyses)
+
+
+def list_errors(rows: list[dict], ours: dict[str, str]) -> None:
+    """Our stories holding several events, and events spread over several of our stories."""
+    def grouped(key) -> dict[str, list[dict]]:  # noqa: ANN001
+        groups: dict[str, list[dict]] = {}
+        for r in rows:
+            groups.setdefault(key(r), []).append(r)
+        return groups
+
+    def show(title: str, groups: dict[str, list[dict]], other) -> None:  # noqa: ANN001
+        bad = {k: v for k, v in groups.items() if len({other(r) for r in v}) > 1}
+        print(f"{title}: {len(bad)}")
+        for key, members in bad.items():
+            print(f"  {key}")
+            for r in members:
+                print(f"    {r['id']} {other(r):36.36} {r['published'] or '-':10} "
+                      f"{r['title'][:60]}")
+
+    show("stories mixing events (merged wrongly)", grouped(lambda r: ours[r["id"]]),
+         lambda r: r["event"])
+    show("events split over stories", grouped(lambda r: r["event"]), lambda r: ours[r["id"]])
 
 
 def hard_negatives(path: Path, rows: list[dict], ours: dict[str, str]) -> None:

@@ -255,3 +255,16 @@ def test_cli_reindex_and_index(corpus, database_url, monkeypatch):
     result = CliRunner().invoke(app, ["reindex"])
     assert result.exit_code == 0 and f"{len(CORPUS)}건" in result.output
     assert "0건" in CliRunner().invoke(app, ["index"]).output
+
+
+def test_indexer_reuses_a_stored_analysis_with_todays_terms(indexer):
+    """Version 3 changed only ``lead_numbers``: a version-2 analysis is still reused (its
+    terms are today's); one older than ``TERMS_SINCE`` is analysed again."""
+    from ranknews.text.analysis import TERMS_SINCE, Analysis
+
+    article = replace(post(1, "의협 집단휴진 돌입"), board_no=1)
+    stored = Analysis(("저장된", "분석"), (), (), (), version=TERMS_SINCE)
+    assert "저장된" in indexer.documents([article], stored={1: stored})[0].title
+    older = replace(stored, version=TERMS_SINCE - 1)
+    title = indexer.documents([article], stored={1: older})[0].title
+    assert "저장된" not in title and "휴진" in title

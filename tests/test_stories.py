@@ -49,27 +49,27 @@ def dev(analyzer: Analyzer) -> tuple[list[dict], dict[str, str]]:
 
 
 def test_quality_gate_on_labelled_stories(dev) -> None:
-    """B-cubed F1 floor just under the measured 0.914 (benchmarks/stories.py)."""
+    """B-cubed F1 floor at the goal, under the measured 0.931 (benchmarks/stories.py)."""
     rows, ours = dev
     predicted = [ours[r["id"]] for r in rows]
     gold = [r["event"] for r in rows]
     precision, recall, f1 = bcubed(predicted, gold)
-    assert f1 >= 0.905, (precision, recall, f1)  # measured 0.914 (P 0.885, R 0.945)
-    assert pairwise_f1(predicted, gold) >= 0.84  # measured 0.855
+    assert f1 >= 0.92, (precision, recall, f1)  # measured 0.931 (P 0.904, R 0.960)
+    assert pairwise_f1(predicted, gold) >= 0.88  # measured 0.897
 
 
 def test_hard_negatives_mostly_kept_apart(dev) -> None:
     """Different events sharing names (hardneg_groups.json) rarely share a story.
 
-    Measured: 45 of 547 such pairs merged (8.2%; 14% before lead figures, next-day and
-    minimum-link evidence), mostly rate decisions and follow-ups whose reports name no day;
-    the floor keeps that from getting worse.
+    Measured: 32 of 547 such pairs merged (5.9%; 8.2% before announced days, 14% before lead
+    figures, next-day and minimum-link evidence), mostly rate decisions and follow-ups whose
+    reports name no day; the floor keeps that from getting worse.
     """
     rows, ours = dev
     groups = json.loads(shared_data("stories", "hardneg_groups.json").read_text("utf-8"))
     merged, total = hard_negative_merges(rows, ours, groups)
     assert total > 100
-    assert merged / total <= 0.09, (merged, total)
+    assert merged / total <= 0.07, (merged, total)
 
 
 def _inputs(*items: tuple[str, str, str]) -> list[ClusterInput]:
@@ -82,8 +82,10 @@ def test_bad_input_never_merges_unrelated_stories(analyzer: Analyzer) -> None:
     inputs = _inputs(
         ("empty1", "여야, 예산안 처리 합의", ""),
         ("empty2", "삼성전자 신제품 공개", ""),
-        ("photo1", "[포토] 시민들 산책", "서울 여의도 공원에서 시민들이 산책하고 있다. 사진=연합뉴스"),
-        ("photo2", "[포토] 시민들 출근길", "서울 광화문 일대에서 시민들이 출근하고 있다. 사진=뉴스1"),
+        ("photo1", "[포토] 시민들 산책",
+         "서울 여의도 공원에서 시민들이 산책하고 있다. 사진=연합뉴스"),
+        ("photo2", "[포토] 시민들 출근길",
+         "서울 광화문 일대에서 시민들이 출근하고 있다. 사진=뉴스1"),
         ("live", "[라이브] 도심 집회 실시간", live),
         ("nodate", "한국은행 기준금리 동결", "한국은행 금융통화위원회가 기준금리를 동결했다."),
         ("quake", "경북 경주 규모 3.0 지진", "경북 경주시에서 규모 3.0 지진이 발생했다."),
@@ -107,11 +109,64 @@ def test_same_minister_on_two_days_are_two_stories(analyzer: Analyzer) -> None:
            "전공의 복귀 대책을 발표했다. 조 장관은 {what}")
     inputs = _inputs(
         ("mon", "조규홍 장관 브리핑", day.format(d=12, what="전공의 면허정지 절차를 밝혔다.")),
-        ("mon2", "조규홍 장관 의대 증원 브리핑", day.format(d=12, what="면허정지 방침을 재확인했다.")),
+        ("mon2", "조규홍 장관 의대 증원 브리핑",
+         day.format(d=12, what="면허정지 방침을 재확인했다.")),
         ("thu", "조규홍 장관 브리핑", day.format(d=15, what="수련병원 지원책을 내놨다.")),
     )
     stories = dict(cluster_inputs(inputs, settings_clusterer(Settings()), analyzer))
     assert stories["mon"] == stories["mon2"] != stories["thu"]
+
+
+# Unrelated reports of the same window: what makes the shared names of a test rare enough to
+# count (document frequencies are those of the window).
+BACKGROUND = (
+    ("bg1", "한국은행 기준금리 동결", "한국은행 금융통화위원회는 기준금리를 연 3.5%로 동결했다. "
+     "물가와 가계부채 흐름을 더 지켜보겠다는 판단이다."),
+    ("bg2", "경북 경주 규모 3.0 지진", "경북 경주시에서 규모 3.0 지진이 발생했다. 기상청은 피해 "
+     "신고는 없다고 밝혔다."),
+    ("bg3", "서울 아파트값 상승세 둔화", "서울 아파트 매매가격 상승률이 3주 연속 둔화했다. "
+     "한국부동산원은 거래량 감소가 영향을 미쳤다고 분석했다."),
+    ("bg4", "프로야구 개막전 매진", "프로야구 개막전 5경기가 모두 매진됐다. 한국야구위원회는 "
+     "관중 10만 명이 입장했다고 밝혔다."),
+)
+
+
+def test_preview_and_the_happening_it_announces_are_two_stories(analyzer: Analyzer) -> None:
+    """"내일(16일) 임원회의" and the reports of what that meeting decided share every name; the
+    time word tells the preview from the happening (and two reports of it still join).
+    Without it, the preview scores about 0.4 with each report, over the threshold."""
+    did = ("정몽규 대한축구협회장은 16일 서울 종로구 축구회관에서 임원회의를 열고 클린스만 "
+           "감독의 경질을 {what} 정 회장은 아시안컵 부진에 대해 국민께 사과하고 후임 감독 "
+           "선임 절차를 전력강화위원회에 맡기겠다고 말했다. 클린스만 감독은 부임 1년 만에 "
+           "지휘봉을 내려놓게 됐으며 협회는 위약금 규모를 공개하지 않았다.")
+    inputs = _inputs(
+        *BACKGROUND,
+        ("preview", "축구협회 내일 임원회의…클린스만 감독 경질 결정",
+         "대한축구협회는 내일(16일) 오전 10시 서울 종로구 축구회관에서 정몽규 회장과 임원진이 "
+         "참석한 가운데 임원회의를 열어 클린스만 감독의 경질 여부를 결정한다. 정 회장은 "
+         "아시안컵 부진에 대해 국민께 사과하고 후임 감독 선임 절차도 밝힐 예정이다. 클린스만 "
+         "감독은 부임 1년 만에 지휘봉을 내려놓을 가능성이 크다."),
+        ("report", "정몽규 회장, 클린스만 감독 경질 발표", did.format(what="발표했다.")),
+        ("report2", "축구협회 임원회의, 클린스만 감독 경질 확정",
+         did.format(what="확정했다.")),
+    )
+    stories = dict(cluster_inputs(inputs, settings_clusterer(Settings()), analyzer))
+    assert stories["report"] == stories["report2"] != stories["preview"]
+
+
+def test_headline_only_item_joins_a_report_stating_it_in_its_lead(analyzer: Analyzer) -> None:
+    """A thin item is judged by its headline words, found in the other's headline or lead."""
+    inputs = _inputs(
+        ("report", "한국 문학의 새 역사를 썼다",
+         "스웨덴 한림원은 10일 한국 소설가 한강을 올해 노벨문학상 수상자로 선정했다고 "
+         "발표했다. 한림원은 한강의 작품이 역사적 트라우마를 정면으로 마주한 강렬한 시적 산문"
+         "이라고 평가했다. 한국인의 노벨문학상 수상은 처음이며 아시아 여성 작가로도 처음이다. "
+         "출판계는 한강 작품의 판매가 크게 늘 것으로 내다봤다."),
+        ("flash", "[속보] 소설가 한강 노벨문학상 수상", ""),
+        ("other", "[속보] 한국은행 기준금리 동결", ""),
+    )
+    stories = dict(cluster_inputs(inputs, settings_clusterer(Settings()), analyzer))
+    assert stories["flash"] == stories["report"] != stories["other"]
 
 
 def test_restored_story_bearing_a_new_posts_number_is_joined_not_replaced() -> None:
@@ -147,7 +202,7 @@ def test_story_lasting_beyond_the_gap_still_takes_reports() -> None:
 
 
 def test_event_days_and_lead_figures() -> None:
-    from ranknews.stories.signals import day_gap, figure_conflicts, signals_from
+    from ranknews.stories.signals import announced, day_gap, figure_conflicts, signals_from
     from ranknews.text.analysis import Analysis
 
     def signals(lead: tuple[str, ...], time: datetime | None = None):
@@ -164,6 +219,26 @@ def test_event_days_and_lead_figures() -> None:
     assert figure_conflicts(cut.figures, signals(("3.5%", "3년")).figures) == 0  # 3.50 = 3.5
     assert figure_conflicts(cut.figures, other_cut.figures) == 2  # rate and year differ
     assert figure_conflicts(cut.figures, signals(("3.5%", "2015년")).figures) == 0
+    # announced days (the analysis keeps 오는/내일 before the date): a preview of the 17th
+    # contradicts a report of the 17th, not another preview of it
+    preview, report = signals(("오는", "10월", "오는", "17일")), signals(("10월", "17일"))
+    assert preview.ahead == {1017} and preview.days == {1017} and not report.ahead
+    assert announced(preview, report) and announced(report, preview)
+    assert not announced(preview, signals(("내일", "17일")))
+    assert not announced(signals(("지난", "17일")), report)  # 지난: a day it looks back on
+    # a day named far from a known publication day is background: the publication day counts
+    old = signals(("24일",), datetime(2024, 10, 10, 3, tzinfo=timezone.utc))
+    assert old.days == {1010} and not old.named_days
+    near = signals(("9일",), datetime(2024, 10, 10, 3, tzinfo=timezone.utc))
+    assert near.days == {9} and near.named_days
+
+
+def test_analysis_keeps_the_time_words_of_lead_dates(analyzer: Analyzer) -> None:
+    lead = analyzer.analyze("협회 내일(16일) 임원회의",
+                            "제이홉이 오는 17일 전역한다. 지난 2021년 8월 3명이 다음 달 3일 "
+                            "모인다. 어제(23일) 5명이 다쳤다.").lead_numbers
+    assert lead == ("내일", "16일", "오는", "17일", "지난", "2021년", "지난", "8월", "3명",
+                    "오는", "3일", "23일", "5명")
 
 
 def _post(url: str, title: str, body: str, outlet: str = "연합뉴스", domain: str = "yna.co.kr",
@@ -299,9 +374,11 @@ def test_restory_command_by_days(db, database_url: str, analyzer: Analyzer) -> N
 
 def test_cluster_command_prints_one_line_per_article(tmp_path: Path) -> None:
     lines = [
-        {"id": "x1", "url": "https://a/1", "outlet": "a", "title": "제주항공 무안공항 참사 179명 사망",
+        {"id": "x1", "url": "https://a/1", "outlet": "a",
+         "title": "제주항공 무안공항 참사 179명 사망",
          "text": CRASH, "published": None},
-        {"id": "x2", "url": "https://b/1", "outlet": "b", "title": "무안 제주항공 여객기 179명 숨져",
+        {"id": "x2", "url": "https://b/1", "outlet": "b",
+         "title": "무안 제주항공 여객기 179명 숨져",
          "text": CRASH, "published": "2024-12-29"},
         {"id": "x3", "url": "https://c/1", "outlet": "c", "title": "김해공항 에어부산 화재",
          "text": FIRE, "published": "2025-01-28T22:30:00+09:00"},

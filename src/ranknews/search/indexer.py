@@ -6,8 +6,8 @@ the body go through Kiwi (the precise, highly ranked terms); the whole capped bo
 through the cheap bigram path (see document.py), which is what recall beyond the lead needs.
 ``benchmarks/search.py`` reports recall for Kiwi-only, bigram-only and both.
 
-When the stories stage has already stored an ``Analysis`` for an article (same analyser
-version), it is reused instead of analysing again.
+When the stories stage has already stored an ``Analysis`` for an article (an analyser version
+with today's terms, ``TERMS_SINCE``), it is reused instead of analysing again.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 
 from ranknews.models import Article
 from ranknews.search.document import SearchDocument, build_document
-from ranknews.text.analysis import ANALYZER_VERSION, Analysis, Analyzer
+from ranknews.text.analysis import TERMS_SINCE, Analysis, Analyzer
 
 
 class Indexer:
@@ -57,4 +57,6 @@ def article_body(article: Article) -> str:
 
 
 def _reusable(analysis: Analysis | None) -> bool:
-    return analysis is not None and analysis.version == ANALYZER_VERSION
+    # search reads terms only: an older analysis with the same terms is as good
+    # (version 3 changed lead_numbers alone)
+    return analysis is not None and TERMS_SINCE <= analysis.version

@@ -9,10 +9,13 @@ The evidence between an article and one story member (``pair_score``):
 2. words: cosine of TF-IDF vectors (headline, lead-weighted body, counted numbers), with
    document frequencies counted over the articles in the window;
 3. at least ``MIN_SHARED`` terms in common; when either is thin (a headline-only item, a
-   [포토] caption), at least ``MIN_SHARED`` headline words in common, so that two tiny texts
-   never join on generic caption words (서울, 시민, 사진);
+   [포토] caption), at least ``MIN_SHARED`` of its headline words among the other's terms
+   (headline or lead: a full report may state the event in other words than its headline),
+   so that tiny texts never join on one generic caption word (서울, 시민, 사진);
 4. event days more than a day apart → the score is multiplied by ``DAY_PENALTY``; days named
    in both leads one apart (a press conference and the rebuttal the next day) → ``NEXT_DAY``;
+   one announcing a day (오는 16일, 내일(16일)) that the other reports as its own → again
+   ``DAY_PENALTY``: a preview and the happening are two events;
 5. lead figures: each unit both leads count in (명, %, 년도) whose values never agree, beyond
    those that agree, multiplies the score by ``FIGURE_PENALTY`` (at most twice).
 The article's score for a story is the average over the story's founder and most recent
@@ -38,7 +41,7 @@ from datetime import datetime, timedelta
 from operator import mul
 from typing import Hashable, Iterable, Iterator
 
-from ranknews.stories.signals import Signals, day_gap, figure_conflicts
+from ranknews.stories.signals import Signals, announced, day_gap, figure_conflicts
 
 Key = Hashable
 
@@ -64,6 +67,7 @@ class _Member:
     thin: bool = False
     figures: dict[str, frozenset[str]] = field(default_factory=dict)
     named_days: bool = False
+    ahead: frozenset[int] = frozenset()
     stamp: float | None = None  # time as a POSIX timestamp: cheaper to compare per pair
 
 
@@ -204,14 +208,18 @@ class StoryClusterer:
         if len(shared) < MIN_SHARED:
             return 0.0
         score = sum(map(mul, map(va.__getitem__, shared), map(vb.__getitem__, shared)))
-        if (a.thin or b.thin) and len(a.headline & b.headline) < MIN_SHARED:
+        if (a.thin or b.thin) and not _headline_found(a, b):
             return 0.0
-        gap = day_gap(a.days, b.days)
+        if score < MIN_LINK:
+            return score  # the checks below only lower it: it vetoes as it is
+        gap = day_gap(a.days, b.days) if a.days and b.days else 0
         if gap > 1:
             score *= DAY_PENALTY
         elif gap == 1 and a.named_days and b.named_days:  # not reports either side of midnight
             score *= NEXT_DAY
-        conflicts = figure_conflicts(a.figures, b.figures)
+        if (a.ahead or b.ahead) and announced(a, b):  # a preview and what it announced
+            score *= DAY_PENALTY
+        conflicts = figure_conflicts(a.figures, b.figures) if a.figures and b.figures else 0
         if conflicts:
             score *= FIGURE_PENALTY ** min(conflicts, 2)
         return score
@@ -220,6 +228,7 @@ class StoryClusterer:
     def _member(self, key: Key, signals: Signals) -> _Member:
         return _Member(key, self._vector(signals.weights), signals.days, signals.time,
                        signals.headline, signals.thin, signals.figures, signals.named_days,
+                       signals.ahead,
                        signals.time.timestamp() if signals.time is not None else None)
 
     def _vector(self, weights: dict[str, float]) -> dict[str, float]:
@@ -288,6 +297,14 @@ class StoryClusterer:
                 ids.discard(story.id)
                 if not ids:
                     del self._index[term]
+
+
+def _headline_found(a: _Member, b: _Member) -> bool:
+    """A thin article (headline-only, a caption) is judged by its headline: at least
+    ``MIN_SHARED`` of its headline words must be among the other's terms (its headline or its
+    lead, where a full report states the event in other words)."""
+    return ((not a.thin or len(a.headline & b.vector.keys()) >= MIN_SHARED)
+            and (not b.thin or len(b.headline & a.vector.keys()) >= MIN_SHARED))
 
 
 def _salient(vector: dict[str, float]) -> list[str]:

@@ -8,6 +8,11 @@
   "11월 21일"), else the day it was published. Two reports naming different days tell of two
   happenings, even when they share every name (the same minister on two days, monthly rate
   decisions, a rebuttal the day after a press conference).
+- Announced days: a day the lead announces (오는 17일, 내일(16일), 다음 달 3일: the analysis
+  keeps the time word before the date) is also a day the article reports ahead of. A preview
+  of a happening and the reports of it are two events, however many names they share.
+- Days far (more than ``ANCHOR_DAYS``) from a known publication day are background (a caption
+  of an earlier event), not the article's own: the publication day stands for them.
 - Lead figures: the counted numbers of the headline and lead by unit (명, %, 차, 년도). Two
   leads that count in the same unit and never agree (a rate cut to 3.25% and one to 1.75%; the
   2023 and the 2025 visit) report different happenings; updated tolls deep in the body do not
@@ -20,12 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Iterator, Protocol
 from zoneinfo import ZoneInfo
 
-from ranknews.text.analysis import Analysis
+from ranknews.text.analysis import NEXT, TIME_WORDS, TOMORROW, Analysis
 
 TITLE_WEIGHT = 2.0  # a headline word weighs as much as two lead words
 LEAD_DECAY = 40  # body word k weighs 1 / (1 + k / LEAD_DECAY): half at the 40th noun
+ANCHOR_DAYS = 3  # a named day further than this from a known publication day is background
 THIN_BODY_TERMS = 20  # fewer body words than this ([포토] captions, feed items): judge by headline
 NUMBER_PREFIX = "#"  # keeps 18일 (a number) apart from a noun spelt the same way
 # Units that tell a time of day or a date: compared as event days, not as lead figures.
@@ -42,6 +49,7 @@ class Signals:
     thin: bool = False  # headline-only, photo caption: too little body to judge by
     figures: dict[str, frozenset[str]] = field(default_factory=dict)  # lead: unit → values
     named_days: bool = False  # the days were named in the text (not the publication day)
+    ahead: frozenset[int] = frozenset()  # those of ``days`` announced: 오는 17일, 내일(16일)
 
     @property
     def empty(self) -> bool:
@@ -66,13 +74,17 @@ def signals_from(analysis: Analysis, time: datetime | None = None) -> Signals:
         weights[key] = get(key, 0.0) + 1.0
     thin = body < THIN_BODY_TERMS
     figures: dict[str, set[str]] = {}
-    for figure in map(_figure, analysis.lead_numbers):
+    for _, number in _qualified(analysis.lead_numbers):
+        figure = _figure(number)
         if figure is not None:
             figures.setdefault(figure[0], set()).add(figure[1])
-    named = _named_days(analysis)
+    named, ahead = _named_days(analysis)
+    if named and time is not None:  # days far from a known publication day are background
+        published = _publication_day(time)
+        named = frozenset(d for d in named if day_gap(frozenset({d}), published) <= ANCHOR_DAYS)
     return Signals(weights, named or _publication_day(time), time, headline, thin,
                    {unit: frozenset(values) for unit, values in figures.items()},
-                   bool(named))
+                   bool(named), ahead)
 
 
 _DECAYS: list[float] = []
@@ -117,19 +129,58 @@ def figure_conflicts(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]])
     return max(0, balance)
 
 
-def _named_days(analysis: Analysis) -> frozenset[int]:
-    """Days named in the lead: month * 100 + day when the month comes right before, else day."""
-    days = set()
+def _qualified(lead_numbers: tuple[str, ...]) -> Iterator[tuple[str | None, str]]:
+    """(time word or None, number) of the lead's numbers: the analysis puts a time word
+    (지난, 오는, 내일) right before the date part it qualifies."""
+    word = None
+    for item in lead_numbers:
+        if item in TIME_WORDS:
+            word = item
+            continue
+        yield word, item
+        word = None
+
+
+def _named_days(analysis: Analysis) -> tuple[frozenset[int], frozenset[int]]:
+    """(days the lead names, the ones among them it announces ahead): month * 100 + day when
+    the month comes right before, else the day. Announced days stay among the days named (a
+    preview of the 17th is from about then: it is still days away from a report of the 12th).
+
+    Days named after 지난 (지난 7일) stay the article's own: a follow-up names the happening
+    it follows ("지난 7일 열린 경기에서…"), and dropping them lost more than it gained."""
+    days, ahead = set(), set()
     month = 0
-    for number in analysis.lead_numbers:
+    for word, number in _qualified(analysis.lead_numbers):
         value = number[:-1]
         if number.endswith("월") and value.isdigit() and 1 <= int(value) <= 12:
             month = int(value)
             continue
         if number.endswith("일") and value.isdigit() and 1 <= int(value) <= 31:
-            days.add(month * 100 + int(value))
+            day = month * 100 + int(value)
+            days.add(day)
+            if word in (NEXT, TOMORROW):
+                ahead.add(day)
         month = 0
-    return frozenset(days)
+    return frozenset(days), frozenset(ahead)
+
+
+class Dated(Protocol):
+    """What has event days and announced days: ``Signals``, the clusterer's members."""
+
+    days: frozenset[int]
+    ahead: frozenset[int]
+
+
+def announced(a: Dated, b: Dated) -> bool:
+    """Whether either article announces ahead a day the other reports as its own (named and
+    not announced, or its publication day): a preview and the happening it announces are two
+    events. Both announcing the same day is no contradiction."""
+    return _announces(a.ahead, b.days - b.ahead) or _announces(b.ahead, a.days - a.ahead)
+
+
+def _announces(ahead: frozenset[int], days: frozenset[int]) -> bool:
+    return bool(ahead) and bool(days) and any(
+        _distance(x, y) == 0 for x in ahead for y in days)
 
 
 def _publication_day(time: datetime | None) -> frozenset[int]:

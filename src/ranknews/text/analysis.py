@@ -13,12 +13,17 @@ Terms are the content words a reader would search for or a story would share:
 - ``numbers`` holds counted numbers as written, a number with the counter or unit right after
   it (18일, 179명, 3.25%, 234.64포인트): the dates, tolls and figures that tell one event from
   another event about the same people. ``lead_numbers`` are those of the headline and the
-  first ``lead_chars`` characters of the body, where Korean news states when it happened.
+  first ``lead_chars`` characters of the body, where Korean news states when it happened;
+  a date there that a time word puts before or after the article's own day is preceded by
+  that word (``TIME_WORDS``): 지난 7일 → "지난", "7일"; 오는 17일 and 다음 달 3일 → "오는", …;
+  내일(16일) → "내일", "16일". A background date (the match of a week ago) and an announced
+  one (the ceremony to come) are then not taken for the day the article reports.
 
 ``noun_phrases`` gives the keyword units trends count: each run of nouns and Latin words written
 together, whole, in reading order (박대준 even when Kiwi splits it as 박대/준; 대한의사협회;
 SK하이닉스; hbm3e; 5000선; 100달러), plus the proper nouns inside a longer run
-(삼성전자노조 → 삼성전자), so a name is counted the same whether or not a suffix noun was glued to it.
+(삼성전자노조 → 삼성전자), so a name is counted the same whether or not a suffix noun was
+glued to it.
 """
 
 from __future__ import annotations
@@ -27,9 +32,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3  # 3: lead_numbers carry the time words of their dates (TIME_WORDS)
+TERMS_SINCE = 2  # analyses from this version on have today's terms, entities and phrases
 _NOUN_TAGS = frozenset({"NNG", "NNP"})
 _LATIN_TAGS = frozenset({"SL", "SN", "SH"})
+# Time words that put the date right after them before or after the article's own day, as
+# Kiwi reads them: 지난 (지나/VV + ᆫ/ETM), 오는 (오/VV + 는/ETM), or one noun (지난달, 내일).
+PAST, NEXT, TOMORROW = "지난", "오는", "내일"
+TIME_WORDS = frozenset({PAST, NEXT, TOMORROW})
+_TIME_NOUNS = {"지난달": PAST, "지난주": PAST, "지난해": PAST, "작년": PAST, "내일": TOMORROW,
+               "다음달": NEXT, "다음주": NEXT, "내년": NEXT}
+_TIME_VERBS = {("지나", "ᆫ"): PAST, ("오", "는"): NEXT}
+# Tokens a time word's date may be written with: 지난 2016년 5월 24일, 내일(16일), 다음 달 3일.
+_DATE_TAGS = frozenset({"SN", "SSO", "SSC"})
+_DATE_PARTS = frozenset({"년", "월"})  # a date goes on after these: 2016년 5월 24일
+_DATE_UNITS = _DATE_PARTS | {"일"}  # the counted numbers a time word is kept for
 # What may follow a number to count it: 일/명/시 (NNB), 포인트/세대 (NNG), %/㎞ (SW), km (SL).
 _COUNTER_TAGS = frozenset({"NNB", "NNG", "SW", "SL"})
 
@@ -65,6 +82,7 @@ class _Terms:
     entities: tuple[str, ...]
     phrases: tuple[str, ...]
     numbers: tuple[tuple[str, int], ...] = ()  # (counted number, offset in the text)
+    qualified: tuple[tuple[str, int], ...] = ()  # numbers with their time words, in order
 
 
 class Analyzer:
@@ -100,14 +118,14 @@ class Analyzer:
         for i in range(0, len(texts), 2):
             head = self._terms(tokens[i], texts[i])
             body = self._terms(tokens[i + 1], texts[i + 1])
-            body_lead = tuple(n for n, at in body.numbers if at < self.lead_chars)
+            body_lead = tuple(n for n, at in body.qualified if at < self.lead_chars)
             results.append(Analysis(
                 title_terms=head.terms,
                 body_terms=body.terms,
                 entities=tuple(dict.fromkeys(head.entities + body.entities)),
                 phrases=tuple(dict.fromkeys(head.phrases + body.phrases)),
                 numbers=tuple(n for n, _ in head.numbers + body.numbers),
-                lead_numbers=tuple(n for n, _ in head.numbers) + body_lead,
+                lead_numbers=tuple(n for n, _ in head.qualified) + body_lead,
             ))
         return results
 
@@ -125,14 +143,22 @@ class Analyzer:
         run: list = []  # adjacent noun tokens with no space between them
         latin_start = latin_end = -1
         number = None  # the SN token just before, to pair with its counter
+        qualified: list[tuple[str, int]] = []  # numbers, each after its time word if any
+        word = number_word = before = None  # time word in force; the number's; last token
         for tok in tokens:
             end = tok.start + tok.len
             if number is not None and tok.start == number.start + number.len \
                     and tok.tag in _COUNTER_TAGS:
                 numbers.append((number.form + tok.form, number.start))
+                if number_word is not None and tok.form in _DATE_UNITS:
+                    qualified.append((number_word, number.start))
+                qualified.append(numbers[-1])
+            word = _time_word(before, tok, word)
+            before = tok
             # a number inside a name (HBM3E, K9) counts nothing
             glued = tok.start > 0 and text[tok.start - 1].isalpha()
             number = tok if tok.tag == "SN" and not glued else None
+            number_word = word if number is not None else None
             if tok.tag in _LATIN_TAGS:
                 if tok.start == latin_end:  # written together: HBM + 3 + E
                     latin_end = end
@@ -141,7 +167,8 @@ class Analyzer:
                     latin_start, latin_end = tok.start, end
                     terms.append(text[latin_start:latin_end].lower())
                 if tok.tag == "SL" or not text[latin_start:latin_end].isdigit():
-                    _set_last_entity(entities, text[latin_start:latin_end], tok.start == latin_start)
+                    _set_last_entity(entities, text[latin_start:latin_end],
+                                     tok.start == latin_start)
                 _close_run(run, phrases)
                 continue
             latin_end = -1
@@ -156,7 +183,23 @@ class Analyzer:
                 _close_run(run, phrases)
         _close_run(run, phrases)
         return _Terms(tuple(terms), tuple(dict.fromkeys(entities)), tuple(phrases),
-                      tuple(numbers))
+                      tuple(numbers), tuple(qualified))
+
+
+def _time_word(before, tok, word: str | None) -> str | None:  # noqa: ANN001
+    """The time word in force at ``tok``: set by 지난/오는/내일…, kept over the tokens a date is
+    written with (numbers, brackets, 년 and 월), dropped at any other token (일 included: the
+    number after a day is no longer part of the date)."""
+    if tok.tag in ("NNG", "MAG") and tok.form in _TIME_NOUNS:
+        return _TIME_NOUNS[tok.form]
+    if tok.tag == "NNG" and tok.form == "달" and before is not None and before.form == "다음":
+        return NEXT  # 다음 달
+    if tok.tag == "ETM" and before is not None and before.tag == "VV":
+        return _TIME_VERBS.get((before.form, tok.form))  # 지나+ᆫ, 오+는
+    if word is not None and (tok.tag in _DATE_TAGS
+                             or (tok.tag == "NNB" and tok.form in _DATE_PARTS)):
+        return word
+    return None
 
 
 def _noun_phrases(tokens: Iterable, text: str) -> tuple[str, ...]:  # noqa: ANN001
