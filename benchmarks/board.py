@@ -31,7 +31,7 @@ from typing import Any, Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shared import DIGEST_LINE, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
+from shared import DIGEST_LINE, DOMAINS, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
 
 from ranknews.config import Settings  # noqa: E402
 from ranknews.pipeline import import_jsonl  # noqa: E402
@@ -41,7 +41,6 @@ from ranknews.store.articles import save_articles  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 HEADLINES = shared_data() / "headlines"
-DOMAINS = {"한국경제": "www.hankyung.com", "매일경제": "www.mk.co.kr", "서울경제": "www.sedaily.com"}
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 PYTHON = sys.executable
 
@@ -215,7 +214,8 @@ def bench_render(url: str, repeat: int) -> None:
     def direct_board(page: int) -> None:
         with db.read() as conn:
             result = board_page(conn, pages, size=20, page=page)
-        env.get_template("board/index.html").render(site=site, board=board_context(result, settings))
+        env.get_template("board/index.html").render(
+            site=site, board=board_context(result, settings))
 
     def direct_article(n: int) -> None:
         with db.read() as conn:
@@ -231,7 +231,7 @@ def bench_render(url: str, repeat: int) -> None:
     for label, path, query in cases:
         status, _ = _asgi_get(app, path, query)
         assert status == 200, (path, query, status)
-        med, p95 = _timed(lambda: _asgi_get(app, path, query), repeat)
+        med, p95 = _timed(lambda path=path, query=query: _asgi_get(app, path, query), repeat)
         print(f"  through the ASGI app, {label:22s} {med:6.2f} / {p95:6.2f}")
     cached = create_app(settings, db, cache=True)
     _asgi_get(cached, "/")

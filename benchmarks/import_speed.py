@@ -47,10 +47,9 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shared import DIGEST_LINE, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
+from shared import DIGEST_LINE, DOMAINS, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
 
 SHARED = shared_data()
-DOMAINS = {"한국경제": "www.hankyung.com", "매일경제": "www.mk.co.kr", "서울경제": "www.sedaily.com"}
 SENTENCE_END = re.compile(r"(?<=다\.)\s+|(?<=[.?!])\s+(?=[가-힣\"'“‘(\[])")
 PYTHON = sys.executable
 OUT = ROOT / "benchmarks" / "out"
@@ -98,7 +97,7 @@ def records(count: int, *, figures: bool, seed: int = 7,
     if count > len(heads):
         sys.exit(f"only {len(heads):,} distinct headlines; use --count ≤ {len(heads):,}")
     pool = sentences()
-    for n, head in enumerate(heads[:count]):
+    for head in heads[:count]:
         rng = random.Random(f"{seed}:{head['url']}")  # a listed-again URL has the same body
         picked = rng.sample(pool, 12)
         paragraphs = [head["title"] + "."] + [" ".join(picked[i:i + 3]) for i in range(0, 12, 3)]

@@ -223,7 +223,7 @@ def run_latency(docs: list, queries: list, analyzer: Analyzer, *, sqlite_n: int,
         for window in windows:
             options = RankingOptions(candidate_limit=window)
             with db.read() as conn:
-                def run(text: str) -> object:
+                def run(text: str, options: RankingOptions = options) -> object:
                     return search(conn, parse_query(text, analyzer), options=options,
                                   limit=20, now=now)
                 report(f"{label}, {window} candidates", measure(run, texts))

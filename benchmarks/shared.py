@@ -24,6 +24,9 @@ def shared_data() -> Path:
 # One line of the daily headline digests: "- [언론사] 제목 ([link](URL))".
 DIGEST_LINE = re.compile(
     r"^- \[(?P<outlet>[^\]]+)\] (?P<title>.+) \(\[link\]\((?P<url>[^)]+)\)\)\s*$")
+# The digests' three outlets and their sites (the headlines name the outlet, not its domain).
+DOMAINS = {"한국경제": "www.hankyung.com", "매일경제": "www.mk.co.kr",
+           "서울경제": "www.sedaily.com"}
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> Path:

@@ -1,7 +1,8 @@
 """Structured logs: one line per event, key=value (default) or JSON, naming URL and reason.
 
     log_event(logger, "fetch_failed", url=..., kind="timeout", reason="시간 초과")
-    → 2024-06-16T01:00:00Z WARNING ranknews.collect fetch_failed url=... kind=timeout reason="시간 초과"
+    → 2024-06-16T01:00:00Z WARNING ranknews.collect fetch_failed url=... kind=timeout
+      reason="시간 초과"
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from ranknews.pipeline.collect import CollectReport
     from ranknews.sources.source import Source
 
-SourcesFileOption = typer.Option(None, "--sources-file",
-                                 help="Sources TOML (RANKNEWS_SOURCES_FILE; default: shipped list).")
+SourcesFileOption = typer.Option(
+    None, "--sources-file", help="Sources TOML (RANKNEWS_SOURCES_FILE; default: shipped list).")
 
 sources_app = typer.Typer(help="수집 소스(언론사 피드): 목록과 상태, 추가, 중지, 재개.",
                           invoke_without_command=True, no_args_is_help=False)

@@ -233,8 +233,8 @@ def _choose_title(embedded: EmbeddedArticle | None, meta: PageMetadata,
 
 
 # Words that make a short title tail an outlet's name ("… :: 옛날신문", "… - 한빛일보").
-_OUTLET_WORDS = re.compile(r"일보|신문|뉴스|news|경제|방송|tv|타임즈|times|저널|미디어|media|헤럴드|"
-                           r"투데이|데일리|daily|닷컴|포스트|post|프레스|press|통신|매거진|위클리",
+_OUTLET_WORDS = re.compile(r"일보|신문|뉴스|news|경제|방송|tv|타임즈|times|저널|미디어|"
+                           r"media|헤럴드|투데이|데일리|daily|닷컴|포스트|post|프레스|press|통신|매거진|위클리",
                            re.IGNORECASE)
 
 

@@ -1,4 +1,5 @@
-"""Reporter names from bylines: "홍길동 기자", "[OSEN=박준형 기자]", "(서울=연합뉴스) 홍길동 기자 =".
+"""Reporter names from bylines: "홍길동 기자", "[OSEN=박준형 기자]",
+"(서울=연합뉴스) 홍길동 기자 =".
 
 ``authors`` holds people only: roles ("기자", "특파원", "에디터"…), e-mail addresses and
 organisation names ("SBS NEWS", "연합뉴스TV", "디지털뉴스부") are not names and are dropped.

@@ -69,8 +69,8 @@ def is_boilerplate(line: str) -> bool:
     return not any(ch.isalnum() for ch in line)
 
 
-_DATE_LINE = re.compile(r"^\W*(?:기사\s*)?(?:입력|등록|수정|송고|승인|업데이트|발행)\s*(?:일시|시간)?"
-                        r"\s*[:：]?\s*(?:19|20)\d\d")
+_DATE_LINE = re.compile(r"^\W*(?:기사\s*)?(?:입력|등록|수정|송고|승인|업데이트|발행)"
+                        r"\s*(?:일시|시간)?\s*[:：]?\s*(?:19|20)\d\d")
 
 
 def clean_blocks(blocks: list[Block], headlines: frozenset[str] = frozenset()) -> list[Block]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
-_AGENCIES = (r"연합뉴스|뉴스1|뉴시스|로이터|AP|AFP|EPA|UPI|신화|교도|게티이미지(?:뱅크)?|Getty\s*Images|"
-             r"123RF|셔터스톡|Shutterstock|픽사베이|언스플래시|연합뉴스TV|AP연합뉴스|AFP연합뉴스|"
+_AGENCIES = (r"연합뉴스|뉴스1|뉴시스|로이터|AP|AFP|EPA|UPI|신화|교도|게티이미지(?:뱅크)?|"
+             r"Getty\s*Images|123RF|셔터스톡|Shutterstock|픽사베이|언스플래시|연합뉴스TV|AP연합뉴스|AFP연합뉴스|"
              r"EPA연합뉴스|로이터연합뉴스|SNS|인스타그램|유튜브")
 _OPEN, _CLOSE = r"[\(\[【<]", r"[\)\]】>]"
-_KEYED = r"(?:사진|그래픽|자료|영상|이미지|출처|사진\s*제공|사진\s*출처|자료\s*제공|촬영)\s*[=:：]\s*[^()\[\]【】<>=]{1,40}?"
+_KEYED = (r"(?:사진|그래픽|자료|영상|이미지|출처|사진\s*제공|사진\s*출처|자료\s*제공|촬영)"
+          r"\s*[=:：]\s*[^()\[\]【】<>=]{1,40}?")
 # "삼성전자 제공", "CJ ENM 제공": at most two words, so a sentence is never taken as a credit.
 _GIVEN = r"(?:[^\s()\[\]【】<>=/.。]+(?<![다요])\s+)?[^\s()\[\]【】<>=/.。]+\s*제공"
 _CREDIT = rf"(?:{_KEYED}|{_GIVEN}|[ⓒ©]\s*[^()\[\]]{{1,30}}?|(?:{_AGENCIES})(?:\s*=\s*연합뉴스)?)"

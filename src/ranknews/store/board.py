@@ -6,8 +6,9 @@ Page numbers still work on the unfiltered board: ``PageMap`` keeps the board num
 (8 bytes a post) plus the small sorted list of hidden ones, and turns "page N" into a bound
 with two binary searches. It refreshes incrementally when ``board_version`` moves: new numbers
 are appended (``board_no > top``, an index range), hidden ones are re-read through the partial
-index ``ix_articles_hidden`` (migration 0002_web). No COUNT(*) runs per request. The queries run through the driver
-(``store/driver.py``): SQLAlchemy's per-statement cost was larger than the render budget.
+index ``ix_articles_hidden`` (migration 0002_web). No COUNT(*) runs per request. The queries
+run through the driver (``store/driver.py``): SQLAlchemy's per-statement cost was larger
+than the render budget.
 
 Filtered views (outlet, section) page with ``before``/``after`` cursors instead.
 Hidden posts (``hidden_at`` set) never leave this module.

@@ -122,7 +122,8 @@ def set_enabled(db: Database, which: str, enabled: bool) -> list[Source]:
             enabled=enabled, **({"failures": 0, "next_fetch_at": None} if enabled else {}),
         )).rowcount
         if not changed:
-            raise NotFound(f"소스를 찾을 수 없습니다: {which} (번호, 피드 주소, 도메인 또는 언론사 이름)")
+            raise NotFound(f"소스를 찾을 수 없습니다: {which} "
+                           "(번호, 피드 주소, 도메인 또는 언론사 이름)")
         return [_source(r) for r in conn.execute(select(sources).where(condition))]
 
 

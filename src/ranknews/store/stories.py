@@ -123,7 +123,8 @@ def story_sizes(conn: Connection, board_nos: Iterable[int]) -> dict[int, tuple[i
 
 
 def links(conn: Connection) -> list[tuple[int, int, str]]:
-    return [(r.a, r.b, r.kind) for r in conn.execute(select(story_links).order_by(story_links.c.id))]
+    query = select(story_links).order_by(story_links.c.id)
+    return [(r.a, r.b, r.kind) for r in conn.execute(query)]
 
 
 def add_links(conn: Connection, pairs: Iterable[tuple[int, int]], kind: str, reason: str,

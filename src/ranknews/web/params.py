@@ -36,7 +36,8 @@ def board_filter(request: Request) -> BoardFilter:
     outlet = request.query_params.get("outlet") or None
     section = request.query_params.get("section") or None
     if outlet is not None and not _DOMAIN.fullmatch(outlet):
-        raise BadRequest("언론사(outlet) 값이 올바르지 않습니다: 도메인(예: www.khan.co.kr)을 적어 주세요.")
+        raise BadRequest("언론사(outlet) 값이 올바르지 않습니다: "
+                         "도메인(예: www.khan.co.kr)을 적어 주세요.")
     if section is not None and (len(section) > _SECTION_MAX or not section.isprintable()):
         raise BadRequest("분야(section) 값이 올바르지 않습니다.")
     return BoardFilter(outlet=outlet.lower() if outlet else None, section=section)

@@ -51,7 +51,8 @@ def _day(request: Request, name: str, label: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise BadRequest(f"{label} 값이 올바르지 않습니다: 2024-06-16 형식으로 적어 주세요.")
+        raise BadRequest(
+            f"{label} 값이 올바르지 않습니다: 2024-06-16 형식으로 적어 주세요.") from None
 
 
 def search_filters(request: Request, settings: Settings) -> SearchFilters:

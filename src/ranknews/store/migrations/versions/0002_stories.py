@@ -1,4 +1,5 @@
-"""Stories: stored analysis and its queue, dedup keys, wire copies, story membership, operator links.
+"""Stories: stored analysis and its queue, dedup keys, wire copies, story membership,
+operator links.
 
 Revision ID: 0002_stories
 Revises: 0001_board
