@@ -94,7 +94,8 @@ def trends_context(snapshot: Any, computed_at: datetime | None,
         "window_hours": 24,
         "keywords": keywords,
         "how": "최근 24시간 동안 각 키워드가 나온 기사(같은 이야기·같은 언론사는 한 번)를 "
-               "지난 14일의 평소 비율과 비교해, 평소보다 크게 늘어난 키워드를 보여 줍니다.",
+               "지난 8주의 평소 비율(그 키워드가 급증했던 날은 빼고)과 비교해, 평소보다 크게 "
+               "늘어난 키워드를 보여 줍니다.",
     }}
 
 
