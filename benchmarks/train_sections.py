@@ -1,18 +1,33 @@
-"""Train the section classifier from the labelled headline digests and report its accuracy.
+"""Train the section classifier from real labelled Korean news and report its accuracy.
 
-    /work/venv/bin/python benchmarks/train_sections.py [--data DIR] [--out PATH] [--test-days 20]
+    python benchmarks/train_sections.py [--data ../shared/data/headlines/daily]
+        [--out src/ranknews/rank/section_model.json.gz] [--test-days 20] [--folds 5]
 
-Labels: each digest lists headlines under its outlet feed's heading (IT, 경제, 기업, 부동산,
-정치, 증권); ``sections.section_from_name`` maps them to our eight sections (so 기업, 증권
-and 부동산 are 경제). Headlines filed under headings that map to different sections are
-dropped as ambiguous. Held out BY DATE: the last ``--test-days`` days are the test set, so the
-same story (reported over several days, by three outlets) never sits on both sides.
+Labelled text (all real, all on this machine; read from ``../shared/data``, never copied):
+- the headline digests (``headlines/daily``, 3 outlets, 98 days): each headline's feed heading
+  (IT, 경제, 기업, 부동산, 정치, 증권) or, when its URL names the desk (매일경제's
+  ``/news/society/``, ``/news/world/``, ``/news/sports/``…), that section; headings that map to
+  different sections and no URL section: dropped. Headlines only (no body).
+- article pages (``pages/*/*.json``, 6 outlets): the page's own ``section`` (사회, 국제,
+  iMBC 연예, 생활·문화…), else the URL's; headline and body lead.
+- labelled stories (``stories/dev.jsonl``, 98 outlets): the event's section from
+  ``benchmarks/section_labels.toml`` (our labels, per event); headline and body lead.
+- the seed page's board list (``seed/ranknews-page.txt``): our labels per board number.
+Every name maps to the eight sections through ``sections.section_from_name``/``_from_url``.
 
-Trains scikit-learn's LogisticRegression (a training-time dependency only: pip install
-scikit-learn) on ``sections.features`` counts, reports held-out accuracy against the
-majority-class baseline, then retrains on all days and writes the weights as gzipped JSON
-(src/ranknews/rank/section_model.json.gz) that ``SectionClassifier`` runs without sklearn.
-Reproducible: same data, same command, same file (liblinear-free solver, fixed order).
+Held out, never trained on when tested:
+- digests: BY DATE, the last ``--test-days`` days (the same story is told over several days
+  by three outlets, so a random split would test on stories seen in training);
+- the other sources: ``--folds``-fold cross-validation by group (a story event, an outlet's
+  pages, the seed page), each fold's model trained on all digest days and the other folds.
+Each is reported per section with its number of items, beside the majority-class baseline;
+then one overall figure over both.
+
+Trains scikit-learn's LogisticRegression (training time only: pip install scikit-learn) over
+``sections.features`` (character n-grams of headline and lead, see there), then retrains on
+everything and writes the weights as gzipped JSON that ``SectionClassifier`` runs without
+scikit-learn. Reproducible: same data, same command, same bytes (lbfgs, fixed order, gzip
+without a timestamp).
 """
 
 from __future__ import annotations
@@ -20,8 +35,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import sys
-from collections import Counter
+import tomllib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,33 +53,104 @@ from ranknews.rank.sections import (  # noqa: E402
     SectionClassifier,
     features,
     section_from_name,
+    section_from_url,
 )
 
+LABELS = ROOT / "benchmarks" / "section_labels.toml"
+LEAD_CHARS = 300
+_SEED_ROW = re.compile(r"^(\d{5}) (.+) 랭크뉴스 \d{4}\.\d{2}\.\d{2}$")
 
-def labelled_days(folder: Path) -> list[list[tuple[str, str]]]:
-    """Per day, (title, section) of headlines whose feed headings agree on one section."""
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    lead: str
+    section: str
+    group: str  # held out together: a digest day, a story event, an outlet's pages, the seed
+    source: str  # digests, pages, stories, seed
+
+
+def digest_days(folder: Path) -> list[list[Item]]:
+    """Per day, the headlines whose URL or feed headings give one section."""
     days = []
     for path in digest_files(folder):
-        pairs = []
+        items = []
         for h in read_day(path):
-            sections = {section_from_name(name) for name in h.headings}
-            if len(sections) == 1 and None not in sections:
-                pairs.append((h.title, sections.pop()))
-        days.append(pairs)
+            section = section_from_url(h.url)
+            if section is None:
+                sections = {section_from_name(name) for name in h.headings}
+                section = sections.pop() if len(sections) == 1 else None
+            if section:
+                items.append(Item(h.title, "", section, f"day:{path.stem}", "digests"))
+        days.append(items)
     return days
 
 
-def train(pairs: list[tuple[str, str]], c: float, min_df: int = 3,
-          balanced: bool = True):  # noqa: ANN201
+def lead_of(title: str, text: str) -> str:
+    """The body's first characters, without the headline when the text repeats it."""
+    text = (text or "").strip()
+    if title and text.startswith(title):
+        text = text[len(title):].strip()
+    return text[:LEAD_CHARS]
+
+
+def page_items(folder: Path) -> list[Item]:
+    items = []
+    for path in sorted(folder.glob("*/*.json")):
+        page = json.loads(path.read_text(encoding="utf-8"))
+        section = section_from_name(page.get("section")) or section_from_url(page.get("url", ""))
+        if section:
+            items.append(Item(page["title"], lead_of(page["title"], page.get("text", "")),
+                              section, f"outlet:{path.parent.name}", "pages"))
+    return items
+
+
+def story_items(path: Path, labels: dict[str, str]) -> list[Item]:
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["event"] in labels:
+            items.append(Item(row["title"], lead_of(row["title"], row.get("text", "")),
+                              labels[row["event"]], f"event:{row['event']}", "stories"))
+    return items
+
+
+def seed_items(path: Path, labels: dict[str, str]) -> list[Item]:
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if (match := _SEED_ROW.match(line.strip())) and match.group(1) in labels:
+            items.append(Item(match.group(2), "", labels[match.group(1)], "seed", "seed"))
+    return items
+
+
+def other_items(data: Path) -> list[Item]:
+    """Everything but the digests, from what exists under ``data`` (missing parts skipped)."""
+    labels = tomllib.loads(LABELS.read_text(encoding="utf-8"))
+    items: list[Item] = []
+    if (data / "pages").is_dir():
+        items += page_items(data / "pages")
+    if (data / "stories" / "dev.jsonl").exists():
+        items += story_items(data / "stories" / "dev.jsonl", labels["events"])
+    if (data / "seed" / "ranknews-page.txt").exists():
+        items += seed_items(data / "seed" / "ranknews-page.txt", labels["seed"])
+    return items
+
+
+# --- training -------------------------------------------------------------------------------
+
+def train(items: list[Item], c: float, min_df: int = 2):  # noqa: ANN201
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = CountVectorizer(analyzer=features, min_df=min_df)
-    x = vectorizer.fit_transform([t for t, _ in pairs])
-    # balanced: the rarer sections (IT/과학) are not swallowed by 경제, the digests' bulk
-    model = LogisticRegression(C=c, max_iter=2000,
-                               class_weight="balanced" if balanced else None)
-    model.fit(x, [s for _, s in pairs])
+    # an article with a lead is also learnt from its headline alone: at run time the model
+    # meets both (feed items without a body, pages with one)
+    items = items + [Item(i.title, "", i.section, i.group, i.source) for i in items if i.lead]
+    vectorizer = CountVectorizer(analyzer=lambda pair: features(*pair), min_df=min_df)
+    x = vectorizer.fit_transform([(i.title, i.lead) for i in items])
+    # balanced: each section weighs the same in total, so the five sections with a few dozen
+    # examples are not swallowed by the digests' tens of thousands of 경제 headlines
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    model.fit(x, [i.section for i in items])
     return vectorizer, model
 
 
@@ -75,32 +164,61 @@ def to_classifier(vectorizer, model, threshold: float) -> SectionClassifier:  # 
         intercept = list(model.intercept_)
     weights = {}
     for feat, j in sorted(vectorizer.vocabulary_.items()):
-        row = [round(float(coef[k][j]), 4) for k in range(len(classes))]
-        if any(abs(w) >= 0.001 for w in row):
+        row = [round(float(coef[k][j]), 3) for k in range(len(classes))]
+        if any(abs(w) >= 0.01 for w in row):
             weights[feat] = row
     return SectionClassifier(classes, [round(float(b), 4) for b in intercept], weights,
                              threshold)
 
 
-def evaluate(clf: SectionClassifier, pairs: list[tuple[str, str]]) -> None:
-    correct = Counter()
-    total = Counter()
-    confident = confident_right = 0
-    for title, gold in pairs:
-        guess = clf.guess(title)
-        total[gold] += 1
-        correct[gold] += guess.section == gold
-        if guess.confidence >= clf.threshold:
-            confident += 1
-            confident_right += guess.section == gold
+def predictions(clf: SectionClassifier, items: list[Item],
+                headline_only: bool = False) -> list[tuple[Item, str, float]]:
+    out = []
+    for item in items:
+        guess = clf.guess(item.title, "" if headline_only else item.lead)
+        out.append((item, guess.section, guess.confidence))
+    return out
+
+
+def report(name: str, results: list[tuple[Item, str, float]], threshold: float) -> None:
+    total, correct = Counter(), Counter()
+    for item, guess, _ in results:
+        total[item.section] += 1
+        correct[item.section] += guess == item.section
     n = sum(total.values())
-    majority = max(total.values())
-    print(f"held-out accuracy: {sum(correct.values()) / n:.3f} on {n} headlines "
-          f"(majority-class baseline {majority / n:.3f})")
+    majority, majority_n = total.most_common(1)[0]
+    print(f"{name}: accuracy {sum(correct.values()) / n:.3f} on {n} items "
+          f"(majority class {majority}: {majority_n / n:.3f})")
     for section in sorted(total):
-        print(f"  {section:8s} {correct[section] / total[section]:.3f} of {total[section]}")
-    print(f"answered (confidence >= {clf.threshold}): {confident / n:.3f} of headlines, "
-          f"accuracy there {confident_right / max(confident, 1):.3f}")
+        print(f"  {section:6s} {correct[section] / total[section]:.3f} "
+              f"({correct[section]} of {total[section]})")
+    answered = [(i, g) for i, g, conf in results if conf >= threshold]
+    right = sum(g == i.section for i, g in answered)
+    print(f"  answered (confidence >= {threshold}): {len(answered)} of {n}, "
+          f"accuracy there {right / max(len(answered), 1):.3f}")
+
+
+def cross_validate(digests: list[Item], others: list[Item], folds: int, c: float,
+                   threshold: float) -> tuple[list, list]:
+    """Each group of ``others`` is tested by a model that never saw it (all digests + the
+    other folds). Groups go to folds largest first, each to the fold with fewest items.
+    Returns the results with the lead, and with the headline only (same models)."""
+    sizes = Counter(i.group for i in others)
+    fold_of: dict[str, int] = {}
+    load = [0] * folds
+    for group, size in sorted(sizes.items(), key=lambda g: (-g[1], g[0])):
+        k = min(range(folds), key=lambda f: (load[f], f))
+        fold_of[group] = k
+        load[k] += size
+    results, headline_only = [], []
+    for k in range(folds):
+        test = [i for i in others if fold_of[i.group] == k]
+        train_items = digests + [i for i in others if fold_of[i.group] != k]
+        vectorizer, model = train(train_items, c)
+        clf = to_classifier(vectorizer, model, threshold)
+        results += predictions(clf, test)
+        headline_only += predictions(clf, test, headline_only=True)
+    return results, headline_only
 
 
 def main() -> int:
@@ -108,30 +226,50 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=shared_data() / "headlines" / "daily")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--test-days", type=int, default=20)
+    parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--c", type=float, default=0.5)
     parser.add_argument("--threshold", type=float, default=0.6)
     args = parser.parse_args()
     if not args.data.exists():
         print(f"headlines not found at {args.data}")
         return 1
-    days = labelled_days(args.data)
+    days = digest_days(args.data)
+    others = other_items(args.data.parent.parent)
     train_days, test_days = days[:-args.test_days], days[-args.test_days:]
-    train_pairs = [p for d in train_days for p in d]
-    test_pairs = [p for d in test_days for p in d]
-    print(f"labels: {dict(Counter(s for _, s in train_pairs + test_pairs))}")
-    print(f"train: {len(train_days)} days, {len(train_pairs)} headlines; "
-          f"test: last {len(test_days)} days, {len(test_pairs)} headlines")
-    vectorizer, model = train(train_pairs, args.c)
-    evaluate(to_classifier(vectorizer, model, args.threshold), test_pairs)
+    digests = [i for d in days for i in d]
+    by_source: dict[str, Counter] = defaultdict(Counter)
+    for item in digests + others:
+        by_source[item.source][item.section] += 1
+    for source, counts in by_source.items():
+        print(f"labels from {source}: {sum(counts.values())} {dict(sorted(counts.items()))}")
 
-    vectorizer, model = train(train_pairs + test_pairs, args.c)
+    held_digests = [i for d in test_days for i in d]
+    vectorizer, model = train([i for d in train_days for i in d] + others, args.c)
+    digest_results = predictions(to_classifier(vectorizer, model, args.threshold), held_digests)
+    report(f"held-out digests (last {len(test_days)} days; train: {len(train_days)} days and "
+           f"the other sources)", digest_results, args.threshold)
+    other_results, headline_only = cross_validate(digests, others, args.folds, args.c,
+                                                  args.threshold)
+    report(f"held-out other outlets ({args.folds}-fold by event / outlet / seed page; train: "
+           f"all digest days and the other folds)", other_results, args.threshold)
+    report("  the same, reading the headline only (no lead)", headline_only, args.threshold)
+    both = digest_results + other_results
+    n = len(both)
+    majority = Counter(i.section for i, _, _ in both).most_common(1)[0][1]
+    print(f"held-out accuracy {sum(g == i.section for i, g, _ in both) / n:.3f} on {n} items, "
+          f"both sets (majority-class baseline {majority / n:.3f})")
+
+    vectorizer, model = train(digests + others, args.c)
     clf = to_classifier(vectorizer, model, args.threshold)
     payload = {"classes": clf.classes, "intercept": clf.intercept, "weights": clf.weights,
                "threshold": clf.threshold,
-               "trained_on": f"{len(train_pairs) + len(test_pairs)} headlines, "
-                             f"{len(days)} days of headlines/daily",
-               "features": "char 2-3-grams per word (ranknews.rank.sections.features)"}
-    with gzip.GzipFile(args.out, "wb", mtime=0) as raw:
+               "trained_on": f"{len(digests)} digest headlines ({len(days)} days) and "
+                             f"{len(others)} labelled articles of other outlets",
+               "features": "char 2-3-grams per word of headline and lead "
+                           "(ranknews.rank.sections.features)"}
+    # no time and no file name in the gzip header: the same bytes wherever it is written
+    with open(args.out, "wb") as out, gzip.GzipFile(filename="", mode="wb", fileobj=out,
+                                                     mtime=0) as raw:
         raw.write(json.dumps(payload, ensure_ascii=False, sort_keys=True,
                              separators=(",", ":")).encode("utf-8"))
     print(f"model written: {args.out} ({args.out.stat().st_size // 1024} KiB, "

@@ -1,20 +1,24 @@
 """Replay 98 days of real headlines through the pipeline and check named events.
 
-    /work/venv/bin/python benchmarks/trends.py [--data ../shared/data/headlines/daily]
-        [--checklist benchmarks/trends_checklist.toml] [--quiet] [--memory]
+    python benchmarks/trends.py [--data ../shared/data/headlines/daily]
+        [--checklist benchmarks/trends_checklist.toml] [--labels benchmarks/trends_labels.toml]
+        [--quiet] [--memory]
 
 For each day, in time order (default, ``--through store``): the day's headlines are saved as
 posts in a fresh SQLite database (published from 06:00 to 22:00 KST in file order; the digests
 carry no times; URLs listed under several headings are one post), ``pipeline.update_rank``
 runs as the collector would at the end of the day (Kiwi noun phrases and aliases once per
 post, the day's counts, the precomputed trends page), and the page's top 10 is printed.
-``--memory`` runs the same rank functions without the database (seconds instead of minutes,
-for tuning); both give the same keywords.
+``--memory`` runs the same rank functions without the database (faster, for tuning); both
+give the same keywords (a link listed again on a later day is the earlier day's post in both,
+and the baseline starts the day before the window, as ``compute_trends`` reads it).
 The check list names, for some days, the event a reader would name from that day's headlines;
 the script reports for how many of those days the top 10 contains it (a top-10 entry is the
 keyword with its related keywords, as /trends shows it: "윤리심판원 · 김병기 · 제명").
-Finally it times
-scoring a 5,000-article window against a 14-day history (analysis already stored).
+It also counts, on the days of ``trends_labels.toml``, how many top-10 keywords were judged by
+hand to name a story and how many are generic nouns. Finally it times
+scoring a 5,000-article window against the baseline history (``TrendParams.baseline_days``
+stored days before it; analysis already stored).
 """
 
 from __future__ import annotations
@@ -37,7 +41,12 @@ from ranknews.rank.keywords import (  # noqa: E402
     keyword_texts,
     outlet_stop_words,
 )
-from ranknews.rank.trends import KeywordDoc, count_window, score_window  # noqa: E402
+from ranknews.rank.trends import (  # noqa: E402
+    KeywordDoc,
+    TrendParams,
+    count_window,
+    score_window,
+)
 from ranknews.text.analysis import Analyzer  # noqa: E402
 
 DEFAULT_DATA = shared_data() / "headlines" / "daily"
@@ -65,6 +74,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--checklist", type=Path,
                         default=ROOT / "benchmarks" / "trends_checklist.toml")
+    parser.add_argument("--labels", type=Path,
+                        default=ROOT / "benchmarks" / "trends_labels.toml")
     parser.add_argument("--quiet", action="store_true", help="only checklist days and figures")
     parser.add_argument("--memory", action="store_true", help="skip the database (faster)")
     args = parser.parse_args()
@@ -72,6 +83,8 @@ def main() -> int:
         print(f"headlines not found at {args.data}; skipped")
         return 0
     checklist = {c["date"]: c for c in tomllib.loads(args.checklist.read_text())["day"]}
+    labels = {d["date"]: d for d in tomllib.loads(args.labels.read_text())["day"]}
+    judged = {"story": 0, "generic": 0, "not labelled": 0}
 
     days = list(read_days(args.data))
     replay = replay_memory if args.memory else replay_store
@@ -79,6 +92,10 @@ def main() -> int:
     for date, size, top in replay(days):
         keywords = [t["keyword"] for t in top]
         shown = [w for t in top for w in (t["keyword"], *t["related"])]
+        if date in labels:
+            for keyword in keywords:
+                judged[next((k for k in ("story", "generic") if keyword in labels[date][k]),
+                            "not labelled")] += 1
         check = checklist.get(date)
         mark = ""
         if check:
@@ -97,6 +114,10 @@ def main() -> int:
     for date, event, ok in results:
         if not ok:
             print(f"  missed {date}: {event}")
+    named = judged["story"] / max(1, judged["story"] + judged["generic"])
+    print(f"top-10 entries judged by hand on {len(labels)} days ({args.labels.name}): "
+          f"{judged['story']} name a story, {judged['generic']} generic, "
+          f"{judged['not labelled']} not labelled ({named:.3f} of the labelled name a story)")
     for line in TIMINGS:
         print(line)
     return 0
@@ -115,16 +136,19 @@ def replay_memory(days: list):  # noqa: ANN201
     excluded = outlet_stop_words({h.outlet for day in days for h in day})
     aliases = AliasBook()
     history, score_times = [], []
+    seen: set[str] = set()  # a URL listed again on a later day is the same stored post
     for day, day_phrases in zip(days, phrases):
-        for h in day:
+        new = [(h, p) for h, p in zip(day, day_phrases) if h.url not in seen]
+        seen.update(h.url for h in day)
+        for h, _ in new:
             aliases.learn(h.title)
         mapping = aliases.mapping()
         docs = [KeywordDoc(key=h.url, outlet=h.outlet,
                            keywords=article_keywords([p], aliases=mapping, excluded=excluded))
-                for h, p in zip(day, day_phrases)]
+                for h, p in new]
         t = time.perf_counter()
         window = count_window(docs)
-        top = score_window(window, history)
+        top = score_window(window, history[:-1])  # as stored: the window touches yesterday
         score_times.append(time.perf_counter() - t)
         history.append(window.day_counts())
         yield (day[0].day.isoformat() if day else "?", len(day),
@@ -189,14 +213,16 @@ def replay_store(days: list):  # noqa: ANN201
             size = len(__import__("ranknews.store.rank", fromlist=["window_docs"])
                        .window_docs(conn, end - window, end))
         TIMINGS.append(f"trends over a stored window of {size} posts ({window.days} days) vs "
-                       f"14-day history, read from SQLite and scored: best "
+                       f"the {TrendParams().baseline_days} stored days before it, read from "
+                       f"SQLite and scored: best "
                        f"{min(runs) * 1000:.0f} ms, median {sorted(runs)[2] * 1000:.0f} ms "
                        f"(goal < 1000 ms)")
         db.dispose()
 
 
 def bench_5000(days, phrases, excluded, mapping) -> None:  # noqa: ANN001
-    """Score one window of 5,000 articles (the last days pooled) against a 14-day history."""
+    """Score one window of 5,000 articles (the last days pooled) against the days before it
+    (``TrendParams.baseline_days``, as many as there are)."""
     docs: list[KeywordDoc] = []
     i = len(days)
     while len(docs) < 5000 and i > 0:
@@ -208,15 +234,16 @@ def bench_5000(days, phrases, excluded, mapping) -> None:  # noqa: ANN001
     history = [count_window(
         KeywordDoc(key=h.url, outlet=h.outlet,
                    keywords=article_keywords([p], aliases=mapping, excluded=excluded))
-        for h, p in zip(days[j], phrases[j])).day_counts() for j in range(i - 14, i)]
+        for h, p in zip(days[j], phrases[j])).day_counts()
+        for j in range(max(0, i - TrendParams().baseline_days), i)]
     runs = []
     for _ in range(5):
         t = time.perf_counter()
         score_window(count_window(docs), history)
         runs.append(time.perf_counter() - t)
-    TIMINGS.append(f"trends over a window of {len(docs)} articles vs 14-day history (in "
-                   f"memory): best {min(runs) * 1000:.0f} ms, median {sorted(runs)[2] * 1000:.0f}"
-                   f" ms (goal < 1000 ms)")
+    TIMINGS.append(f"trends over a window of {len(docs)} articles vs {len(history)} days of "
+                   f"history (in memory): best {min(runs) * 1000:.0f} ms, median "
+                   f"{sorted(runs)[2] * 1000:.0f} ms (goal < 1000 ms)")
 
 
 if __name__ == "__main__":

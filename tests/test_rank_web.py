@@ -153,3 +153,31 @@ async def test_rank_pages_do_no_scoring_per_request(ranked, settings, monkeypatc
     async with client_for(make_app(settings, ranked)) as client:
         for path in ("/", "/rank", "/trends", "/rank.json?period=week"):
             assert (await client.get(path)).status_code == 200
+
+
+async def test_a_rank_update_drops_only_the_pages_that_show_rankings(ranked, settings):
+    """Saving a rank or trends snapshot moves rank_version, not board_version: the home page,
+    /rank and /trends are rendered again, the board's other pages stay cached."""
+    from sqlalchemy import text
+
+    from ranknews.store.db import board_version
+    from ranknews.store.rank import load_snapshot, save_snapshot
+
+    app = make_app(settings, ranked)
+    async with client_for(app) as client:
+        article = (await client.get("/articles/3")).text
+        for path in ("/", "/trends", "/trends.json", "/rank"):
+            assert (await client.get(path)).status_code == 200
+        with ranked.write() as conn:
+            before = board_version(conn)
+            at, payload = load_snapshot(conn, "trends")
+            payload["keywords"][0]["keyword"] = payload["keywords"][0]["display"] = "새키워드"
+            save_snapshot(conn, "trends", payload, at)
+            assert board_version(conn) == before
+            # changed behind the cache's back (no version moves): only a re-render shows it
+            conn.execute(text("UPDATE articles SET title = '바뀐 제목' WHERE board_no = 3"))
+        assert (await client.get("/trends.json")).json()["trends"]["keywords"][0][
+            "keyword"] == "새키워드"
+        assert "새키워드" in (await client.get("/trends")).text
+        assert "새키워드" in (await client.get("/")).text
+        assert (await client.get("/articles/3")).text == article  # still the cached page

@@ -57,7 +57,8 @@ def rank_articles(batch: Sequence[Article], analyzer: Analyzer, aliases: AliasBo
         own = phrases[i:i + len(group)]
         i += len(group)
         at = counted_at(article, now)
-        section, how = assign_section(article.title, article.url, article.section, classifier)
+        section, how = assign_section(article.title, article.url, article.section, classifier,
+                                      lead=lead_of(article))
         rows.append({
             "board_no": article.board_no, "at": at, "day": at.astimezone(tz).date().isoformat(),
             "outlet": article.outlet,

@@ -5,8 +5,9 @@ Fallback order (the first that answers wins):
    outlets name their sections many ways (증권, 부동산, 기업 are all 경제; econo, society
    and enter are MBC's URL words);
 2. a section word in the article's URL path (``/politics/``, ``/society/``, ``/enter/``);
-3. the headline classifier shipped with the package (``section_model.json.gz``), when it is
-   confident enough; else no section (better none than a wrong one).
+3. the classifier shipped with the package (``section_model.json.gz``), over the headline and
+   the body's lead, when it is confident enough; else no section (better none than a wrong
+   one).
 """
 
 from __future__ import annotations
@@ -82,21 +83,25 @@ def section_from_url(url: str) -> str | None:
     return None
 
 
-# --- the headline classifier ---------------------------------------------------------------
+# --- the classifier ---------------------------------------------------------------------------
 
 _SPACE = re.compile(r"\s+")
 _BRACKETED = re.compile(r"\[[^\[\]]{0,20}\]")
+LEAD_CHARS = 300  # of the body (summary or first paragraph) read with the headline
 
 
-def features(title: str) -> list[str]:
-    """Character 2- and 3-grams of each word of the headline, with word edges marked.
+def features(title: str, lead: str = "") -> list[str]:
+    """Character 2- and 3-grams of each word of the headline and of the lead's first
+    ``LEAD_CHARS`` characters, with word edges marked.
 
     The same function makes the features at training time (benchmarks/train_sections.py) and
     at run time, so the shipped weights always meet the features they were trained on.
     """
-    text = _SPACE.sub(" ", _BRACKETED.sub(" ", title or "")).strip().lower()
+    text = _BRACKETED.sub(" ", title or "") + " " + (lead or "")[:LEAD_CHARS]
     out: list[str] = []
-    for word in text.split(" "):
+    for word in _SPACE.sub(" ", text).strip().lower().split(" "):
+        if not word:
+            continue
         padded = f" {word} "
         for n in (2, 3):
             out.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
@@ -110,7 +115,8 @@ class SectionGuess:
 
 
 class SectionClassifier:
-    """A linear model over headline n-grams (multinomial logistic regression), as plain data."""
+    """A linear model over headline and lead n-grams (multinomial logistic regression), as
+    plain data."""
 
     def __init__(self, classes: list[str], intercept: list[float],
                  weights: dict[str, list[float]], threshold: float = 0.6) -> None:
@@ -126,9 +132,9 @@ class SectionClassifier:
         return cls(data["classes"], data["intercept"], data["weights"],
                    data.get("threshold", 0.6))
 
-    def probabilities(self, title: str) -> dict[str, float]:
+    def probabilities(self, title: str, lead: str = "") -> dict[str, float]:
         scores = list(self.intercept)
-        for feat in features(title):
+        for feat in features(title, lead):
             row = self.weights.get(feat)
             if row:
                 for i, w in enumerate(row):
@@ -138,14 +144,14 @@ class SectionClassifier:
         total = sum(exps)
         return {c: e / total for c, e in zip(self.classes, exps)}
 
-    def guess(self, title: str) -> SectionGuess:
-        probs = self.probabilities(title)
+    def guess(self, title: str, lead: str = "") -> SectionGuess:
+        probs = self.probabilities(title, lead)
         section = max(probs, key=probs.get)
         return SectionGuess(section, probs[section])
 
-    def classify(self, title: str) -> str | None:
+    def classify(self, title: str, lead: str = "") -> str | None:
         """The section when the model is confident enough, else None."""
-        guess = self.guess(title)
+        guess = self.guess(title, lead)
         return guess.section if guess.confidence >= self.threshold else None
 
 
@@ -155,13 +161,15 @@ def shipped_classifier() -> SectionClassifier:
 
 
 def assign_section(title: str, url: str = "", outlet_section: str | None = None,
-                   classifier: SectionClassifier | None = None) -> tuple[str | None, str]:
-    """(section, how): how is "outlet", "url", "model" or "none" (shown to operators)."""
+                   classifier: SectionClassifier | None = None,
+                   lead: str = "") -> tuple[str | None, str]:
+    """(section, how): how is "outlet", "url", "model" or "none" (shown to operators).
+    ``lead``: the body's summary or first paragraph, read by the model with the headline."""
     if section := section_from_name(outlet_section):
         return section, "outlet"
     if section := section_from_url(url):
         return section, "url"
     model = classifier if classifier is not None else shipped_classifier()
-    if section := model.classify(title):
+    if section := model.classify(title, lead):
         return section, "model"
     return None, "none"

@@ -8,22 +8,36 @@ How a keyword is counted in a window (``count_window``):
 
 How a keyword is scored against its own baseline (``score_window``): a burst is a count
 well above what the keyword usually gets, measured as the Poisson log-likelihood ratio of the
-count against its usual rate (Dunning's G², one-sided):
-    r_i   = weight_i / docs_i              over the previous ``baseline_days`` days that had
-                                           articles (days with none are skipped, not zeros)
-    e     = mean(r) * docs_now             what the keyword usually gets in a window this size
-    h     = max(e + spread * std(r) * docs_now, floor)
-    burst = x * ln(x / h) - (x - h)        when x > h, else no trend
+count against its usual level (Dunning's G², one-sided):
+    W, D  = the keyword's weight, and the days' docs (their (story, outlet) pairs), summed
+            over the previous ``baseline_days`` days that had articles (days with none are
+            skipped, not zeros), leaving out the days on which the keyword itself burst
+    e     = W / D * docs_now                 what the keyword usually gets in a window this size
+    h     = (W + prior) / D * docs_now       the same with a pseudo-count: a word never seen in
+                                             the whole history counts as seen ``prior`` times
+    burst = x * ln(x / h) - (x - h)          when x > h, else no trend
     score = burst * sqrt(outlets_now / outlets_in_window) * coherence
 Unlike a z-score this grows with the size of the burst (27 headlines on one name beat 4 on a
 new word) while a keyword's usual level is divided out: 정부 or 대통령 carry a high e every
-day, so they only trend on a day far above their habit. ``spread`` (default 0) would also
-divide out a keyword's usual swing; it is off because one spike in the last two weeks (a
-매도 사이드카 a week ago) then hides the next one. ``floor`` keeps never-seen words from
-scoring infinitely. The outlet factor prefers what several outlets report over one outlet's
-own campaign. ``coherence`` is the share of the keyword's articles carrying its most common
-companion word: an event's articles repeat each other's words (윤리심판원 with 김병기), while a
-generic noun that bursts by chance (운영, 분야) sits in articles about unrelated things.
+day, so they only trend on a day far above their habit.
+
+The usual level is pooled over a long history (eight weeks): a few hundred headlines a day
+are too few to tell a generic noun seen now and then (분야, 가구: a handful of times a fortnight)
+from a name never seen before, while eight weeks are. The pseudo-count is spread over the
+whole history, so a new name scores far above a common word that happens to reach the same
+count today, the main source of generic nouns in a top 10 before.
+
+Past bursts of the keyword itself are not its usual level (the base state of Kleinberg's burst
+model): a history day on which the keyword burst against its level on the other days
+(log-likelihood ratio above ``burst_day``, G² > 10.83, p < 0.001) is left out of W and D. So a
+story that runs for several days, or comes back (a second 매도 사이드카 within weeks), is
+compared with the keyword's ordinary days, not with its own earlier burst; a generic word's
+ordinary ups and downs are far from that threshold and stay in.
+
+The outlet factor prefers what several outlets report over one outlet's own campaign.
+``coherence`` is the share of the keyword's articles carrying its most common companion word:
+an event's articles repeat each other's words (윤리심판원 with 김병기), while a generic noun
+that bursts by chance (운영, 분야) sits in articles about unrelated things.
 
 Keywords that mostly share their articles with a higher one (전재수, 해수부, 사의 for one
 resignation) are folded into it as ``related``, so ten keywords name ten different things.
@@ -93,10 +107,10 @@ class Trend:
 
 @dataclass(frozen=True)
 class TrendParams:
-    baseline_days: int = 14
+    baseline_days: int = 56  # the history the usual level is pooled over (see above)
     min_count: int = 3
-    floor: float = 0.5  # the usual high of a keyword never seen before
-    spread: float = 0.0  # standard deviations added to the usual rate (see above)
+    prior: float = 0.5  # pseudo-count: how often a never-seen keyword counts as seen
+    burst_day: float = 5.41  # a history day where the keyword burst this much is left out
     overlap: float = 0.5  # share of articles above which a keyword folds into a higher one
     candidates: int = 60
     focus: float = 1.0  # exponent of the coherence factor (see ``coherence``)
@@ -129,14 +143,23 @@ def count_window(docs: Iterable[KeywordDoc]) -> WindowCounts:
     return counts
 
 
-def baseline(history: Sequence[DayCounts], keyword: str) -> tuple[float, float]:
-    """Mean and standard deviation of the keyword's share of each past day's articles."""
-    rates = [day.weights.get(keyword, 0) / day.docs for day in history if day.docs > 0]
-    if not rates:
-        return 0.0, 0.0
-    mean = sum(rates) / len(rates)
-    var = sum((r - mean) ** 2 for r in rates) / len(rates)
-    return mean, math.sqrt(var)
+def usual_share(history: Sequence[DayCounts], keyword: str,
+                params: TrendParams) -> tuple[float, float] | None:
+    """The keyword's usual share of a window's (story, outlet) pairs: (plain, with the prior's
+    pseudo-count), pooled over ``history`` with the keyword's own burst days left out. None
+    when the history is empty."""
+    days = [(day.weights.get(keyword, 0), day.docs) for day in history if day.docs > 0]
+    total_w = sum(w for w, _ in days)
+    total_d = sum(d for _, d in days)
+    base_w, base_d = total_w, total_d
+    for w, d in days:
+        if w and total_d > d:
+            elsewhere = (total_w - w + params.prior) / (total_d - d)
+            if poisson_burst(w, elsewhere * d) > params.burst_day:
+                base_w, base_d = base_w - w, base_d - d
+    if base_d <= 0:
+        return None
+    return base_w / base_d, (base_w + params.prior) / base_d
 
 
 def coherence(now: WindowCounts, keyword: str) -> float:
@@ -171,10 +194,11 @@ def score_window(now: WindowCounts, history: Sequence[DayCounts],
     for kw, count in now.weights.items():
         if count < params.min_count or len(now.outlets[kw]) < min_outlets:
             continue
-        mean, std = baseline(history, kw)
-        expected = mean * now.docs
-        burst = poisson_burst(count, max(expected + params.spread * std * now.docs,
-                                          params.floor))
+        share = usual_share(history, kw, params)
+        # no history yet (a new board): every keyword counts as seen ``prior`` times a window
+        expected, usual = (share[0] * now.docs, share[1] * now.docs) if share else (
+            0.0, params.prior)
+        burst = poisson_burst(count, usual)
         if burst > 0:
             breadth = math.sqrt(len(now.outlets[kw]) / now.outlets_total)
             focus = coherence(now, kw) ** params.focus if params.focus else 1.0

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
@@ -271,17 +271,35 @@ def _safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def bump_board_version(conn: Connection) -> None:
-    """Tell every process's page cache that the board changed."""
+BOARD_VERSION = "board_version"
+# Bumped when a precomputed rank or trends page is saved: only the pages that show one (the
+# home page, /rank, /trends) are dropped from page caches, not the whole board.
+RANK_VERSION = "rank_version"
+
+
+def bump_version(conn: Connection, key: str) -> None:
+    """Move one of the ``site_state`` counters that page caches watch."""
     updated = conn.execute(
-        text("UPDATE site_state SET value = value + 1 WHERE key = 'board_version'")
+        text("UPDATE site_state SET value = value + 1 WHERE key = :key"), {"key": key}
     ).rowcount
     if not updated:
-        conn.execute(text("INSERT INTO site_state (key, value) VALUES ('board_version', 1)"))
+        conn.execute(text("INSERT INTO site_state (key, value) VALUES (:key, 1)"), {"key": key})
+
+
+def bump_board_version(conn: Connection) -> None:
+    """Tell every process's page cache that the board changed."""
+    bump_version(conn, BOARD_VERSION)
 
 
 def board_version(conn: Connection) -> int:
-    value = conn.execute(
-        text("SELECT value FROM site_state WHERE key = 'board_version'")
-    ).scalar()
-    return int(value or 0)
+    return site_versions(conn, (BOARD_VERSION,))[BOARD_VERSION]
+
+
+def site_versions(conn: Connection, keys: tuple[str, ...]) -> dict[str, int]:
+    """The counters ``keys`` in one query (0 for a counter never bumped)."""
+    rows = conn.execute(
+        text("SELECT key, value FROM site_state WHERE key IN :keys").bindparams(
+            bindparam("keys", expanding=True)), {"keys": list(keys)}
+    ).all()
+    found = {key: int(value) for key, value in rows}
+    return {key: found.get(key, 0) for key in keys}

@@ -51,7 +51,7 @@ from ranknews.rank.trends import (
     score_window,
 )
 from ranknews.store.articles import row_to_article
-from ranknews.store.db import bump_board_version
+from ranknews.store.db import RANK_VERSION, bump_version
 from ranknews.store.schema import articles, metadata, outlets
 from ranknews.store.types import UTCDateTime
 
@@ -150,11 +150,12 @@ def recount_days(conn: Connection, days: Iterable[str], now: datetime) -> None:
 
 
 def save_snapshot(conn: Connection, name: str, payload: Any, computed_at: datetime) -> None:
-    """Store a precomputed page; page caches drop their copies (the home page shows it)."""
+    """Store a precomputed page; page caches drop the pages that show one (the home page,
+    /rank, /trends), not the board's other pages."""
     conn.execute(delete(rank_snapshots).where(rank_snapshots.c.name == name))
     conn.execute(insert(rank_snapshots).values(name=name, payload=payload,
                                                computed_at=computed_at))
-    bump_board_version(conn)
+    bump_version(conn, RANK_VERSION)
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ from ranknews.config import Settings
 from ranknews.rank.score import PERIODS
 from ranknews.rank.sections import SECTIONS
 from ranknews.rank.views import ViewCounter
-from ranknews.store.db import Database
+from ranknews.store.db import RANK_VERSION, Database
 from ranknews.store.rank import add_views, load_snapshot
+from ranknews.web.cache import depends_on
 from ranknews.web.format import zone
 from ranknews.web.params import BadRequest
 from ranknews.web.render import render, twin
@@ -77,6 +78,7 @@ def rank_context(snapshot: Any, computed_at: datetime | None, period: str, secti
 
 def rank_page(request: Request) -> Response:
     period, section = _period(request), _section(request)
+    depends_on(request.scope, RANK_VERSION)
     with request.app.state.db.read() as conn:
         computed_at, snapshot = load_snapshot(conn, "rank")
     return render(request, "rank/rank.html",
@@ -92,11 +94,13 @@ def trends_context(snapshot: Any, computed_at: datetime | None,
         "window_hours": 24,
         "keywords": keywords,
         "how": "최근 24시간 동안 각 키워드가 나온 기사(같은 이야기·같은 언론사는 한 번)를 "
-               "지난 14일의 평소 비율과 비교해, 평소보다 크게 늘어난 키워드를 보여 줍니다.",
+               "지난 8주의 평소 비율(그 키워드가 급증했던 날은 빼고)과 비교해, 평소보다 크게 "
+               "늘어난 키워드를 보여 줍니다.",
     }}
 
 
 def trends_page(request: Request) -> Response:
+    depends_on(request.scope, RANK_VERSION)
     with request.app.state.db.read() as conn:
         computed_at, snapshot = load_snapshot(conn, "trends")
     return render(request, "rank/trends.html",
@@ -106,6 +110,7 @@ def trends_page(request: Request) -> Response:
 def home_context(request: Request) -> dict[str, Any]:
     """The blocks the home page shows above the board: top stories, trending keywords."""
     settings = request.app.state.settings
+    depends_on(request.scope, RANK_VERSION)  # cached home pages go when the snapshots move
     with request.app.state.db.read() as conn:
         rank_at, ranking = load_snapshot(conn, "rank")
         trends_at, trends = load_snapshot(conn, "trends")
