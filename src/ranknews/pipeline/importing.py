@@ -78,8 +78,6 @@ def import_jsonl(db: Database | Callable[[], Database], paths: Iterable[Path], *
     bytes read since the last call. ``workers``: processes preparing lines (0: one per CPU;
     1: none, all in this process).
     """
-    from ranknews.store.writing import save_prepared  # loads SQLAlchemy: after the fork
-
     paths = list(paths)
     opener = db if callable(db) else None
     if opener and not dialect:
@@ -92,6 +90,9 @@ def import_jsonl(db: Database | Callable[[], Database], paths: Iterable[Path], *
     with _executor(count, size) as executor:
         report.workers = count if executor is not None else 0
         items = _Prepared(chunks, executor, AHEAD_PER_WORKER * count, on_progress)
+        # SQLAlchemy loads here, once the workers are busy with the first chunks
+        from ranknews.store.writing import save_prepared
+
         database = opener() if opener else db
         try:
             # workers are forked before the checkpoint thread of db.bulk() starts
