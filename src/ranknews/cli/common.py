@@ -44,6 +44,16 @@ def open_db(settings: Settings, *, create: bool = False) -> Database:
                          busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
 
+def counting_progress() -> Any:
+    """The progress bar of commands that go through N posts (analyze, restory, index):
+    drawn on a terminal only, gone when done."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress("[progress.description]{task.description}", BarColumn(),
+                    MofNCompleteColumn(), TimeRemainingColumn(), console=console,
+                    disable=not console.is_terminal, transient=True)
+
+
 def clean_errors(func: F) -> F:
     """Print ranknews errors as one red line and exit 1, instead of a traceback."""
 

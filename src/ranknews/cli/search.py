@@ -10,7 +10,6 @@ import json
 from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from ranknews.cli.common import (
     DataDirOption,
@@ -18,6 +17,7 @@ from ranknews.cli.common import (
     app,
     clean_errors,
     console,
+    counting_progress,
     open_db,
     out,
     settings_from,
@@ -26,7 +26,6 @@ from ranknews.config import Settings
 
 if TYPE_CHECKING:
     from ranknews.search import Indexer
-    from ranknews.store import Database
     from ranknews.store.search import RankingOptions
 
 
@@ -77,17 +76,21 @@ def search(query: str = typer.Argument(..., help="검색어"),
         console.print("검색 결과가 없습니다.")
 
 
-def _run_indexing(database: Database, settings: Settings, total: int, label: str,
-                  full: bool) -> int:
+def _run_indexing(db: str | None, data_dir: str | None, *, full: bool) -> int:
+    """Index the posts waiting in the queue, or (``full``) rebuild the whole index, with a
+    progress bar; returns how many posts were indexed."""
     from ranknews.pipeline.search import index_pending
     from ranknews.pipeline.search import reindex as rebuild_index
+    from ranknews.store import search as search_store
 
+    settings = settings_from(db, data_dir)
+    database = open_db(settings)
+    with database.read() as conn:
+        total = (search_store.article_count if full else search_store.queue_length)(conn)
     indexer = make_indexer(settings)
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeRemainingColumn(), console=console,
-                  disable=not console.is_terminal, transient=True) as progress:
-        task = progress.add_task(label, total=total)
-        step = (rebuild_index if full else index_pending)
+    with counting_progress() as progress:
+        task = progress.add_task("다시 색인하는 중" if full else "색인하는 중", total=total)
+        step = rebuild_index if full else index_pending
         return step(database, indexer, on_progress=lambda n: progress.advance(task, n))
 
 
@@ -95,25 +98,11 @@ def _run_indexing(database: Database, settings: Settings, total: int, label: str
 @clean_errors
 def index(db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """검색 색인 대기열을 처리합니다 (index posts saved since the last run)."""
-    from ranknews.store import search as search_store
-
-    settings = settings_from(db, data_dir)
-    database = open_db(settings)
-    with database.read() as conn:
-        waiting = search_store.queue_length(conn)
-    done = _run_indexing(database, settings, waiting, "색인하는 중", full=False)
-    out.print(f"검색 색인 완료: {done}건")
+    out.print(f"검색 색인 완료: {_run_indexing(db, data_dir, full=False)}건")
 
 
 @app.command()
 @clean_errors
 def reindex(db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """검색 색인을 처음부터 다시 만듭니다 (rebuild the whole search index)."""
-    from ranknews.store import search as search_store
-
-    settings = settings_from(db, data_dir)
-    database = open_db(settings)
-    with database.read() as conn:
-        total = search_store.article_count(conn)
-    done = _run_indexing(database, settings, total, "다시 색인하는 중", full=True)
-    out.print(f"검색 색인을 다시 만들었습니다: {done}건")
+    out.print(f"검색 색인을 다시 만들었습니다: {_run_indexing(db, data_dir, full=True)}건")

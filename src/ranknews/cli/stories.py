@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from ranknews.cli.common import (
     DataDirOption,
     DbOption,
     app,
     clean_errors,
-    console,
+    counting_progress,
     open_db,
     out,
     settings_from,
@@ -34,12 +33,6 @@ if TYPE_CHECKING:
 story_app = typer.Typer(help="이야기(같은 사건 묶음) 관리: merge, split, show.",
                         no_args_is_help=True)
 app.add_typer(story_app, name="story")
-
-
-def _progress() -> Progress:
-    return Progress("[progress.description]{task.description}", BarColumn(),
-                    MofNCompleteColumn(), TimeRemainingColumn(), console=console,
-                    disable=not console.is_terminal, transient=True)
 
 
 @app.command()
@@ -60,7 +53,7 @@ def drain_queue(database: Database, settings: Settings, limit: int | None = None
     with database.read() as conn:
         waiting = queue_length(conn)
     clusterer = story_clusterer(database, settings)
-    with _progress() as progress:
+    with counting_progress() as progress:
         task = progress.add_task("분석 중", total=min(waiting, limit or waiting))
         done = analyze_pending(database, shared_analyzer(), clusterer,
                                batch=settings.analysis_batch_size, limit=limit,
@@ -101,7 +94,7 @@ def restory(since: str = typer.Option(None, "--since", help="YYYY-MM-DD (inclusi
     start, end = _date(since), _date(until)
     with database.read() as conn:
         total = story_store.count_analysed(conn, start, end)
-    with _progress() as progress:
+    with counting_progress() as progress:
         task = progress.add_task("다시 묶는 중", total=total)
         done = restory_period(database, settings, start, end,
                               on_progress=lambda n: progress.advance(task, n))
