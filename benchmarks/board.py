@@ -1,8 +1,8 @@
 """Benchmark of the board at 1,000,000 articles in SQLite: import speed, in-process render
 time, and HTTP throughput against nginx serving the same page as a static file.
 
-    /work/venv/bin/python benchmarks/board.py            # everything
-    /work/venv/bin/python benchmarks/board.py --only render,http --duration 10
+    .venv/bin/python benchmarks/board.py            # everything
+    .venv/bin/python benchmarks/board.py --only render,http --duration 10
 
 The articles are SYNTHETIC: real headlines from ../shared/data/headlines (한국경제, 매일경제,
 서울경제 RSS, 2025-12 to 2026-03) reused round-robin with made-up URLs, times and bodies built

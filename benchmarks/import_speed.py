@@ -1,8 +1,8 @@
 """Import speed: `ranknews import` on realistic JSON Lines, against a plain-sqlite3 ceiling.
 
-    /work/venv/bin/python benchmarks/import_speed.py                 # 10,000 articles, 3 runs
-    /work/venv/bin/python benchmarks/import_speed.py --count 20000 --runs 5
-    /work/venv/bin/python benchmarks/import_speed.py --postgres postgresql+psycopg://…/db
+    .venv/bin/python benchmarks/import_speed.py                 # 10,000 articles, 3 runs
+    .venv/bin/python benchmarks/import_speed.py --count 30000 --runs 3    # the README figures
+    .venv/bin/python benchmarks/import_speed.py --postgres postgresql+psycopg://…/db
 
 The articles are SYNTHETIC, built from real text: the headlines, outlets, sections, dates
 and URLs of ../shared/data/headlines (한국경제, 매일경제, 서울경제 RSS, one line per

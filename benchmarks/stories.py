@@ -1,6 +1,6 @@
 """Story clustering quality on ../shared/data/stories/dev.jsonl, beside two baselines.
 
-    PYTHONPATH=src /work/venv/bin/python benchmarks/stories.py [FILE.jsonl] [--errors]
+    PYTHONPATH=src .venv/bin/python benchmarks/stories.py [FILE.jsonl] [--errors]
 
 ours: ``ranknews cluster``'s own function (``stories.jsonl.cluster_inputs``) with default
 settings. Baselines, run on the same file in the same run:

@@ -1,6 +1,6 @@
 """Speed of analysis, story assignment with many articles stored, and restory.
 
-    PYTHONPATH=src /work/venv/bin/python benchmarks/stories_speed.py [--stored 1000000]
+    PYTHONPATH=src .venv/bin/python benchmarks/stories_speed.py [--stored 1000000]
 
 1. Analysis: the labelled texts (../shared/data/stories/dev.jsonl) through Kiwi, one
    ``Analyzer.analyze`` call per article vs one ``analyze_many`` call for all (batching):

@@ -1,6 +1,6 @@
 """Screenshots for the README: the board and the seed article at a phone and a desktop width.
 
-    /work/venv/bin/python scripts/screenshots.py        # writes docs/screenshots/*.png
+    .venv/bin/python scripts/screenshots.py        # writes docs/screenshots/*.png
 
 Loads the bundled demo sample into a temporary SQLite database, serves it with uvicorn on a
 free port and photographs it in headless Chromium (/usr/bin/chromium, via Playwright).

@@ -9,6 +9,7 @@ readers (the website) keep reading the last committed state in parallel (WAL).
 from __future__ import annotations
 
 import ast
+import functools
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -119,6 +120,7 @@ class Database:
         return stored == migration_heads()
 
 
+@functools.cache  # the installed migrations do not change while the process runs
 def migration_heads() -> frozenset[str]:
     """The newest revision of every migration branch: the revisions no other revision names
     as its ``down_revision`` (what Alembic's ``ScriptDirectory.get_heads()`` gives; a test
