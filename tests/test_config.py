@@ -40,3 +40,17 @@ def test_bad_value_gives_a_clear_error():
         Settings.from_env({"RANKNEWS_PAGE_SIZE": "many"})
     with pytest.raises(ConfigError):
         Settings.from_env({"RANKNEWS_DEFAULT_DISPLAY_MODE": "sometimes"})
+
+
+@pytest.mark.parametrize("url", ["sqlite:////tmp/x.sqlite3", "sqlite+pysqlite:///x.db",
+                                 "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                                 "postgresql://u:p@db/ranknews"])
+def test_database_dialect_is_what_the_engine_says(url, tmp_path):
+    """The importer formats rows for the dialect before the database is opened (and before
+    SQLAlchemy is loaded); it must name the dialect the engine will have."""
+    from sqlalchemy.engine import make_url
+
+    assert Settings(database_url=url).database_dialect == make_url(url).get_backend_name()
+    default = Settings(data_dir=tmp_path)
+    assert default.database_dialect == "sqlite" == make_url(
+        default.effective_database_url).get_backend_name()
