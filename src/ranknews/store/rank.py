@@ -25,7 +25,6 @@ from sqlalchemy import (
     Connection,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
@@ -167,7 +166,7 @@ def window_docs(conn: Connection, start: datetime, end: datetime) -> list[Keywor
                article_rank.c.at]
     source = article_rank.join(articles, articles.c.board_no == article_rank.c.board_no)
     if has_stories(conn):
-        members = _story_members(conn)
+        members = _story_members()
         source = source.outerjoin(members, members.c.board_no == article_rank.c.board_no)
         columns.append(members.c.story_id)
     rows = conn.execute(
@@ -179,9 +178,13 @@ def window_docs(conn: Connection, start: datetime, end: datetime) -> list[Keywor
                        story=getattr(r, "story_id", None)) for r in rows]
 
 
-def _story_members(conn: Connection) -> Table:
-    """The stories stage's membership table, read from the database (its module is not ours)."""
-    return Table("story_members", MetaData(), autoload_with=conn)
+def _story_members() -> Table:
+    """The stories stage's membership table, as ``store.stories`` declares it (reflecting it
+    from the database warned about its expression index at every call, on the operator's
+    console, and cost a schema query each time)."""
+    from ranknews.store.stories import story_members
+
+    return story_members
 
 
 def history_days(conn: Connection, before_day: str, count: int) -> list[DayCounts]:
@@ -292,7 +295,7 @@ def _member_rows(conn: Connection, since: datetime, now: datetime) -> list[Any]:
     visible = [articles.c.hidden_at.is_(None), article_rank.c.at > since, article_rank.c.at <= now]
     base = (articles.join(article_rank, article_rank.c.board_no == articles.c.board_no))
     if has_stories(conn):  # posts not assigned yet (analysis queue) come with no story
-        members = _story_members(conn)
+        members = _story_members()
         query = (select(members.c.story_id, *columns)
                  .select_from(base.outerjoin(members, members.c.board_no == articles.c.board_no))
                  .where(*visible))
