@@ -1,35 +1,40 @@
-"""Train the section classifier from real labelled Korean news and report its accuracy.
+"""Train the section classifier and report its accuracy on real labelled Korean news.
 
-    python benchmarks/train_sections.py [--data ../shared/data/headlines/daily]
+    .venv/bin/python benchmarks/train_sections.py [--train-on corpus,digests,pages,seed]
+        [--data ../shared/data/headlines/daily] [--corpus benchmarks/section_corpus]
         [--out src/ranknews/rank/section_model.json.gz] [--test-days 20] [--folds 5]
 
-Labelled text (all real, all on this machine; read from ``../shared/data``, never copied):
-- the headline digests (``headlines/daily``, 3 outlets, 98 days): each headline's feed heading
-  (IT, 경제, 기업, 부동산, 정치, 증권) or, when its URL names the desk (매일경제's
+Training text (``--train-on``, default: all four):
+- corpus: the project's own labelled text, ``benchmarks/section_corpus/<section>.tsv``, 300
+  headline TAB lead lines per section, written for ranknews (licensed with it). It exists
+  because no labelled Korean news that may be trained on covers 사회, 생활/문화, 세계, 스포츠
+  and 연예 on this machine. Written blind to the evaluation sets below (see its README).
+- digests (``../shared/data/headlines/daily``, 3 outlets, 98 days): each headline's feed
+  heading (IT, 경제, 기업, 부동산, 정치, 증권) or, when its URL names the desk (매일경제's
   ``/news/society/``, ``/news/world/``, ``/news/sports/``…), that section; headings that map to
   different sections and no URL section: dropped. Headlines only (no body).
-- article pages (``pages/*/*.json``, 6 outlets): the page's own ``section`` (사회, 국제,
-  iMBC 연예, 생활·문화…), else the URL's; headline and body lead.
-- the seed page's board list (``seed/ranknews-page.txt``): our labels per board number.
-- labelled stories (``stories/dev.jsonl``, 98 outlets) with the event's section from
-  ``benchmarks/section_labels.toml`` (our labels, per event): EVALUATION ONLY. Its README
-  allows its texts for evaluation only, so no model is ever trained on them; they are a third
-  held-out set, read by the final model (headline and body lead).
-Every name maps to the eight sections through ``sections.section_from_name``/``_from_url``.
+- pages (``pages/*/*.json``, 6 outlets): the page's own ``section`` (사회, 국제, iMBC 연예,
+  생활·문화…), else the URL's; headline and body lead.
+- seed (``seed/ranknews-page.txt``): the board list, with our labels per board number.
+Evaluation only, never trained on: labelled stories (``stories/dev.jsonl``, 98 outlets) with
+the event's section from ``benchmarks/section_labels.toml`` (our labels, per event). Its README
+allows its texts for evaluation only; the shipped model reads them (headline and lead).
+Every outlet name maps to the eight sections through ``sections.section_from_name``/``_from_url``.
 
 Held out, never trained on when tested:
-- digests: BY DATE, the last ``--test-days`` days (the same story is told over several days
-  by three outlets, so a random split would test on stories seen in training);
-- the other sources: ``--folds``-fold cross-validation by group (a story event, an outlet's
-  pages, the seed page), each fold's model trained on all digest days and the other folds.
+- digests: when trained on, BY DATE, the last ``--test-days`` days (the same story is told over
+  several days by three outlets, so a random split would test on stories seen in training);
+  when not trained on, all of them, by the shipped model;
+- pages and seed: when trained on, ``--folds``-fold cross-validation by group (an outlet's
+  pages, the seed page), each fold's model trained on everything else; else by the shipped model.
 Each is reported per section with its number of items, beside the majority-class baseline;
-then one overall figure over both.
+then one overall figure over all sets.
 
-Trains scikit-learn's LogisticRegression (training time only: pip install scikit-learn) over
-``sections.features`` (character n-grams of headline and lead, see there), then retrains on
-everything and writes the weights as gzipped JSON that ``SectionClassifier`` runs without
-scikit-learn. Reproducible: same data, same command, same bytes (lbfgs, fixed order, gzip
-without a timestamp).
+Trains scikit-learn's LogisticRegression (training time only: it comes with ``.[test]``) over
+``sections.features`` (character n-grams of headline and lead, see there), then writes the
+weights of the model trained on all the training text as gzipped JSON that
+``SectionClassifier`` runs without scikit-learn. Reproducible: same data, same command, same
+bytes (lbfgs, fixed order, gzip without a timestamp).
 """
 
 from __future__ import annotations
@@ -59,6 +64,23 @@ from ranknews.rank.sections import (  # noqa: E402
 )
 
 LABELS = ROOT / "benchmarks" / "section_labels.toml"
+CORPUS = ROOT / "benchmarks" / "section_corpus"
+# file name in CORPUS → section
+CORPUS_FILES = {"politics": "정치", "economy": "경제", "society": "사회", "culture": "생활/문화",
+                "world": "세계", "itscience": "IT/과학", "sports": "스포츠",
+                "entertainment": "연예"}
+CORPUS_BATCH = 50  # lines written together: one group
+TRAINABLE = ("corpus", "digests", "pages", "seed")
+# The kinds of event the labelled stories report (the doctors' strike, North Korean satellites,
+# idols' military service, a football manager sacked, e-commerce settlement, fires, quakes,
+# rate decisions, the Nobel prize…). The corpus was written blind to the stories, but its
+# brief named some of these as subtopics; the benchmark also trains without the corpus lines
+# that mention them, to show how much the figure on the stories owes to such lines.
+EVALUATION_TOPICS = re.compile(
+    r"의대|의과대|전공의|의협|의사협회|휴진|의료계|정찰위성|위성|발사체|전역|입대|군 복무|복무|"
+    r"경질|감독 선임|사령탑|정산|전기차|지진|산불|압사|인파|기준금리|금통위|노벨|문학상|참사|"
+    r"지하차도|침수|공장 화재|하이브|경영권|전속계약|기자회견|교사|교권")
+DEFAULT_TRAIN_ON = "corpus,digests,pages,seed"
 LEAD_CHARS = 300
 _SEED_ROW = re.compile(r"^(\d{5}) (.+) 랭크뉴스 \d{4}\.\d{2}\.\d{2}$")
 
@@ -70,6 +92,21 @@ class Item:
     section: str
     group: str  # held out together: a digest day, a story event, an outlet's pages, the seed
     source: str  # digests, pages, stories, seed
+
+
+def corpus_items(folder: Path) -> list[Item]:
+    """The project's own training text: ``<file>.tsv`` lines of headline TAB lead."""
+    items = []
+    for name, section in CORPUS_FILES.items():
+        path = folder / f"{name}.tsv"
+        if not path.exists():
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+            title, _, lead = line.partition("\t")
+            if title.strip():
+                items.append(Item(title.strip(), lead.strip(), section,
+                                  f"corpus:{name}:{n // CORPUS_BATCH}", "corpus"))
+    return items
 
 
 def digest_days(folder: Path) -> list[list[Item]]:
@@ -151,11 +188,26 @@ def train(items: list[Item], c: float, min_df: int = 2):  # noqa: ANN201
     items = items + [Item(i.title, "", i.section, i.group, i.source) for i in items if i.lead]
     vectorizer = CountVectorizer(analyzer=lambda pair: features(*pair), min_df=min_df)
     x = vectorizer.fit_transform([(i.title, i.lead) for i in items])
-    # balanced: each section weighs the same in total, so the five sections with a few dozen
-    # examples are not swallowed by the digests' tens of thousands of 경제 headlines
-    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-    model.fit(x, [i.section for i in items])
+    model = LogisticRegression(C=c, max_iter=3000)
+    model.fit(x, [i.section for i in items], sample_weight=sample_weights(items))
     return vectorizer, model
+
+
+def sample_weights(items: list[Item]) -> list[float]:
+    """Within a section, no source weighs more than the corpus (when the corpus is trained on):
+    the digests' 21,688 경제 headlines count as 300, so three business papers' feed headings
+    (their IT desk files hospital news, their 경제 feed foreign news) do not outvote the
+    corpus's eight-section guide. Then every section weighs the same in total (balanced), so
+    sections with fewer items are not swallowed."""
+    per = Counter((i.section, i.source) for i in items)
+    raw = [1.0 if i.source == "corpus" or not per[(i.section, "corpus")]
+           else min(1.0, per[(i.section, "corpus")] / per[(i.section, i.source)])
+           for i in items]
+    totals: Counter = Counter()
+    for item, w in zip(items, raw):
+        totals[item.section] += w
+    scale = sum(raw) / len(totals)
+    return [w * scale / totals[item.section] for item, w in zip(items, raw)]
 
 
 def to_classifier(vectorizer, model, threshold: float) -> SectionClassifier:  # noqa: ANN001
@@ -202,12 +254,13 @@ def report(name: str, results: list[tuple[Item, str, float]], threshold: float) 
           f"accuracy there {right / max(len(answered), 1):.3f}")
 
 
-def cross_validate(digests: list[Item], others: list[Item], folds: int, c: float,
-                   threshold: float) -> tuple[list, list]:
-    """Each group of ``others`` is tested by a model that never saw it (all digests and the
-    other folds). Groups go to folds largest first, each to the fold with fewest
-    items. Returns the results with the lead, and with the headline only (same models)."""
-    sizes = Counter(i.group for i in others)
+def held_out_by_group(train_items: list[Item], test: list[Item], folds: int, c: float,
+                      threshold: float) -> tuple[list, list]:
+    """Each group of ``test`` (which is part of ``train_items``) is tested by a model trained on
+    ``train_items`` without that group's fold. Groups go to folds largest first, each to the
+    fold with fewest items. Returns the results with the lead, and with the headline only
+    (same models)."""
+    sizes = Counter(i.group for i in test)
     fold_of: dict[str, int] = {}
     load = [0] * folds
     for group, size in sorted(sizes.items(), key=lambda g: (-g[1], g[0])):
@@ -216,74 +269,120 @@ def cross_validate(digests: list[Item], others: list[Item], folds: int, c: float
         load[k] += size
     results, headline_only = [], []
     for k in range(folds):
-        test = [i for i in others if fold_of[i.group] == k]
-        train_items = digests + [i for i in others if fold_of[i.group] != k]
-        vectorizer, model = train(train_items, c)
+        held = {g for g, f in fold_of.items() if f == k}
+        fold_test = [i for i in test if i.group in held]
+        vectorizer, model = train([i for i in train_items if i.group not in held], c)
         clf = to_classifier(vectorizer, model, threshold)
-        results += predictions(clf, test)
-        headline_only += predictions(clf, test, headline_only=True)
+        results += predictions(clf, fold_test)
+        headline_only += predictions(clf, fold_test, headline_only=True)
     return results, headline_only
+
+
+def write_model(clf: SectionClassifier, path: Path, trained_on: str) -> None:
+    payload = {"classes": clf.classes, "intercept": clf.intercept, "weights": clf.weights,
+               "threshold": clf.threshold, "trained_on": trained_on,
+               "features": "char 2-3-grams per word of headline and lead "
+                           "(ranknews.rank.sections.features)"}
+    # no time and no file name in the gzip header: the same bytes wherever it is written
+    with open(path, "wb") as out, gzip.GzipFile(filename="", mode="wb", fileobj=out,
+                                                mtime=0) as raw:
+        raw.write(json.dumps(payload, ensure_ascii=False, sort_keys=True,
+                             separators=(",", ":")).encode("utf-8"))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=shared_data() / "headlines" / "daily")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--train-on", default=DEFAULT_TRAIN_ON,
+                        help="comma-separated: corpus, digests, pages, seed "
+                             f"(default {DEFAULT_TRAIN_ON})")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--test-days", type=int, default=20)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--c", type=float, default=0.5)
     parser.add_argument("--threshold", type=float, default=0.6)
     args = parser.parse_args()
-    if not args.data.exists():
-        print(f"headlines not found at {args.data}")
-        return 1
-    days = digest_days(args.data)
+    train_on = set(args.train_on.split(","))
+    if unknown := train_on - set(TRAINABLE):
+        parser.error(f"unknown sources: {sorted(unknown)}")
+    days = digest_days(args.data) if args.data.exists() else []
     others, evaluation_only = other_items(args.data.parent.parent)
-    train_days, test_days = days[:-args.test_days], days[-args.test_days:]
-    digests = [i for d in days for i in d]
-    by_source: dict[str, Counter] = defaultdict(Counter)
-    for item in digests + others + evaluation_only:
-        by_source[item.source][item.section] += 1
-    for source, counts in by_source.items():
-        print(f"labels from {source}: {sum(counts.values())} {dict(sorted(counts.items()))}")
-
-    held_digests = [i for d in test_days for i in d]
-    vectorizer, model = train([i for d in train_days for i in d] + others, args.c)
-    digest_results = predictions(to_classifier(vectorizer, model, args.threshold), held_digests)
-    report(f"held-out digests (last {len(test_days)} days; train: {len(train_days)} days and "
-           f"the other sources)", digest_results, args.threshold)
-    other_results, headline_only = cross_validate(digests, others, args.folds, args.c,
-                                                  args.threshold)
-    report(f"held-out other outlets ({args.folds}-fold by outlet / seed page; train: "
-           f"all digest days and the other folds)", other_results, args.threshold)
-    report("  the same, reading the headline only (no lead)", headline_only, args.threshold)
-
-    vectorizer, model = train(digests + others, args.c)
+    sources = {"corpus": corpus_items(args.corpus), "digests": [i for d in days for i in d],
+               "pages": [i for i in others if i.source == "pages"],
+               "seed": [i for i in others if i.source == "seed"]}
+    for name in sorted(train_on):
+        if not sources[name]:
+            print(f"nothing to train on from {name} (missing under {args.data.parent.parent} "
+                  f"or {args.corpus})")
+            return 1
+    for name, items in [*sources.items(), ("stories", evaluation_only)]:
+        counts = Counter(i.section for i in items)
+        role = "train" if name in train_on else "evaluate only"
+        print(f"labels from {name} ({role}): {len(items)} {dict(sorted(counts.items()))}")
+    everything = [i for name in TRAINABLE if name in train_on for i in sources[name]]
+    vectorizer, model = train(everything, args.c)
     clf = to_classifier(vectorizer, model, args.threshold)
-    story_results = predictions(clf, evaluation_only)
-    if story_results:
+
+    held: list[tuple[Item, str, float]] = []
+    if "digests" in train_on:  # held out BY DATE: the last days, never trained on here
+        test_days = {i.group for d in days[-args.test_days:] for i in d}
+        vec, mod = train([i for i in everything if i.group not in test_days], args.c)
+        results = predictions(to_classifier(vec, mod, args.threshold),
+                              [i for i in sources["digests"] if i.group in test_days])
+        report(f"held-out digests (last {args.test_days} days, 3 outlets; trained on the "
+               "other days and the other sources)", results, args.threshold)
+        held += results
+    elif days:
+        results = predictions(clf, sources["digests"])
+        report(f"held-out digests (all {len(days)} days, 3 outlets; never trained on)",
+               results, args.threshold)
+        held += results
+    pages_seed = sources["pages"] + sources["seed"]
+    if pages_seed:
+        if train_on & {"pages", "seed"}:
+            results, headline_only = held_out_by_group(everything, pages_seed, args.folds,
+                                                       args.c, args.threshold)
+            how = f"{args.folds}-fold by outlet / seed page"
+        else:
+            results = predictions(clf, pages_seed)
+            headline_only = predictions(clf, pages_seed, headline_only=True)
+            how = "never trained on"
+        report(f"held-out pages and seed board (6 outlets; {how})", results, args.threshold)
+        report("  the same, reading the headline only (no lead)", headline_only,
+               args.threshold)
+        held += results
+    if evaluation_only:
+        results = predictions(clf, evaluation_only)
         report("never trained on: labelled stories of 98 outlets (stories/dev.jsonl, our "
-               "section labels per event; the shipped model)", story_results, args.threshold)
+               "section labels per event; the shipped model)", results, args.threshold)
         report("  the same, reading the headline only (no lead)",
                predictions(clf, evaluation_only, headline_only=True), args.threshold)
-    both = digest_results + other_results + story_results
-    n = len(both)
-    majority = Counter(i.section for i, _, _ in both).most_common(1)[0][1]
-    print(f"held-out accuracy {sum(g == i.section for i, g, _ in both) / n:.3f} on {n} items, "
-          f"all sets (majority-class baseline {majority / n:.3f})")
-    payload = {"classes": clf.classes, "intercept": clf.intercept, "weights": clf.weights,
-               "threshold": clf.threshold,
-               "trained_on": f"{len(digests)} digest headlines ({len(days)} days) and "
-                             f"{len(others)} labelled articles of other outlets",
-               "features": "char 2-3-grams per word of headline and lead "
-                           "(ranknews.rank.sections.features)"}
-    # no time and no file name in the gzip header: the same bytes wherever it is written
-    with open(args.out, "wb") as out, gzip.GzipFile(filename="", mode="wb", fileobj=out,
-                                                     mtime=0) as raw:
-        raw.write(json.dumps(payload, ensure_ascii=False, sort_keys=True,
-                             separators=(",", ":")).encode("utf-8"))
+        held += results
+        if "corpus" in train_on:
+            kept = [i for i in everything
+                    if i.source != "corpus" or not EVALUATION_TOPICS.search(f"{i.title} {i.lead}")]
+            vec, mod = train(kept, args.c)
+            report(f"  the same, trained without the {len(everything) - len(kept)} corpus lines "
+                   "on the stories' kinds of event (EVALUATION_TOPICS)",
+                   predictions(to_classifier(vec, mod, args.threshold), evaluation_only),
+                   args.threshold)
+            others_only = [i for i in everything if i.source != "corpus"]
+            if others_only:
+                vec, mod = train(others_only, args.c)
+                report("  the same, trained without the corpus (the real labelled text only)",
+                       predictions(to_classifier(vec, mod, args.threshold), evaluation_only),
+                       args.threshold)
+    if held:
+        n = len(held)
+        majority = Counter(i.section for i, _, _ in held).most_common(1)[0][1]
+        print(f"held-out accuracy {sum(g == i.section for i, g, _ in held) / n:.3f} on {n} "
+              f"items, all sets (majority-class baseline {majority / n:.3f})")
+    trained_on = ", ".join(f"{name} ({len(sources[name])})" for name in TRAINABLE
+                           if name in train_on)
+    write_model(clf, args.out, trained_on)
     print(f"model written: {args.out} ({args.out.stat().st_size // 1024} KiB, "
-          f"{len(clf.weights)} features, classes {clf.classes})")
+          f"{len(clf.weights)} features, classes {clf.classes}; trained on {trained_on})")
     return 0
 
 

@@ -85,21 +85,23 @@ def section_from_url(url: str) -> str | None:
 
 # --- the classifier ---------------------------------------------------------------------------
 
-_SPACE = re.compile(r"\s+")
 _BRACKETED = re.compile(r"\[[^\[\]]{0,20}\]")
+# quotes, ellipses, dots and brackets split words: ‘민희진’… and 민희진 give the same n-grams
+_NOT_WORD = re.compile(r"[^\w]+")
 LEAD_CHARS = 300  # of the body (summary or first paragraph) read with the headline
 
 
 def features(title: str, lead: str = "") -> list[str]:
     """Character 2- and 3-grams of each word of the headline and of the lead's first
-    ``LEAD_CHARS`` characters, with word edges marked.
+    ``LEAD_CHARS`` characters, with word edges marked. Words are split at punctuation too
+    (quotes and ellipses cling to Korean headline words).
 
     The same function makes the features at training time (benchmarks/train_sections.py) and
     at run time, so the shipped weights always meet the features they were trained on.
     """
     text = _BRACKETED.sub(" ", title or "") + " " + (lead or "")[:LEAD_CHARS]
     out: list[str] = []
-    for word in _SPACE.sub(" ", text).strip().lower().split(" "):
+    for word in _NOT_WORD.sub(" ", text).strip().lower().split(" "):
         if not word:
             continue
         padded = f" {word} "
