@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 from ranknews.cli import app
 from ranknews.models import Article, Paragraph
 from ranknews.pipeline import refresh_rankings, update_rank
+from ranknews.pipeline.rank import refile_sections
+from ranknews.rank.sections import SectionClassifier, shipped_classifier
 from ranknews.rank.score import PERIODS, Member, StoryFacts, rank_stories, score_story
 from ranknews.rank.views import ViewCounter, is_bot
 from ranknews.store.articles import hide, save_articles
@@ -21,6 +23,7 @@ from ranknews.store.rank import (
     article_rank,
     compute_trends,
     load_snapshot,
+    section_model,
     story_facts,
 )
 from ranknews.text.analysis import Analyzer
@@ -81,6 +84,33 @@ def test_update_rank_stores_keywords_and_sections_once(db):
     assert rows[1].section_how == "outlet"
     assert rows[2].section == "정치" and rows[2].section_how == "model"
     assert update_rank(db, analyzer(), now=NOW).indexed == 0  # nothing is analysed twice
+
+
+def test_a_new_section_model_files_the_posts_the_old_one_filed(db):
+    """An upgrade ships a new classifier: the posts the model filed (or could not) are filed
+    again by the next rank update, once; the outlet's own sections stay."""
+    load(db, [post("코스피 6000 돌파", NOW, 0, section="증권"),
+              post("여야 원내대표 회동…국회 본회의 합의", NOW, 1),
+              post("걸그룹 컴백 앨범 초동 100만장 돌파", NOW, 2)])
+    # the model the posts were filed by: knows only 경제 and 연예, and the word 국회 is 경제
+    old = SectionClassifier(["경제", "연예"], [0.0, 0.0],
+                            {" 국": [3.0, 0.0], "컴백": [0.0, 3.0], " 컴": [0.0, 3.0]},
+                            model_id=1)
+    assert refile_sections(db, old) == 1  # 국회 post: 정치 -> 경제
+    with db.read() as conn:
+        assert section_model(conn) == 1
+        rows = {r.board_no: r for r in conn.execute(article_rank.select()).all()}
+    assert rows[2].section == "경제" and rows[2].section_how == "model"
+    assert rows[3].section == "연예"
+    assert refile_sections(db, old) == 0  # same model: nothing to do
+    # the next rank update runs the shipped model again and files them back
+    assert update_rank(db, analyzer(), now=NOW).refiled == 1
+    with db.read() as conn:
+        rows = {r.board_no: r for r in conn.execute(article_rank.select()).all()}
+        assert section_model(conn) == shipped_classifier().model_id
+    assert (rows[1].section, rows[1].section_how) == ("경제", "outlet")
+    assert (rows[2].section, rows[2].section_how) == ("정치", "model")
+    assert rows[3].section == "연예"
 
 
 def test_aliases_learned_from_one_post_merge_variants_in_later_ones(db):

@@ -80,3 +80,5 @@ def rank_update(db: str = DbOption, data_dir: str = DataDirOption) -> None:
     settings = settings_from(db, data_dir)
     report = update_rank(open_db(settings), shared_analyzer(), timezone=settings.timezone)
     out.print(f"색인한 글 {report.indexed}건, 다시 센 날 {len(report.days)}일")
+    if report.refiled:
+        out.print(f"새 섹션 분류 모델로 섹션이 바뀐 글 {report.refiled}건")

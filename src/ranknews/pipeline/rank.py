@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import timezone as tz
 
-from ranknews.rank.indexing import rank_articles
+from ranknews.rank.indexing import lead_of, rank_articles
 from ranknews.rank.keywords import outlet_stop_words
 from ranknews.rank.score import PERIODS
+from ranknews.rank.sections import SectionClassifier, assign_section, shipped_classifier
 from ranknews.store import Database
 from ranknews.store import rank as rank_store
 from ranknews.text.analysis import Analyzer
@@ -24,6 +25,7 @@ from ranknews.text.analysis import Analyzer
 class RankReport:
     indexed: int = 0
     days: set[str] = field(default_factory=set)
+    refiled: int = 0  # stored posts whose section changed with a new classifier
 
 
 def update_rank(db: Database, analyzer: Analyzer, *, timezone: str = "Asia/Seoul",
@@ -46,9 +48,40 @@ def update_rank(db: Database, analyzer: Analyzer, *, timezone: str = "Asia/Seoul
             rank_store.recount_days(conn, {r["day"] for r in batch.rows}, now)
         report.indexed += len(batch.rows)
         report.days |= {r["day"] for r in batch.rows}
+    report.refiled = refile_sections(db, batch_size=batch_size)
     refresh_trends(db, timezone=timezone, now=now)
     refresh_rankings(db, timezone=timezone, now=now)
     return report
+
+
+def refile_sections(db: Database, classifier: SectionClassifier | None = None, *,
+                    batch_size: int = 2000) -> int:
+    """When the section classifier is not the one that filed the stored posts (ranknews was
+    upgraded and ships a new model), file again the posts it filed or could not file; the
+    outlet's and the URL's sections stay. Returns how many posts changed section."""
+    model = classifier or shipped_classifier()
+    with db.read() as conn:
+        if rank_store.section_model(conn) == model.model_id:
+            return 0
+    changed, after = 0, 0
+    while True:
+        with db.read() as conn:
+            batch = rank_store.model_filed_posts(conn, after, batch_size)
+        if not batch:
+            break
+        after = batch[-1][0].board_no
+        changes = []
+        for article, section, how in batch:
+            new = assign_section(article.title, article.url, article.section, model,
+                                 lead=lead_of(article))
+            if new != (section, how):
+                changes.append((article.board_no, *new))
+        with db.write() as conn:
+            rank_store.set_sections(conn, changes)
+        changed += len(changes)
+    with db.write() as conn:
+        rank_store.set_section_model(conn, model.model_id)
+    return changed
 
 
 def refresh_trends(db: Database, *, timezone: str = "Asia/Seoul",

@@ -13,6 +13,7 @@ Fallback order (the first that answers wins):
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
 import re
@@ -121,18 +122,24 @@ class SectionClassifier:
     plain data."""
 
     def __init__(self, classes: list[str], intercept: list[float],
-                 weights: dict[str, list[float]], threshold: float = 0.6) -> None:
+                 weights: dict[str, list[float]], threshold: float = 0.6,
+                 model_id: int = 0) -> None:
         self.classes = classes
         self.intercept = intercept
         self.weights = weights
         self.threshold = threshold
+        # which trained model this is (from its file's bytes; 0 when built in memory): the
+        # rank stage files stored posts again when the shipped model changes
+        self.model_id = model_id
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "SectionClassifier":
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            data = json.load(handle)
+        raw = path.read_bytes()
+        data = json.loads(gzip.decompress(raw))
+        # 28 bits of the file's SHA-256: fits the database's integer state column
+        model_id = int(hashlib.sha256(raw).hexdigest()[:7], 16)
         return cls(data["classes"], data["intercept"], data["weights"],
-                   data.get("threshold", 0.6))
+                   data.get("threshold", 0.6), model_id)
 
     def probabilities(self, title: str, lead: str = "") -> dict[str, float]:
         scores = list(self.intercept)

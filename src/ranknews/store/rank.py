@@ -50,8 +50,8 @@ from ranknews.rank.trends import (
     score_window,
 )
 from ranknews.store.articles import row_to_article
-from ranknews.store.db import RANK_VERSION, bump_version
-from ranknews.store.schema import articles, metadata, outlets
+from ranknews.store.db import RANK_VERSION, bump_version, site_versions
+from ranknews.store.schema import articles, metadata, outlets, site_state
 from ranknews.store.types import UTCDateTime
 
 article_rank = Table(
@@ -132,6 +132,40 @@ def add_alias_evidence(conn: Connection, pairs: Iterable[tuple[str, str]]) -> No
 def save_article_rank(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(article_rank), list(rows))
+
+
+# site_state key: the model_id of the section classifier that filed the stored posts
+SECTION_MODEL = "section_model"
+
+
+def section_model(conn: Connection) -> int:
+    return site_versions(conn, (SECTION_MODEL,))[SECTION_MODEL]
+
+
+def set_section_model(conn: Connection, model_id: int) -> None:
+    conn.execute(delete(site_state).where(site_state.c.key == SECTION_MODEL))
+    conn.execute(insert(site_state).values(key=SECTION_MODEL, value=model_id))
+
+
+def model_filed_posts(conn: Connection, after: int,
+                      limit: int) -> list[tuple[Article, str | None, str]]:
+    """Posts whose section the classifier gave (or could not give), after board number
+    ``after``, in order: (article, section, how)."""
+    rows = conn.execute(
+        select(articles, article_rank.c.section.label("rank_section"), article_rank.c.section_how)
+        .join(article_rank, article_rank.c.board_no == articles.c.board_no)
+        .where(article_rank.c.section_how.in_(("model", "none")),
+               articles.c.board_no > after)
+        .order_by(articles.c.board_no).limit(limit)
+    ).all()
+    return [(row_to_article(r), r.rank_section, r.section_how) for r in rows]
+
+
+def set_sections(conn: Connection, changes: Sequence[tuple[int, str | None, str]]) -> None:
+    """(board number, section, how) for each post filed anew."""
+    for board_no, section, how in changes:
+        conn.execute(update(article_rank).where(article_rank.c.board_no == board_no)
+                     .values(section=section, section_how=how))
 
 
 def recount_days(conn: Connection, days: Iterable[str], now: datetime) -> None:
