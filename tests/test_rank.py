@@ -201,6 +201,10 @@ def test_each_part_of_the_score_is_shown_with_its_reason():
     assert ranked.breaking and ranked.parts["growth"] == 8 and ranked.parts["breaking"] == 4
     assert ranked.reasons(NOW) == ["언론사 3곳", "첫 보도 2시간 전", "최근 1시간 +2곳", "속보",
                                    "조회 12"]
+    # more articles than outlets: the count is shown beside the outlets (it scores nothing)
+    again = score_story(StoryFacts(4, [member(1, "한국경제", 150), member(2, "한국경제", 20)]),
+                        NOW, PERIODS["now"])
+    assert again.reasons(NOW)[:2] == ["언론사 1곳", "기사 2건"]
 
 
 def test_older_stories_fade_and_leave_the_window():

@@ -82,7 +82,10 @@ class RankedStory:
     def reasons(self, now: datetime) -> list[str]:
         """Why it ranks, in Korean, as /rank shows it."""
         age = max(0.0, (now - self.first_at).total_seconds() / 3600)
-        parts = [f"언론사 {len(self.outlets)}곳", f"첫 보도 {_age_text(age)} 전"]
+        parts = [f"언론사 {len(self.outlets)}곳"]
+        if self.article_count > len(self.outlets):  # one outlet's follow-ups count once
+            parts.append(f"기사 {self.article_count}건")
+        parts.append(f"첫 보도 {_age_text(age)} 전")
         if self.joined_last_hour:
             parts.append(f"최근 1시간 +{len(self.joined_last_hour)}곳")
         if self.breaking:
