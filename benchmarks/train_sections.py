@@ -45,7 +45,7 @@ import json
 import re
 import sys
 import tomllib
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -14,8 +14,8 @@ from ranknews.cli import app
 from ranknews.models import Article, Paragraph
 from ranknews.pipeline import refresh_rankings, update_rank
 from ranknews.pipeline.rank import refile_sections
-from ranknews.rank.sections import SectionClassifier, shipped_classifier
 from ranknews.rank.score import PERIODS, Member, StoryFacts, rank_stories, score_story
+from ranknews.rank.sections import SectionClassifier, shipped_classifier
 from ranknews.rank.views import ViewCounter, is_bot
 from ranknews.store.articles import hide, save_articles
 from ranknews.store.rank import (

@@ -33,7 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("board_name", "", "RANKNEWS_BOARD_NAME",
             "If set, shown as the writer (글쓴이) of every post instead of the outlet, "
             "as boards that repost news do."),
-    Setting("site_title", "랭크뉴스", "RANKNEWS_SITE_TITLE", "Title of the site in pages and feeds."),
+    Setting("site_title", "랭크뉴스", "RANKNEWS_SITE_TITLE",
+            "Title of the site in pages and feeds."),
     Setting("base_url", "http://127.0.0.1:8000", "RANKNEWS_BASE_URL",
             "Public address of the site, used for absolute links in RSS."),
     Setting("page_size", 20, "RANKNEWS_PAGE_SIZE", "Posts per board page."),
