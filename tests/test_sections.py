@@ -115,6 +115,7 @@ def test_features_ignore_bracketed_labels_and_punctuation():
 
 
 @pytest.mark.data
+@pytest.mark.nodb
 def test_held_out_accuracy_stays_above_the_floors(tmp_path):
     data = shared_data("headlines", "daily")
     pytest.importorskip("sklearn")

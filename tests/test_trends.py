@@ -233,6 +233,7 @@ def test_a_keyword_from_one_outlet_only_does_not_trend_when_several_report():
 # --- the real headline stream -------------------------------------------------------------
 
 @pytest.mark.data
+@pytest.mark.nodb  # the benchmark makes its own SQLite database
 def test_benchmark_finds_the_named_events_on_the_checklist_days():
     data = shared_data("headlines", "daily")
     result = subprocess.run(
