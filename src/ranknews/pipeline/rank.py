@@ -15,7 +15,12 @@ from datetime import timezone as tz
 from ranknews.rank.indexing import lead_of, rank_articles
 from ranknews.rank.keywords import outlet_stop_words
 from ranknews.rank.score import PERIODS
-from ranknews.rank.sections import SectionClassifier, assign_section, shipped_classifier
+from ranknews.rank.sections import (
+    SectionClassifier,
+    assign_section,
+    shipped_classifier,
+    shipped_model_id,
+)
 from ranknews.store import Database
 from ranknews.store import rank as rank_store
 from ranknews.text.analysis import Analyzer
@@ -59,10 +64,11 @@ def refile_sections(db: Database, classifier: SectionClassifier | None = None, *
     """When the section classifier is not the one that filed the stored posts (ranknews was
     upgraded and ships a new model), file again the posts it filed or could not file; the
     outlet's and the URL's sections stay. Returns how many posts changed section."""
-    model = classifier or shipped_classifier()
-    with db.read() as conn:
-        if rank_store.section_model(conn) == model.model_id:
+    wanted = classifier.model_id if classifier else shipped_model_id()
+    with db.read() as conn:  # the usual case, after every crawl pass: nothing to load
+        if rank_store.section_model(conn) == wanted:
             return 0
+    model = classifier or shipped_classifier()
     changed, after = 0, 0
     while True:
         with db.read() as conn:

@@ -281,11 +281,21 @@ RANK_VERSION = "rank_version"
 
 def bump_version(conn: Connection, key: str) -> None:
     """Move one of the ``site_state`` counters that page caches watch."""
+    _write_state(conn, key, "value + 1", 1)
+
+
+def set_site_state(conn: Connection, key: str, value: int) -> None:
+    """Set one ``site_state`` value (an id kept across processes, not a counter)."""
+    _write_state(conn, key, ":value", value)
+
+
+def _write_state(conn: Connection, key: str, new_value: str, initial: int) -> None:
+    params = {"key": key, "value": initial}
     updated = conn.execute(
-        text("UPDATE site_state SET value = value + 1 WHERE key = :key"), {"key": key}
+        text(f"UPDATE site_state SET value = {new_value} WHERE key = :key"), params
     ).rowcount
     if not updated:
-        conn.execute(text("INSERT INTO site_state (key, value) VALUES (:key, 1)"), {"key": key})
+        conn.execute(text("INSERT INTO site_state (key, value) VALUES (:key, :value)"), params)
 
 
 def bump_board_version(conn: Connection) -> None:

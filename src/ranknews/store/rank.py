@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     func,
     insert,
@@ -50,8 +51,8 @@ from ranknews.rank.trends import (
     score_window,
 )
 from ranknews.store.articles import row_to_article
-from ranknews.store.db import RANK_VERSION, bump_version, site_versions
-from ranknews.store.schema import articles, metadata, outlets, site_state
+from ranknews.store.db import RANK_VERSION, bump_version, set_site_state, site_versions
+from ranknews.store.schema import articles, metadata, outlets
 from ranknews.store.types import UTCDateTime
 
 article_rank = Table(
@@ -143,8 +144,7 @@ def section_model(conn: Connection) -> int:
 
 
 def set_section_model(conn: Connection, model_id: int) -> None:
-    conn.execute(delete(site_state).where(site_state.c.key == SECTION_MODEL))
-    conn.execute(insert(site_state).values(key=SECTION_MODEL, value=model_id))
+    set_site_state(conn, SECTION_MODEL, model_id)
 
 
 def model_filed_posts(conn: Connection, after: int,
@@ -162,10 +162,12 @@ def model_filed_posts(conn: Connection, after: int,
 
 
 def set_sections(conn: Connection, changes: Sequence[tuple[int, str | None, str]]) -> None:
-    """(board number, section, how) for each post filed anew."""
-    for board_no, section, how in changes:
-        conn.execute(update(article_rank).where(article_rank.c.board_no == board_no)
-                     .values(section=section, section_how=how))
+    """(board number, section, how) for each post filed anew, in one executemany."""
+    if changes:
+        conn.execute(update(article_rank)
+                     .where(article_rank.c.board_no == bindparam("b_no"))
+                     .values(section=bindparam("b_section"), section_how=bindparam("b_how")),
+                     [{"b_no": n, "b_section": s, "b_how": h} for n, s, h in changes])
 
 
 def recount_days(conn: Connection, days: Iterable[str], now: datetime) -> None:
