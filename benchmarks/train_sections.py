@@ -80,7 +80,7 @@ EVALUATION_TOPICS = re.compile(
     r"의대|의과대|전공의|의협|의사협회|휴진|의료계|정찰위성|위성|발사체|전역|입대|군 복무|복무|"
     r"경질|감독 선임|사령탑|정산|전기차|지진|산불|압사|인파|기준금리|금통위|노벨|문학상|참사|"
     r"지하차도|침수|공장 화재|하이브|경영권|전속계약|기자회견|교사|교권")
-DEFAULT_TRAIN_ON = "corpus,digests,pages,seed"
+DEFAULT_TRAIN_ON = ",".join(TRAINABLE)
 LEAD_CHARS = 300
 _SEED_ROW = re.compile(r"^(\d{5}) (.+) 랭크뉴스 \d{4}\.\d{2}\.\d{2}$")
 
@@ -227,6 +227,12 @@ def to_classifier(vectorizer, model, threshold: float) -> SectionClassifier:  # 
                              threshold)
 
 
+def fit(items: list[Item], c: float, threshold: float) -> SectionClassifier:
+    """Train on ``items`` and return the model as the package runs it."""
+    vectorizer, model = train(items, c)
+    return to_classifier(vectorizer, model, threshold)
+
+
 def predictions(clf: SectionClassifier, items: list[Item],
                 headline_only: bool = False) -> list[tuple[Item, str, float]]:
     out = []
@@ -271,8 +277,7 @@ def held_out_by_group(train_items: list[Item], test: list[Item], folds: int, c: 
     for k in range(folds):
         held = {g for g, f in fold_of.items() if f == k}
         fold_test = [i for i in test if i.group in held]
-        vectorizer, model = train([i for i in train_items if i.group not in held], c)
-        clf = to_classifier(vectorizer, model, threshold)
+        clf = fit([i for i in train_items if i.group not in held], c, threshold)
         results += predictions(clf, fold_test)
         headline_only += predictions(clf, fold_test, headline_only=True)
     return results, headline_only
@@ -288,6 +293,68 @@ def write_model(clf: SectionClassifier, path: Path, trained_on: str) -> None:
                                                 mtime=0) as raw:
         raw.write(json.dumps(payload, ensure_ascii=False, sort_keys=True,
                              separators=(",", ":")).encode("utf-8"))
+
+
+def held_out_digests(days: list[list[Item]], everything: list[Item], clf: SectionClassifier,
+                     train_on: set[str], args: argparse.Namespace) -> list:
+    """Trained on: the last ``--test-days`` days, by a model trained without them (BY DATE).
+    Not trained on: every day, by the shipped model."""
+    digests = [i for d in days for i in d]
+    if not digests:
+        return []
+    if "digests" not in train_on:
+        results = predictions(clf, digests)
+        report(f"held-out digests (all {len(days)} days, 3 outlets; never trained on)",
+               results, args.threshold)
+        return results
+    test_days = {i.group for d in days[-args.test_days:] for i in d}
+    model = fit([i for i in everything if i.group not in test_days], args.c, args.threshold)
+    results = predictions(model, [i for i in digests if i.group in test_days])
+    report(f"held-out digests (last {args.test_days} days, 3 outlets; trained on the other "
+           "days and the other sources)", results, args.threshold)
+    return results
+
+
+def held_out_pages_and_seed(items: list[Item], everything: list[Item], clf: SectionClassifier,
+                            train_on: set[str], args: argparse.Namespace) -> list:
+    """Trained on: cross-validated by outlet / seed page. Else: by the shipped model."""
+    if not items:
+        return []
+    if train_on & {"pages", "seed"}:
+        results, headline_only = held_out_by_group(everything, items, args.folds, args.c,
+                                                   args.threshold)
+        how = f"{args.folds}-fold by outlet / seed page"
+    else:
+        results = predictions(clf, items)
+        headline_only = predictions(clf, items, headline_only=True)
+        how = "never trained on"
+    report(f"held-out pages and seed board (6 outlets; {how})", results, args.threshold)
+    report("  the same, reading the headline only (no lead)", headline_only, args.threshold)
+    return results
+
+
+def held_out_stories(stories: list[Item], everything: list[Item], clf: SectionClassifier,
+                     train_on: set[str], args: argparse.Namespace) -> list:
+    """Evaluation only: the shipped model, and beside it (same run) models trained without the
+    corpus lines on the stories' kinds of event and without the corpus."""
+    if not stories:
+        return []
+    results = predictions(clf, stories)
+    report("never trained on: labelled stories of 98 outlets (stories/dev.jsonl, our "
+           "section labels per event; the shipped model)", results, args.threshold)
+    report("  the same, reading the headline only (no lead)",
+           predictions(clf, stories, headline_only=True), args.threshold)
+    if "corpus" in train_on:
+        kept = [i for i in everything
+                if i.source != "corpus" or not EVALUATION_TOPICS.search(f"{i.title} {i.lead}")]
+        report(f"  the same, trained without the {len(everything) - len(kept)} corpus lines "
+               "on the stories' kinds of event (EVALUATION_TOPICS)",
+               predictions(fit(kept, args.c, args.threshold), stories), args.threshold)
+        if others_only := [i for i in everything if i.source != "corpus"]:
+            report("  the same, trained without the corpus (the real labelled text only)",
+                   predictions(fit(others_only, args.c, args.threshold), stories),
+                   args.threshold)
+    return results
 
 
 def main() -> int:
@@ -321,58 +388,11 @@ def main() -> int:
         role = "train" if name in train_on else "evaluate only"
         print(f"labels from {name} ({role}): {len(items)} {dict(sorted(counts.items()))}")
     everything = [i for name in TRAINABLE if name in train_on for i in sources[name]]
-    vectorizer, model = train(everything, args.c)
-    clf = to_classifier(vectorizer, model, args.threshold)
-
-    held: list[tuple[Item, str, float]] = []
-    if "digests" in train_on:  # held out BY DATE: the last days, never trained on here
-        test_days = {i.group for d in days[-args.test_days:] for i in d}
-        vec, mod = train([i for i in everything if i.group not in test_days], args.c)
-        results = predictions(to_classifier(vec, mod, args.threshold),
-                              [i for i in sources["digests"] if i.group in test_days])
-        report(f"held-out digests (last {args.test_days} days, 3 outlets; trained on the "
-               "other days and the other sources)", results, args.threshold)
-        held += results
-    elif days:
-        results = predictions(clf, sources["digests"])
-        report(f"held-out digests (all {len(days)} days, 3 outlets; never trained on)",
-               results, args.threshold)
-        held += results
-    pages_seed = sources["pages"] + sources["seed"]
-    if pages_seed:
-        if train_on & {"pages", "seed"}:
-            results, headline_only = held_out_by_group(everything, pages_seed, args.folds,
-                                                       args.c, args.threshold)
-            how = f"{args.folds}-fold by outlet / seed page"
-        else:
-            results = predictions(clf, pages_seed)
-            headline_only = predictions(clf, pages_seed, headline_only=True)
-            how = "never trained on"
-        report(f"held-out pages and seed board (6 outlets; {how})", results, args.threshold)
-        report("  the same, reading the headline only (no lead)", headline_only,
-               args.threshold)
-        held += results
-    if evaluation_only:
-        results = predictions(clf, evaluation_only)
-        report("never trained on: labelled stories of 98 outlets (stories/dev.jsonl, our "
-               "section labels per event; the shipped model)", results, args.threshold)
-        report("  the same, reading the headline only (no lead)",
-               predictions(clf, evaluation_only, headline_only=True), args.threshold)
-        held += results
-        if "corpus" in train_on:
-            kept = [i for i in everything
-                    if i.source != "corpus" or not EVALUATION_TOPICS.search(f"{i.title} {i.lead}")]
-            vec, mod = train(kept, args.c)
-            report(f"  the same, trained without the {len(everything) - len(kept)} corpus lines "
-                   "on the stories' kinds of event (EVALUATION_TOPICS)",
-                   predictions(to_classifier(vec, mod, args.threshold), evaluation_only),
-                   args.threshold)
-            others_only = [i for i in everything if i.source != "corpus"]
-            if others_only:
-                vec, mod = train(others_only, args.c)
-                report("  the same, trained without the corpus (the real labelled text only)",
-                       predictions(to_classifier(vec, mod, args.threshold), evaluation_only),
-                       args.threshold)
+    clf = fit(everything, args.c, args.threshold)
+    held = (held_out_digests(days, everything, clf, train_on, args)
+            + held_out_pages_and_seed(sources["pages"] + sources["seed"], everything, clf,
+                                      train_on, args)
+            + held_out_stories(evaluation_only, everything, clf, train_on, args))
     if held:
         n = len(held)
         majority = Counter(i.section for i, _, _ in held).most_common(1)[0][1]
