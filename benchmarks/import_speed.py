@@ -13,7 +13,8 @@ The with-figures set adds two subtitles and two photos with caption and credit.
 
 What is measured, each on a fresh database:
 - `ranknews import FILE` as a subprocess (the operator's path), with the interpreter's
-  start-up (`ranknews --help`) measured separately and the rate given both ways;
+  start-up (`ranknews --help`) measured separately and the rate given both ways (without it,
+  an upper bound: the import's workers start while the CLI is still starting);
 - `pipeline.import_jsonl` in-process, with worker processes (the default) and without;
 - the ceiling: plain `sqlite3` `executemany` of the same rows into a table of the same
   columns, no validation, no dedup, no indexes beyond the primary key, one transaction;
@@ -349,7 +350,8 @@ def main() -> None:
             said: list[str] = []
             cli_runs = [run_cli(src, fresh_sqlite(tmp / "cli.db"), n, said) for _ in runs]
             report("`ranknews import` CLI, SQLite", n, cli_runs)
-            report("`ranknews import` CLI minus start-up", n,
+            # an upper bound: the workers already run during the CLI's start-up
+            report("`ranknews import` CLI minus start-up (upper bound: overlaps the workers)", n,
                    [Run(r.wall - boot.wall, r.cpu - boot.cpu, r.load) for r in cli_runs])
             print(f"    the CLI said: {said[0]}")
             if args.compare_with:
