@@ -134,6 +134,44 @@ def test_migration_heads_read_without_alembic_agree_with_alembic():
     assert migration_heads() == set(ScriptDirectory.from_config(_alembic_config("")).get_heads())
 
 
+def test_migrations_form_one_chain():
+    """`alembic history` shows one order: every revision has one parent, one head."""
+    from alembic.script import ScriptDirectory
+
+    from ranknews.store.db import _alembic_config
+
+    script = ScriptDirectory.from_config(_alembic_config(""))
+    revisions = list(script.walk_revisions())
+    assert len(script.get_heads()) == 1
+    assert [r for r in revisions if r.down_revision is None] == [revisions[-1]]
+    assert all(isinstance(r.down_revision, (str, type(None))) for r in revisions)
+
+
+def test_a_database_of_the_branched_migrations_upgrades(database_url):
+    """Before the chain, a database recorded one revision per feature branch; it opens
+    after `ranknews init` as one at the head of the chain, its data kept."""
+    from sqlalchemy import text
+
+    from ranknews.store.db import migration_heads
+
+    db = open_database(database_url, create=True)
+    save_articles(db, [article(1)])
+    with db.write() as conn:
+        conn.exec_driver_sql("DELETE FROM alembic_version")
+        for old_head in ("0002_web", "0002_collect", "0003_stories_time", "0002_rank",
+                         "0002_search"):
+            conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": old_head})
+    db.dispose()
+    with pytest.raises(DatabaseError):
+        open_database(database_url)
+    db = open_database(database_url, create=True)
+    with db.read() as conn:
+        stored = {r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+        assert get_article(conn, 1).title
+    assert stored == set(migration_heads())
+    db.dispose()
+
+
 def test_a_current_database_opens_without_loading_alembic(tmp_path):
     """Every command opens its database; a current one needs no migration, so Alembic
     (about 0.1 s to load) stays unloaded. A database behind the migrations still upgrades."""

@@ -86,7 +86,7 @@ class Database:
             yield conn
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision of every migration branch."""
+        """Bring the schema to the newest revision of the migration chain."""
         if self._at_heads():
             return  # nothing to do, and Alembic (~0.1 s to load) is not needed to know it
         from alembic import command
@@ -94,6 +94,7 @@ class Database:
         with self.write() as conn:
             cfg = _alembic_config(self.engine.url.render_as_string(hide_password=False))
             cfg.attributes["connection"] = conn
+            _join_branches(conn, cfg)
             command.upgrade(cfg, "heads")
 
     def is_current(self) -> bool:
@@ -118,6 +119,23 @@ class Database:
                 return False
             stored = {r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
         return stored == migration_heads()
+
+
+def _join_branches(conn: Connection, cfg: Config) -> None:
+    """Databases made before the migrations became one chain recorded one revision per
+    feature branch, every branch upgraded to its head. Those revisions are now links of one
+    chain, so such a database is at the latest of them: record that one alone."""
+    from alembic.script import ScriptDirectory
+
+    if not inspect(conn).has_table("alembic_version"):
+        return
+    stored = {r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+    if len(stored) < 2:
+        return
+    order = [s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()]  # newest 1st
+    latest = next(r for r in order if r in stored)
+    conn.exec_driver_sql("DELETE FROM alembic_version")
+    conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": latest})
 
 
 @functools.cache  # the installed migrations do not change while the process runs

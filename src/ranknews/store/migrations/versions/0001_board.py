@@ -12,7 +12,7 @@ from ranknews.store.types import UTCDateTime
 
 revision = "0001_board"
 down_revision = None
-branch_labels = ("board",)
+branch_labels = None
 depends_on = None
 
 

@@ -1,7 +1,7 @@
 """Collection: the sources (one row per feed) with their health, and a log of fetches.
 
 Revision ID: 0002_collect
-Revises: 0001_board
+Revises: 0002_web
 Create Date: 2026-11-25
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 from ranknews.store.types import UTCDateTime
 
 revision = "0002_collect"
-down_revision = "0001_board"
-branch_labels = ("collect",)
+down_revision = "0002_web"
+branch_labels = None
 depends_on = None
 
 

@@ -2,7 +2,7 @@
 snapshots (trends and story rankings), and hourly reader views per page (article or story).
 
 Revision ID: 0002_rank
-Revises: 0001_board
+Revises: 0003_stories_time
 Create Date: 2026-11-25
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 from ranknews.store.types import UTCDateTime
 
 revision = "0002_rank"
-down_revision = "0001_board"
-branch_labels = ("rank",)
+down_revision = "0003_stories_time"
+branch_labels = None
 depends_on = None
 
 

@@ -2,7 +2,7 @@
 and the queue of posts waiting to be indexed.
 
 Revision ID: 0002_search
-Revises: 0001_board
+Revises: 0002_rank
 Create Date: 2026-11-25
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 from ranknews.store.types import UTCDateTime
 
 revision = "0002_search"
-down_revision = "0001_board"
-branch_labels = ("search",)
+down_revision = "0002_rank"
+branch_labels = None
 depends_on = None
 
 _SQLITE_FTS = [

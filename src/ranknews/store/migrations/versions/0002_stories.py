@@ -2,7 +2,7 @@
 operator links.
 
 Revision ID: 0002_stories
-Revises: 0001_board
+Revises: 0002_collect
 Create Date: 2026-11-25
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 from ranknews.store.types import UTCDateTime
 
 revision = "0002_stories"
-down_revision = "0001_board"
-branch_labels = ("stories",)
+down_revision = "0002_collect"
+branch_labels = None
 depends_on = None
 
 _FK = dict(ondelete="CASCADE")

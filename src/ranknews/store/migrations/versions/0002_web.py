@@ -10,7 +10,7 @@ from alembic import op
 
 revision = "0002_web"
 down_revision = "0001_board"
-branch_labels = ("web",)
+branch_labels = None
 depends_on = None
 
 
