@@ -69,6 +69,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Base seconds of the retry backoff (doubles each attempt, with jitter)."),
     Setting("fetch_max_retry_wait", 30.0, "RANKNEWS_FETCH_MAX_RETRY_WAIT",
             "Longest Retry-After the crawler waits in place; longer ones postpone the source."),
+    Setting("fetch_max_retry_after", 1800.0, "RANKNEWS_FETCH_MAX_RETRY_AFTER",
+            "Longest Retry-After honoured, in seconds; a longer one is cut to this. Until it "
+            "passes the host's feeds are skipped, while the pass goes on with other hosts."),
+    Setting("fetch_allowed_hosts", "", "RANKNEWS_FETCH_ALLOWED_HOSTS",
+            "Comma-separated host names, addresses or networks (CIDR) the crawler may fetch "
+            "although they are not public (intranet feeds, tests: 127.0.0.1). Every other "
+            "loopback, private, link-local, multicast or reserved address is refused."),
     Setting("fetch_max_bytes", 5_000_000, "RANKNEWS_FETCH_MAX_BYTES",
             "Largest response body in bytes (after decompression); larger ones are dropped."),
     Setting("fetch_max_redirects", 5, "RANKNEWS_FETCH_MAX_REDIRECTS",
@@ -83,6 +90,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Longest seconds between two fetches of one feed (quiet or failing feeds)."),
     Setting("crawl_run_tick", 30, "RANKNEWS_CRAWL_RUN_TICK",
             "Seconds 'ranknews run' sleeps between looks for due sources."),
+    Setting("dates_earliest", "1990-01-01", "RANKNEWS_DATES_EARLIEST",
+            "Earliest date accepted from outside (imports, feeds, pages, search filters)."),
+    Setting("dates_ahead_hours", 24, "RANKNEWS_DATES_AHEAD_HOURS",
+            "How far in the future a date from outside may lie, in hours (clock skew)."),
     Setting("log_format", "kv", "RANKNEWS_LOG_FORMAT",
             "Log lines as key=value (kv) or JSON lines (json)."),
     Setting("page_cache_entries", 2000, "RANKNEWS_PAGE_CACHE_ENTRIES",
@@ -117,9 +128,15 @@ SETTINGS: tuple[Setting, ...] = (
             "dropped as a burst."),
     Setting("rank_operator_addresses", "", "RANKNEWS_RANK_OPERATOR_ADDRESSES",
             "Comma-separated client addresses (the operator's) whose views are not counted."),
-    Setting("rank_forwarded_header", "", "RANKNEWS_RANK_FORWARDED_HEADER",
-            "Behind a reverse proxy: the header with the client address (e.g. "
-            "x-forwarded-for); empty means the connection's address."),
+    Setting("trusted_proxies", "", "RANKNEWS_TRUSTED_PROXIES",
+            "Comma-separated addresses or networks (CIDR) of the reverse proxies in front of "
+            "the site. Only a request from one of them has its client address read from "
+            "forwarded_header, right to left, skipping the trusted hops."),
+    Setting("forwarded_header", "x-forwarded-for", "RANKNEWS_FORWARDED_HEADER",
+            "The header in which trusted proxies name the client address."),
+    Setting("health_queue_max_age", 1800, "RANKNEWS_HEALTH_QUEUE_MAX_AGE",
+            "Seconds the oldest post waiting behind ingest may wait before /healthz says the "
+            "queue is stuck."),
     Setting("search_analysis_chars", 0, "RANKNEWS_SEARCH_ANALYSIS_CHARS",
             "Characters of each body (after the title) analysed by Kiwi for search; the rest "
             "is indexed as syllable bigrams only."),
@@ -171,6 +188,8 @@ class Settings:
     fetch_retries: int = 2
     fetch_backoff: float = 1.0
     fetch_max_retry_wait: float = 30.0
+    fetch_max_retry_after: float = 1800.0
+    fetch_allowed_hosts: str = ""
     fetch_max_bytes: int = 5_000_000
     fetch_max_redirects: int = 5
     robots_cache_seconds: int = 3600
@@ -178,6 +197,8 @@ class Settings:
     crawl_min_interval: int = 120
     crawl_max_interval: int = 21600
     crawl_run_tick: int = 30
+    dates_earliest: str = "1990-01-01"
+    dates_ahead_hours: int = 24
     log_format: str = "kv"
     page_cache_entries: int = 2000
     page_cache_check_seconds: float = 0.5
@@ -193,7 +214,9 @@ class Settings:
     analysis_idle_seconds: float = 5.0
     rank_views_per_address: int = 30
     rank_operator_addresses: str = ""
-    rank_forwarded_header: str = ""
+    trusted_proxies: str = ""
+    forwarded_header: str = "x-forwarded-for"
+    health_queue_max_age: int = 1800
     search_analysis_chars: int = 0
     search_body_chars: int = 4000
     search_index_workers: int = 2
@@ -231,6 +254,7 @@ class Settings:
             raise ConfigError("log_format 설정은 kv 또는 json 이어야 합니다.")
         if settings.web_server not in ("granian", "uvicorn"):
             raise ConfigError("web_server 설정은 granian 또는 uvicorn 이어야 합니다.")
+        _check_values(settings)
         return settings
 
     @property
@@ -252,6 +276,24 @@ class Settings:
         """"sqlite" or "postgresql": the database URL's backend, known without opening it
         (and without loading SQLAlchemy)."""
         return self.effective_database_url.partition(":")[0].partition("+")[0].lower()
+
+
+def _check_values(settings: Settings) -> None:
+    """Settings whose text must parse: a bad one fails at start, with its name."""
+    from datetime import date
+    from ipaddress import ip_network
+
+    try:
+        date.fromisoformat(settings.dates_earliest)
+    except ValueError:
+        raise ConfigError("dates_earliest 설정은 2024-06-16 형식의 날짜여야 합니다.") from None
+    for name in ("trusted_proxies",):
+        for item in filter(None, (p.strip() for p in getattr(settings, name).split(","))):
+            try:
+                ip_network(item, strict=False)
+            except ValueError:
+                raise ConfigError(f"{name} 설정의 {item!r}은(는) 주소나 네트워크(CIDR)가 "
+                                  "아닙니다.") from None
 
 
 def _convert(name: str, value: Any, kind: type) -> Any:

@@ -16,7 +16,9 @@ from ranknews.cli.common import (
     open_db,
     out,
     settings_from,
+    terminal_text,
 )
+from ranknews.dates import DateWindow
 from ranknews.pipeline.importing import ImportReport, import_jsonl
 
 
@@ -56,7 +58,9 @@ def import_(
         report = import_jsonl(
             lambda: open_db(settings, create=True), files, dialect=settings.database_dialect,
             on_progress=advance, workers=settings.import_workers,
-            on_error=lambda e: console.print(f"[yellow]건너뜀[/yellow] {e}", highlight=False),
+            dates=DateWindow.from_settings(settings),
+            on_error=lambda e: console.print(f"[yellow]건너뜀[/yellow] {terminal_text(e)}",
+                                             highlight=False),
         )
     out.print(import_summary(report))
     saved = report.saved

@@ -24,6 +24,7 @@ from ranknews.cli.common import (
     settings_from,
 )
 from ranknews.config import Settings
+from ranknews.dates import local_time
 from ranknews.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -198,7 +199,8 @@ def _table(rows: list[Source], tz: ZoneInfo) -> Table:
 
 
 def _when(value: datetime | None, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%Y.%m.%d %H:%M") if value else "-"
+    local = local_time(value, tz)
+    return local.strftime("%Y.%m.%d %H:%M") if local else "-"
 
 
 @app.command()

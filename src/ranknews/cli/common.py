@@ -4,6 +4,7 @@ database, and turning ranknews errors into clean messages."""
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -31,6 +32,23 @@ DbOption = typer.Option(None, "--db", help="Database URL (default: RANKNEWS_DATA
 DataDirOption = typer.Option(None, "--data-dir", help="Data directory (RANKNEWS_DATA_DIR).")
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+# What a terminal would obey rather than show: C0/C1 controls (ESC starts colour, cursor and
+# title sequences), DEL, and the bidirectional overrides that reorder a line.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(value: object, *, markup: bool = True) -> str:
+    """``value`` as text safe to print: control characters shown as escapes (\\u001b, also
+    valid inside JSON strings) and, for ``markup`` output, rich markup escaped, so text from
+    outside can neither drive the terminal nor style itself."""
+    text = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
+    if not markup:
+        return text
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def settings_from(db: str | None, data_dir: str | None = None, **overrides: Any) -> Settings:

@@ -21,6 +21,7 @@ from ranknews.cli.common import (
     open_db,
     out,
     settings_from,
+    terminal_text,
 )
 from ranknews.config import Settings
 
@@ -66,12 +67,14 @@ def search(query: str = typer.Argument(..., help="검색어"),
                                       limit=limit)
     for hit in results.hits:
         if as_json:
-            out.print_json(json.dumps({"board_no": hit.board_no, "url": hit.url,
-                                       "outlet": hit.outlet, "title": hit.title,
-                                       "score": hit.score}, ensure_ascii=False), indent=None)
+            line = json.dumps({"board_no": hit.board_no, "url": hit.url, "outlet": hit.outlet,
+                               "title": hit.title, "score": hit.score}, ensure_ascii=False)
+            out.print_json(terminal_text(line, markup=False), indent=None)
         else:
-            out.print(f"{hit.board_no}\t{hit.url}\t{hit.outlet}\t{hit.title}\t{hit.score:.4f}",
-                      highlight=False, markup=False, soft_wrap=True)
+            # text from outside: no control character reaches the terminal
+            line = f"{hit.board_no}\t{hit.url}\t{hit.outlet}\t{hit.title}\t{hit.score:.4f}"
+            out.print(terminal_text(line, markup=False), highlight=False, markup=False,
+                      soft_wrap=True)
     if not results.hits and not as_json:
         console.print("검색 결과가 없습니다.")
 

@@ -31,7 +31,10 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from ranknews.sources.jsonl import LineError, read_lines
+from ranknews.dates import DEFAULT_WINDOW, DateWindow
+from ranknews.models import Article
+from ranknews.pipeline.orphans import die_with_parent
+from ranknews.sources.jsonl import LineError, read_numbered
 from ranknews.store.prepare import PreparedArticle, SaveResult, prepare_article
 
 if TYPE_CHECKING:
@@ -69,14 +72,18 @@ def import_jsonl(db: Database | Callable[[], Database], paths: Iterable[Path], *
                  dialect: str | None = None,
                  on_progress: Callable[[int], None] | None = None,
                  on_error: Callable[[LineError], None] | None = None,
-                 workers: int = 0) -> ImportReport:
+                 workers: int = 0, dates: DateWindow = DEFAULT_WINDOW) -> ImportReport:
     """Load JSON Lines files; invalid lines are reported and skipped, valid ones all stored.
 
     ``db`` is the database, or a function that opens it (then ``dialect`` names its kind,
     "sqlite" or "postgresql"): it is called once the workers are busy with the first chunks,
     and the database it gives is disposed of here. ``on_progress`` receives the number of
     bytes read since the last call. ``workers``: processes preparing lines (0: one per CPU;
-    1: none, all in this process).
+    1: none, all in this process). ``dates``: the dates a line may carry.
+
+    A batch that fails to save is cut in halves until the line at fault is alone: it is
+    reported with its file and line (``on_error``), every other line is saved (see
+    ``_save_isolated``).
     """
     paths = list(paths)
     opener = db if callable(db) else None
@@ -86,7 +93,7 @@ def import_jsonl(db: Database | Callable[[], Database], paths: Iterable[Path], *
     report = ImportReport()
     size = sum(Path(p).stat().st_size for p in paths)
     count = workers or _usable_cpus()
-    chunks = (chunk for path in paths for chunk in _chunks(path, dialect))
+    chunks = (chunk for path in paths for chunk in _chunks(path, dialect, dates))
     with _executor(count, size) as executor:
         report.workers = count if executor is not None else 0
         items = _Prepared(chunks, executor, AHEAD_PER_WORKER * count, on_progress)
@@ -99,7 +106,7 @@ def import_jsonl(db: Database | Callable[[], Database], paths: Iterable[Path], *
             with database.bulk():
                 for batch in _batches(_valid(items, report, on_error)):
                     with _gc_paused():
-                        report.saved += save_prepared(database, batch)
+                        _save_isolated(database, batch, report, on_error, save_prepared)
         finally:
             if opener:
                 database.dispose()
@@ -124,13 +131,14 @@ class _Chunk:
     first_line_no: int
     data: bytes
     dialect: str
+    dates: DateWindow = DEFAULT_WINDOW
 
 
-def _chunks(path: Path, dialect: str) -> Iterator[_Chunk]:
+def _chunks(path: Path, dialect: str, dates: DateWindow) -> Iterator[_Chunk]:
     with open(path, "rb") as handle:
         line_no = 1
         while lines := list(islice(handle, CHUNK_LINES)):
-            yield _Chunk(str(path), line_no, b"".join(lines), dialect)
+            yield _Chunk(str(path), line_no, b"".join(lines), dialect, dates)
             line_no += len(lines)
 
 
@@ -138,11 +146,28 @@ def prepare_chunk(chunk: _Chunk) -> list[PreparedArticle | LineError]:
     """Parse, validate and prepare one chunk's lines (runs in a worker process)."""
     now = datetime.now(timezone.utc)
     # split on "\n" only, as reading the file as text did: U+2028 may stand inside JSON
-    lines = chunk.data.decode("utf-8", errors="replace").split("\n")
+    try:
+        lines: list[str] | list[bytes] = chunk.data.decode("utf-8").split("\n")
+    except UnicodeDecodeError:  # some line is not UTF-8: read_lines refuses it alone
+        lines = chunk.data.split(b"\n")
     with _gc_paused():
-        return [item if isinstance(item, LineError)
-                else prepare_article(item, now=now, dialect=chunk.dialect)
-                for item in read_lines(lines, chunk.path, first_line_no=chunk.first_line_no)]
+        return [item if isinstance(item, LineError) else _prepared(item, chunk, line_no, now)
+                for line_no, item in read_numbered(lines, chunk.path, window=chunk.dates,
+                                                   first_line_no=chunk.first_line_no)]
+
+
+def _prepared(article: Article, chunk: _Chunk, line_no: int,
+              now: datetime) -> PreparedArticle | LineError:
+    try:
+        prepared = prepare_article(article, now=now, dialect=chunk.dialect)
+    except Exception as exc:  # noqa: BLE001 - one bad line costs only itself
+        return LineError(chunk.path, line_no, f"저장 준비 실패: {_describe(exc)}")
+    prepared.origin = (chunk.path, line_no)
+    return prepared
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{exc.__class__.__name__}: {str(exc)[:300]}"
 
 
 class _Prepared:
@@ -199,7 +224,9 @@ def _executor(count: int, size: int) -> Iterator[ProcessPoolExecutor | None]:
             or "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    # a worker ends with this process, even when it is killed (pipeline/orphans.py)
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
     try:
         pool.submit(int).result()  # forks every worker now, while this is the only thread
         yield pool
@@ -218,6 +245,39 @@ def _valid(items: Iterable[PreparedArticle | LineError], report: ImportReport,
                 on_error(item)
         else:
             yield item
+
+
+def _save_isolated(db: Database, batch: list[PreparedArticle], report: ImportReport,
+                   on_error: Callable[[LineError], None] | None,
+                   save: Callable[[Database, list[PreparedArticle]], SaveResult]) -> None:
+    """Save ``batch``; when that fails for its content, save each half on its own, down to
+    the one line at fault, which is reported (file and line) instead of saved. About two
+    transactions per level for one bad line among 2,000. A failure of the database itself
+    (connection, lock, disk: ``is_operational``) is not the lines' fault and is raised."""
+    try:
+        report.saved += save(db, batch)
+        return
+    except Exception as exc:  # noqa: BLE001 - any exception: isolate the line at fault
+        if is_operational(exc):
+            raise
+        if len(batch) == 1:
+            path, line_no = batch[0].origin or ("-", 0)
+            error = LineError(path, line_no, f"저장하지 못했습니다: {_describe(exc)}")
+            report.errors.append(error)
+            if on_error:
+                on_error(error)
+            return
+    middle = len(batch) // 2
+    _save_isolated(db, batch[:middle], report, on_error, save)
+    _save_isolated(db, batch[middle:], report, on_error, save)
+
+
+def is_operational(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database's state (a lost connection, a lock held too long, a
+    full disk) rather than something about the rows being written."""
+    names = {c.__name__ for c in type(exc).__mro__}
+    return bool(names & {"OperationalError", "InterfaceError", "DisconnectionError",
+                         "TimeoutError"}) and "DataError" not in names
 
 
 def _batches(items: Iterable[PreparedArticle], size: int = BATCH_SIZE

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
+from ranknews.dates import EARLIEST
 from ranknews.models import Article
 from ranknews.rank.aliases import AliasBook
 from ranknews.rank.keywords import article_keywords, keyword_texts
@@ -32,10 +33,12 @@ def lead_of(article: Article) -> str:
 
 
 def counted_at(article: Article, now: datetime) -> datetime:
-    """When a post counts for trends: published, unless missing or in the future."""
+    """When a post counts for trends: published, unless missing, in the future, or before
+    dates were bounded (``ranknews.dates.EARLIEST``)."""
     collected = article.collected_at or now
     published = article.published_at
-    if published is None or published > collected + timedelta(hours=1):
+    if published is None or published > collected + timedelta(hours=1) \
+            or published < EARLIEST:
         return collected
     return published
 

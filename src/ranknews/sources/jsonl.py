@@ -18,13 +18,19 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from ranknews.dates import DEFAULT_WINDOW, DateRejected, DateWindow, parse_date
 from ranknews.errors import InvalidArticle
-from ranknews.models import Article, Block, Figure, Paragraph, block_from_dict
+from ranknews.limits import check_article, check_board_no, clean_text
+from ranknews.models import Article, Block, Figure, Paragraph
 from ranknews.sanitize import safe_url, strip_tags
 from ranknews.text.headline import split_tags
 
 REQUIRED = ("url", "outlet", "title", "published", "text")
 SEOUL = ZoneInfo("Asia/Seoul")
+# A control character or bidirectional override in a line, raw or as a JSON escape: only
+# such lines pay for cleaning every string (limits.clean_text).
+_SUSPECT = re.compile(r"(?i)\\u00[01][0-9a-f]|\\u007f|\\u00[89][0-9a-f]|\\u202[a-e]"
+                      "|\\\\u206[6-9]|[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -37,22 +43,57 @@ class LineError:
         return f"{self.path}:{self.line_no}: {self.message}"
 
 
-def read_lines(lines: Iterable[str], path: str = "-", *,
-               first_line_no: int = 1) -> Iterator[Article | LineError]:
-    """Yield an Article for each valid line and a LineError for each invalid one."""
+def read_lines(lines: Iterable[str | bytes], path: str = "-", *, first_line_no: int = 1,
+               window: DateWindow = DEFAULT_WINDOW) -> Iterator[Article | LineError]:
+    """Yield an Article for each valid line and a LineError for each invalid one. A line
+    given as bytes is decoded here, and refused when it is not UTF-8."""
+    for _, item in read_numbered(lines, path, first_line_no=first_line_no, window=window):
+        yield item
+
+
+def read_numbered(lines: Iterable[str | bytes], path: str = "-", *, first_line_no: int = 1,
+                  window: DateWindow = DEFAULT_WINDOW
+                  ) -> Iterator[tuple[int, Article | LineError]]:
+    """``read_lines`` with each result's line number."""
     for line_no, line in enumerate(lines, start=first_line_no):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = exc.object[exc.start:exc.start + 4]
+                yield line_no, LineError(path, line_no, f"UTF-8이 아닌 바이트가 있습니다 "
+                                                        f"({exc.start + 1}번째 바이트: {bad!r})")
+                continue
         if not line.strip():
             continue
+        if line_no == 1 and line.startswith("\ufeff"):
+            line = line[1:]  # a byte order mark at the start of the file
         try:
-            yield article_from_record(orjson.loads(line))
+            record = orjson.loads(line)
+            if _SUSPECT.search(line):
+                record = _cleaned(record)
+            yield line_no, article_from_record(record, window=window)
         except orjson.JSONDecodeError as exc:
-            yield LineError(path, line_no, f"JSON 형식 오류: {exc}")
+            yield line_no, LineError(path, line_no, f"JSON 형식 오류: {exc}")
         except InvalidArticle as exc:
-            yield LineError(path, line_no, str(exc))
+            yield line_no, LineError(path, line_no, str(exc))
 
 
-def article_from_record(record: Any) -> Article:
-    """Validate one imported record and build its Article; InvalidArticle says what is wrong."""
+def _cleaned(value: Any) -> Any:
+    """Every string of a decoded line without control characters (limits.clean_text)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): _cleaned(v) for k, v in value.items()}
+    return value
+
+
+def article_from_record(record: Any, *, window: DateWindow = DEFAULT_WINDOW) -> Article:
+    """Validate one imported record and build its Article; InvalidArticle says what is wrong.
+    Types are checked, not coerced; dates must lie inside ``window``; lengths within
+    ``limits.LIMITS``."""
     if not isinstance(record, dict):
         raise InvalidArticle("각 줄은 JSON 객체여야 합니다.")
     missing = [k for k in REQUIRED if k not in record or record[k] is None]
@@ -62,29 +103,30 @@ def article_from_record(record: Any) -> Article:
     tags, title = split_tags(_text(record["title"], "title"))
     if not title:
         raise InvalidArticle("제목(title)이 비어 있습니다.")
-    extra_tags = tuple(str(t).strip("[]() ") for t in _list(record, "tags"))
-    board_no = record.get("board_no")
-    if board_no is not None and (not isinstance(board_no, int) or board_no <= 0):
-        raise InvalidArticle("board_no는 양의 정수여야 합니다.")
-    return Article(
+    extra_tags = tuple(_text(t, "tags").strip("[]() ") for t in _list(record, "tags"))
+    domain = record.get("outlet_domain")
+    return check_article(Article(
         url=url,
         canonical_url=_url(record["canonical_url"], "canonical_url")
         if record.get("canonical_url") else None,
         outlet=_text(record["outlet"], "outlet") or _fail("언론사(outlet)가 비어 있습니다."),
-        outlet_domain=str(record.get("outlet_domain") or urlsplit(url).hostname or ""),
+        outlet_domain=_text(domain, "outlet_domain") if domain else
+        (urlsplit(url).hostname or ""),
         title=title,
-        tags=tuple(dict.fromkeys((*tags, *extra_tags))),
-        subtitles=tuple(_text(s, "subtitles") for s in _list(record, "subtitles") if s),
+        tags=tuple(t for t in dict.fromkeys((*tags, *extra_tags)) if t),
+        subtitles=tuple(t for t in (_text(s, "subtitles") for s in _list(record, "subtitles"))
+                        if t),
         authors=_authors(record.get("authors")),
-        published_at=parse_time(record["published"], "published"),
-        updated_at=parse_time(record["updated"], "updated") if record.get("updated") else None,
-        collected_at=parse_time(record["collected"], "collected")
+        published_at=parse_time(record["published"], "published", window),
+        updated_at=parse_time(record["updated"], "updated", window)
+        if record.get("updated") else None,
+        collected_at=parse_time(record["collected"], "collected", window)
         if record.get("collected") else None,
         section=_text(record["section"], "section") or None if record.get("section") else None,
         summary=_text(record.get("summary") or "", "summary"),
         blocks=_blocks(record),
-        board_no=board_no,
-    )
+        board_no=check_board_no(record.get("board_no")),
+    ))
 
 
 def _fail(message: str) -> Any:
@@ -110,6 +152,8 @@ def _list(record: dict[str, Any], name: str) -> list[Any]:
         return [value]
     if not isinstance(value, list):
         raise InvalidArticle(f"{name}은(는) 목록이어야 합니다.")
+    if any(not isinstance(v, str) for v in value):
+        raise InvalidArticle(f"{name}의 항목은 문자열이어야 합니다.")
     return value
 
 
@@ -117,9 +161,9 @@ def _authors(value: Any) -> tuple[str, ...]:
     if not value:
         return ()
     names = value.replace("·", ",").split(",") if isinstance(value, str) else value
-    if not isinstance(names, list):
-        raise InvalidArticle("authors는 문자열이나 목록이어야 합니다.")
-    return tuple(n for n in (_text(str(x), "authors") for x in names) if n)
+    if not isinstance(names, list) or any(not isinstance(x, str) for x in names):
+        raise InvalidArticle("authors는 문자열이나 문자열의 목록이어야 합니다.")
+    return tuple(n for n in (_text(x, "authors") for x in names) if n)
 
 
 def _blocks(record: dict[str, Any]) -> tuple[Block, ...]:
@@ -127,7 +171,7 @@ def _blocks(record: dict[str, Any]) -> tuple[Block, ...]:
         if not isinstance(record["blocks"], list) or not all(
                 isinstance(b, dict) for b in record["blocks"]):
             raise InvalidArticle("blocks는 객체의 목록이어야 합니다.")
-        return tuple(_clean_block(block_from_dict(b)) for b in record["blocks"])
+        return tuple(_clean_block(_block(b)) for b in record["blocks"])
     if record.get("html"):
         from ranknews.extract.blocks import html_to_blocks  # the extractor, only when needed
         return html_to_blocks(_text_raw(record["html"], "html"))
@@ -182,20 +226,22 @@ def _clean_block(block: Block) -> Block:
     return Paragraph(strip_tags(block.text) if "<" in block.text else block.text)
 
 
-def parse_time(value: Any, name: str) -> datetime:
-    """ISO 8601; a time without zone is Korean time; a bare date is midnight in Seoul."""
+def parse_time(value: Any, name: str, window: DateWindow = DEFAULT_WINDOW) -> datetime:
+    """ISO 8601 inside ``window``; a time without zone is Korean time; a bare date is
+    midnight in Seoul (``ranknews.dates.parse_date``)."""
     if not isinstance(value, str):
         raise InvalidArticle(f"{name}은(는) ISO 8601 날짜 문자열이어야 합니다.")
-    text = value.strip().replace("Z", "+00:00")
     try:
-        parsed = datetime.fromisoformat(text.replace(".", "-", 2) if _dotted(text) else text)
-    except ValueError:
-        raise InvalidArticle(f"{name} 날짜를 해석할 수 없습니다: {value[:40]!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=SEOUL)
-    return parsed.astimezone(timezone.utc)
+        return parse_date(value, window=window, default_tz=SEOUL).astimezone(timezone.utc)
+    except DateRejected as exc:
+        raise InvalidArticle(f"{name}: {exc}") from None
 
 
-def _dotted(text: str) -> bool:
-    # "2024.06.16" and "2024.06.16 10:30", as Korean sites write dates
-    return len(text) >= 10 and text[4] == "." and text[7] == "."
+def _block(data: dict[str, Any]) -> Block:
+    """A block of the line, its fields checked to be strings (never coerced)."""
+    figure = data.get("kind") == "figure" or "image_url" in data
+    names = ("image_url", "caption", "credit") if figure else ("text",)
+    values = {n: data.get(n) or "" for n in names}
+    if any(not isinstance(v, str) for v in values.values()):
+        raise InvalidArticle(f"blocks의 {'/'.join(names)}은(는) 문자열이어야 합니다.")
+    return Figure(**values) if figure else Paragraph(values["text"])

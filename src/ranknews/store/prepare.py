@@ -43,12 +43,13 @@ class PreparedArticle:
     keys: tuple[str, ...]
     board_no: int | None = None  # a requested number (importing an existing board)
     source: Article | None = None  # kept when at hand, not sent to other processes
+    origin: tuple[str, int] | None = None  # (file, line) of an imported article
 
     def __getstate__(self) -> tuple:
-        return self.values, self.keys, self.board_no
+        return self.values, self.keys, self.board_no, self.origin
 
     def __setstate__(self, state: tuple) -> None:
-        self.values, self.keys, self.board_no = state
+        self.values, self.keys, self.board_no, self.origin = state
         self.source = None
 
     @property

@@ -37,6 +37,7 @@ from sqlalchemy import (
     update,
 )
 
+from ranknews.dates import local_time
 from ranknews.models import Article
 from ranknews.rank.aliases import AliasBook
 from ranknews.rank.keywords import display_keyword
@@ -392,8 +393,13 @@ def _entries(ranked: Sequence[RankedStory], now: datetime, tz: str,
                 else f"/articles/{r.board_no}"),
         "score": round(r.score, 2), "parts": {k: round(v, 3) for k, v in r.parts.items()},
         "outlets": list(r.outlets), "article_count": r.article_count,
-        "first_at": r.first_at.astimezone(zone).isoformat(),
-        "newest_at": r.newest_at.astimezone(zone).isoformat(),
+        "first_at": _local_iso(r.first_at, zone),
+        "newest_at": _local_iso(r.newest_at, zone),
         "joined_last_hour": list(r.joined_last_hour), "breaking": r.breaking,
         "views": r.views, "section": r.section, "reasons": r.reasons(now),
     } for i, r in enumerate(ranked, 1)]
+
+
+def _local_iso(moment: datetime, zone: ZoneInfo) -> str | None:
+    local = local_time(moment, zone)  # a stored time past year 9999 in the zone: none
+    return local.isoformat() if local else None

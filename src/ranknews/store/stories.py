@@ -29,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 
+from ranknews.dates import story_time
 from ranknews.errors import NotFound
 from ranknews.store.analysis import article_analysis
 from ranknews.store.board import (
@@ -72,7 +73,7 @@ story_links = Table(
 
 def article_time(row: Any) -> datetime | None:
     """When an article happened as far as stories know: published, else collected."""
-    return row["published_at"] or row["collected_at"]
+    return story_time(row["published_at"], row["collected_at"])
 
 
 def save_members(conn: Connection, assigned: Sequence[tuple[int, int, float]],
@@ -208,7 +209,7 @@ def analysed(conn: Connection, board_nos: Sequence[int]) -> list[dict[str, Any]]
                f"WHERE a.board_no IN ({names})")
         rows = fetch(conn, sql, {f"b{i}": b for i, b in enumerate(chunk)})
         found.extend({"board_no": number, "story_id": story_id,
-                      "time": as_time(published) or as_time(collected),
+                      "time": story_time(as_time(published), as_time(collected)),
                       "analysis": Analysis(tuple(as_json(title) or ()),
                                            tuple(as_json(body) or ()), (), (), version,
                                            tuple(as_json(numbers) or ()),

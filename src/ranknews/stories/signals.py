@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Iterator, Protocol
 from zoneinfo import ZoneInfo
 
+from ranknews.dates import local_time
 from ranknews.text.analysis import NEXT, TIME_WORDS, TOMORROW, Analysis
 
 TITLE_WEIGHT = 2.0  # a headline word weighs as much as two lead words
@@ -186,8 +187,8 @@ def _announces(ahead: frozenset[int], days: frozenset[int]) -> bool:
 def _publication_day(time: datetime | None) -> frozenset[int]:
     if time is None:
         return frozenset()
-    local = time.astimezone(_SEOUL) if time.tzinfo else time
-    return frozenset({local.month * 100 + local.day})
+    local = local_time(time, _SEOUL) if time.tzinfo else time
+    return frozenset({local.month * 100 + local.day}) if local else frozenset()
 
 
 def day_gap(a: frozenset[int], b: frozenset[int]) -> int:

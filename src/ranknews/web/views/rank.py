@@ -21,12 +21,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ranknews.config import Settings
+from ranknews.dates import local_time
 from ranknews.rank.score import PERIODS
 from ranknews.rank.sections import SECTIONS
 from ranknews.rank.views import ViewCounter
 from ranknews.store.db import RANK_VERSION, Database
 from ranknews.store.rank import add_views, load_snapshot
 from ranknews.web.cache import depends_on
+from ranknews.web.client import ClientAddress
 from ranknews.web.format import zone
 from ranknews.web.params import BadRequest
 from ranknews.web.render import render, twin
@@ -53,8 +55,8 @@ def _section(request: Request) -> str:
 def _local(iso: str | None, settings: Settings) -> str:
     if not iso:
         return ""
-    local = datetime.fromisoformat(iso).astimezone(zone(settings.timezone))
-    return local.strftime("%Y.%m.%d %H:%M")
+    local = local_time(datetime.fromisoformat(iso), zone(settings.timezone))
+    return local.strftime("%Y.%m.%d %H:%M") if local else ""
 
 
 def rank_context(snapshot: Any, computed_at: datetime | None, period: str, section: str,
@@ -138,7 +140,7 @@ class ViewCounting:
             timezone=settings.timezone, per_address=settings.rank_views_per_address,
             operator_addresses=frozenset(a.strip() for a in
                                          settings.rank_operator_addresses.split(",") if a.strip()))
-        self.forwarded = settings.rank_forwarded_header.lower().encode()
+        self.client_address = ClientAddress.from_settings(settings)
         self.flush_seconds = flush_seconds
         self._flushed = time.monotonic()
         self._flushing = threading.Lock()
@@ -173,10 +175,8 @@ class ViewCounting:
 
     def _visitor(self, scope: Any) -> tuple[str, str]:
         headers = dict(scope.get("headers") or [])
-        address = (scope.get("client") or ("", 0))[0]
-        if self.forwarded and self.forwarded in headers:
-            address = headers[self.forwarded].decode("latin-1").split(",")[0].strip()
-        return address, headers.get(b"user-agent", b"").decode("latin-1")
+        # the address the operator's proxies vouch for, never the client's own header
+        return self.client_address(scope), headers.get(b"user-agent", b"").decode("latin-1")
 
     def _maybe_flush(self) -> None:
         if time.monotonic() - self._flushed < self.flush_seconds:

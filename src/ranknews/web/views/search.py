@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ranknews.config import Settings
+from ranknews.dates import DateWindow, parse_day
 from ranknews.search import parse_query
 from ranknews.search.highlight import highlight, snippet
 from ranknews.search.ratelimit import RateLimiter
@@ -45,11 +46,15 @@ def limiter(request: Request) -> RateLimiter:
 
 
 def _day(request: Request, name: str, label: str) -> date | None:
+    """A from/to day through the one bounded parser (``ranknews.dates``): a day outside the
+    accepted dates (9999-12-31) is moved to the window's end rather than overflowing."""
     raw = request.query_params.get(name) or ""
     if not raw:
         return None
+    settings: Settings = request.app.state.settings
     try:
-        return date.fromisoformat(raw)
+        return parse_day(raw, window=DateWindow.from_settings(settings),
+                         tz=zone(settings.timezone))
     except ValueError:
         raise BadRequest(
             f"{label} 값이 올바르지 않습니다: 2024-06-16 형식으로 적어 주세요.") from None
