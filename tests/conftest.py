@@ -56,7 +56,9 @@ def db(database_url: str):
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings.build(data_dir=tmp_path, database_url=database_url)
+    # the fixture servers listen on 127.0.0.1, which the crawler refuses unless allowed
+    return Settings.build(data_dir=tmp_path, database_url=database_url,
+                          fetch_allowed_hosts="127.0.0.1")
 
 
 @pytest.fixture

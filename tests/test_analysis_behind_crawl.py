@@ -37,7 +37,7 @@ def test_crawl_then_analyze_flag_makes_the_stories(database_url, tmp_path, https
     toml = tmp_path / "s.toml"
     toml.write_text(sources_toml([("이야기일보", "127.0.0.1", feed)]), encoding="utf-8")
     base = ["--db", database_url, "--sources-file", str(toml)]
-    env = {"RANKNEWS_FETCH_HOST_DELAY": "0"}
+    env = {"RANKNEWS_FETCH_HOST_DELAY": "0", "RANKNEWS_FETCH_ALLOWED_HOSTS": "127.0.0.1"}
     plain = runner.invoke(app, ["crawl", *base], env=env)
     assert plain.exit_code == 0 and "새 글 3건" in plain.output
     db = open_database(database_url)

@@ -19,6 +19,9 @@ from ranknews.store.schema import articles
 
 runner = CliRunner()
 
+# the fixture servers are on 127.0.0.1, which the crawler reaches only when allowed
+CRAWL_ENV = {"RANKNEWS_FETCH_HOST_DELAY": "0", "RANKNEWS_FETCH_ALLOWED_HOSTS": "127.0.0.1"}
+
 
 def test_sources_commands(database_url, tmp_path, httpserver):
     feed = add_site(httpserver, "cli", 2)
@@ -28,10 +31,10 @@ def test_sources_commands(database_url, tmp_path, httpserver):
     listed = runner.invoke(app, ["sources", *base])
     assert listed.exit_code == 0 and "클리일보" in listed.output and "대기" in listed.output
     assert runner.invoke(app, ["sources", "disable", "클리일보", *base]).exit_code == 0
-    crawled = runner.invoke(app, ["crawl", *base], env={"RANKNEWS_FETCH_HOST_DELAY": "0"})
+    crawled = runner.invoke(app, ["crawl", *base], env=CRAWL_ENV)
     assert crawled.exit_code == 0 and "소스 0개" in crawled.output
     assert runner.invoke(app, ["sources", "enable", "클리일보", *base]).exit_code == 0
-    crawled = runner.invoke(app, ["crawl", *base], env={"RANKNEWS_FETCH_HOST_DELAY": "0"})
+    crawled = runner.invoke(app, ["crawl", *base], env=CRAWL_ENV)
     assert crawled.exit_code == 0 and "새 글 2건" in crawled.output
     added = runner.invoke(app, ["sources", "add", httpserver.url("/x.xml"), "--outlet", "추가",
                                 "--db", database_url])

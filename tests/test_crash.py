@@ -21,7 +21,8 @@ SITES, PER_SITE = 3, 20
 
 
 def crawl_process(database_url: str, sources: str) -> subprocess.Popen:
-    env = {**os.environ, "RANKNEWS_FETCH_HOST_DELAY": "0", "RANKNEWS_FETCH_RETRIES": "0"}
+    env = {**os.environ, "RANKNEWS_FETCH_HOST_DELAY": "0", "RANKNEWS_FETCH_RETRIES": "0",
+           "RANKNEWS_FETCH_ALLOWED_HOSTS": "127.0.0.1"}
     return subprocess.Popen(
         [sys.executable, "-m", "ranknews", "crawl", "--db", database_url,
          "--sources-file", sources],

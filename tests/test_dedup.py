@@ -34,7 +34,7 @@ def article(url: str, title: str = "의협, 18일 전면 휴진 강행", body: s
 
 @pytest.mark.parametrize("variant", [
     "https://www.yna.co.kr/view/AKR2024?utm_source=naver&utm_medium=news",
-    "http://m.yna.co.kr/view/AKR2024/",
+    "https://m.yna.co.kr:443/view/AKR2024/",
     "https://yna.co.kr/view/AKR2024/amp",
     "https://www.yna.co.kr/view/AKR2024?fbclid=IwAR0x&amp=1",
 ])

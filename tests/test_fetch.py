@@ -25,7 +25,8 @@ def policy(**changes) -> FetchPolicy:
 @pytest.fixture
 async def client():
     settings = Settings.build(fetch_read_timeout=1.0, fetch_connect_timeout=1.0,
-                              user_agent="ranknews-test/1 (+http://127.0.0.1)")
+                              user_agent="ranknews-test/1 (+http://127.0.0.1)",
+                              fetch_allowed_hosts="127.0.0.1")
     async with build_client(settings) as c:
         yield c
 

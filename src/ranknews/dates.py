@@ -81,9 +81,9 @@ DEFAULT_WINDOW = DateWindow()
 def parse_date(value: object, *, window: DateWindow = DEFAULT_WINDOW,
                default_tz: tzinfo = KST, now: datetime | None = None) -> datetime:
     """A date from outside as an aware datetime (in the offset it was given with) inside
-    ``window``; DateRejected says why not. Takes ISO 8601, the Korean forms ("2024.06.16 10:30", "2024년 6월 16일 오후
-    3:20"), epoch seconds or milliseconds, and datetimes. A time without a zone is in
-    ``default_tz`` (Korea time); a bare date is its midnight."""
+    ``window``; DateRejected says why not. Takes ISO 8601, the Korean forms ("2024.06.16
+    10:30", "2024년 6월 16일 오후 3:20"), epoch seconds or milliseconds, and datetimes. A
+    time without a zone is in ``default_tz`` (Korea time); a bare date is its midnight."""
     return window.check(_parse(value, default_tz), now)
 
 

@@ -31,8 +31,9 @@ class NotFound(RanknewsError):
 class FetchError(RanknewsError):
     """A remote resource could not be fetched; ``kind`` names the failure for metrics.
 
-    Kinds: timeout, connect, protocol, not_found, http_error, rate_limited, robots,
-    too_large, redirect_loop, too_many_redirects, bad_url, not_a_feed, extract.
+    Kinds: timeout, connect, protocol, not_found, http_error, rate_limited, deferred,
+    robots, too_large, redirect_loop, too_many_redirects, bad_url, blocked (an address
+    that is not public), not_a_feed, extract, save, invalid.
     ``retry_after`` (seconds) is set when the server asked us to come back later.
     """
 

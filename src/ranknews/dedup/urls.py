@@ -2,7 +2,11 @@
 
 Outlets hand out many addresses for one article: tracking parameters from newsletters and
 social sites, a mobile host (m.-, mobile.-), an AMP copy (/amp, ?amp=1, /Amp/), a trailing
-slash, http vs https. ``normalize_url`` removes exactly those and keeps every other part.
+slash, a default port written out (:443 on https). ``normalize_url`` removes exactly those
+and keeps every other part: the scheme and any other port stay, since another scheme or port
+is another server (two sites on one host, a test server), and merging their articles would
+show one site's address with the other's text. An http and an https copy of one article are
+still one post when their bodies match (the body key, ``fingerprint.article_keys``).
 
 Only parameters listed in ``TRACKING_PARAMETERS`` (or starting with ``utm_``) are dropped.
 A parameter we do not know is kept, because on many Korean sites it *is* the article's
@@ -39,9 +43,9 @@ def normalize_url(url: str) -> str:
 def _plain(url: str) -> str | None:
     """The common case, without urllib: http(s)://host/path with no query or port."""
     if url.startswith("https://"):
-        rest = url[8:]
+        scheme, rest = "https", url[8:]
     elif url.startswith("http://"):
-        rest = url[7:]
+        scheme, rest = "http", url[7:]
     else:
         return None
     if _NOT_PLAIN.search(rest):
@@ -49,20 +53,29 @@ def _plain(url: str) -> str | None:
     host, slash, path = rest.partition("/")
     if not host:
         return None
-    return _join(host.lower(), slash + path, "")
+    return _join(scheme, host.lower(), slash + path, "")
 
 
 def _general(url: str) -> str:
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return url
+    try:
+        port = parts.port
+    except ValueError:  # not a port number: not an address we could have fetched
         return url
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not is_tracking(k) and not _is_amp_param(k, v)]
     query.sort()
-    return _join(parts.hostname.lower(), parts.path, urlencode(query))
+    return _join(scheme, parts.hostname.lower(), parts.path, urlencode(query),
+                 None if port == _DEFAULT_PORTS[scheme] else port)
 
 
-def _join(host: str, path: str, query: str) -> str:
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _join(scheme: str, host: str, path: str, query: str, port: int | None = None) -> str:
     if host.startswith(_MOBILE_PREFIXES):
         host = host.partition(".")[2]
     if host.startswith("www."):
@@ -70,8 +83,12 @@ def _join(host: str, path: str, query: str) -> str:
     if "/amp" in path.lower():
         path = _AMP_PATH.sub("", path)
     path = path.rstrip("/") or "/"
-    # what urlunsplit(("https", host, path, query, "")) gives, for a path starting with "/"
-    return f"https://{host}{path}?{query}" if query else f"https://{host}{path}"
+    if port is not None:
+        host = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    elif ":" in host:
+        host = f"[{host}]"  # an IPv6 address
+    # what urlunsplit((scheme, host, path, query, "")) gives, for a path starting with "/"
+    return f"{scheme}://{host}{path}?{query}" if query else f"{scheme}://{host}{path}"
 
 
 def is_tracking(name: str) -> bool:

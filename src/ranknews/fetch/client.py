@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from ranknews.config import Settings
+from ranknews.fetch.addresses import AddressPolicy, GuardedTransport
 
 
 def timeouts(settings: Settings) -> httpx.Timeout:
@@ -19,8 +20,12 @@ def build_client(settings: Settings, **overrides: object) -> httpx.AsyncClient:
     """An AsyncClient for the crawler: our User-Agent, compressed transfers, timeouts.
 
     Redirects are not followed by httpx: the Fetcher follows them itself so that every hop
-    passes robots.txt and the loop check.
+    passes robots.txt and the loop check. Connections go only to public addresses and the
+    hosts of ``fetch_allowed_hosts`` (``fetch/addresses.py``, checked in the connection
+    itself, so every redirect hop too).
     """
+    limits = httpx.Limits(max_connections=max(4, settings.fetch_concurrency * 2),
+                          max_keepalive_connections=settings.fetch_concurrency)
     options: dict[str, object] = {
         "headers": {
             "User-Agent": settings.effective_user_agent,
@@ -30,8 +35,8 @@ def build_client(settings: Settings, **overrides: object) -> httpx.AsyncClient:
         },
         "timeout": timeouts(settings),
         "follow_redirects": False,
-        "limits": httpx.Limits(max_connections=max(4, settings.fetch_concurrency * 2),
-                               max_keepalive_connections=settings.fetch_concurrency),
+        "transport": GuardedTransport(AddressPolicy.parse(settings.fetch_allowed_hosts),
+                                      limits=limits),
     }
     options.update(overrides)
     return httpx.AsyncClient(**options)  # type: ignore[arg-type]

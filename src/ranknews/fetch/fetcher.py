@@ -26,6 +26,7 @@ import httpx
 from ranknews.config import Settings
 from ranknews.errors import FetchError
 from ranknews.extract.encoding import decode_html
+from ranknews.fetch.addresses import blocked
 from ranknews.fetch.politeness import HostGate
 from ranknews.fetch.robots import RobotsCache
 
@@ -202,6 +203,11 @@ class Fetcher:
             self._report(url, status, size, started, "timeout")
             raise FetchError(f"시간 초과 ({_describe(exc)})", url=url, kind="timeout") from exc
         except httpx.ConnectError as exc:
+            refused = blocked(exc)
+            if refused is not None:  # an internal address: never retried
+                self._report(url, None, 0, started, "blocked")
+                raise FetchError(f"내부 주소라 가져오지 않습니다 ({refused})", url=url,
+                                 kind="blocked") from exc
             self._report(url, None, 0, started, "connect")
             raise FetchError(f"연결 실패: {_describe(exc)}", url=url, kind="connect") from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
@@ -235,8 +241,8 @@ class Fetcher:
             # An oversized robots.txt is treated as missing, as Google does past its limit.
             if exc.kind == "too_large":
                 return (404, b"")
-            if exc.kind in ("connect", "timeout"):
-                raise  # the host is down: say so, rather than "robots forbids"
+            if exc.kind in ("connect", "timeout", "blocked"):
+                raise  # the host is down or refused: say so, rather than "robots forbids"
             return None
         if fetched.status in _REDIRECTS:
             return (404, b"")  # a redirected robots.txt: allow, rather than chase it

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ranknews.config import Settings
@@ -44,6 +45,9 @@ async def collect_sample(db: Database, settings: Settings, work_dir: Path,
     save_articles(db, split_sample(sample_articles(SAMPLE))[0])
     sources = work_dir / "demo-sources.toml"
     sources.write_text(server.sources_toml(), encoding="utf-8")
-    local = replace(settings, sources_file=str(sources), fetch_host_delay=0.0)
+    # the sample site listens on 127.0.0.1, which the crawler reaches only when allowed
+    allowed = ",".join(filter(None, (settings.fetch_allowed_hosts, urlsplit(server.base).hostname)))
+    local = replace(settings, sources_file=str(sources), fetch_host_delay=0.0,
+                    fetch_allowed_hosts=allowed)
     async with build_client(local) as client:
         return await crawl(db, client, local, everything=True)

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from ranknews.config import Settings
 from ranknews.errors import NotFound
+from ranknews.fetch.addresses import names_internal_host
 from ranknews.models import Figure
 from ranknews.sanitize import safe_url
 from ranknews.store.board import (
@@ -129,7 +130,9 @@ def _blocks(view: ArticleView, settings: Settings) -> tuple[list[dict[str, Any]]
     for block in view.article.blocks:
         if isinstance(block, Figure):
             url = safe_url(block.image_url)
-            if url is None or (excerpt and figures >= 1):
+            # an image on an internal address would make readers' browsers probe their own
+            # network (a router's page): never shown
+            if url is None or names_internal_host(url) or (excerpt and figures >= 1):
                 continue
             figures += 1
             blocks.append({"kind": "figure", "image_url": url, "caption": block.caption,
