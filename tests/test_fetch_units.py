@@ -52,8 +52,11 @@ def test_failures_back_off_and_retry_after_is_a_floor():
     bounds = Bounds(60, 3600)
     gaps = [after_failure(NOW, 300, n, bounds, jitter=0) - NOW for n in (1, 2, 3, 10)]
     assert gaps[0] < gaps[1] < gaps[2] <= gaps[3] == timedelta(seconds=3600)
-    held = after_failure(NOW, 300, 1, bounds, retry_after=7200, jitter=0) - NOW
-    assert held == timedelta(seconds=7200)
+    held = after_failure(NOW, 300, 1, bounds, retry_after=1700, jitter=0) - NOW
+    assert held == timedelta(seconds=1700)
+    # a Retry-After is honoured up to bounds.max_retry_after (fetch_max_retry_after)
+    capped = after_failure(NOW, 300, 1, bounds, retry_after=10**30, jitter=0) - NOW
+    assert capped == timedelta(seconds=1800)
 
 
 def test_logs_name_url_and_reason_in_both_formats():

@@ -40,6 +40,10 @@ class DateRejected(ValueError):
     """A date from outside that cannot be used; the message says why, in Korean."""
 
 
+class DateOutOfWindow(DateRejected):
+    """A real date, but outside the window (or outside what datetime can convert)."""
+
+
 @dataclass(frozen=True)
 class DateWindow:
     """The dates accepted from outside: from ``earliest`` to ``ahead`` after now."""
@@ -60,9 +64,9 @@ class DateWindow:
         """``moment`` (aware) when it is inside the window; else DateRejected."""
         utc = _to_utc(moment)
         if utc < self.earliest:
-            raise DateRejected(f"{self.earliest:%Y-%m-%d} 이전 날짜입니다: {_show(moment)}")
+            raise DateOutOfWindow(f"{self.earliest:%Y-%m-%d} 이전 날짜입니다: {_show(moment)}")
         if utc > self.latest(now):
-            raise DateRejected(f"미래 날짜입니다 (허용: 지금부터 {_hours(self.ahead)}시간 "
+            raise DateOutOfWindow(f"미래 날짜입니다 (허용: 지금부터 {_hours(self.ahead)}시간 "
                                f"뒤까지): {_show(moment)}")
         return moment
 
@@ -149,7 +153,7 @@ def _from_epoch(value: float) -> datetime:
     try:
         return datetime.fromtimestamp(seconds, timezone.utc)
     except (OverflowError, OSError, ValueError):
-        raise DateRejected(f"날짜가 범위를 벗어났습니다: {value!r}") from None
+        raise DateOutOfWindow(f"날짜가 범위를 벗어났습니다: {value!r}") from None
 
 
 def _from_iso(text: str, default_tz: tzinfo) -> datetime | None:
@@ -197,7 +201,7 @@ def _to_utc(moment: datetime) -> datetime:
     try:
         return moment.astimezone(timezone.utc)
     except (OverflowError, ValueError):
-        raise DateRejected(f"날짜가 범위를 벗어났습니다: {_show(moment)}") from None
+        raise DateOutOfWindow(f"날짜가 범위를 벗어났습니다: {_show(moment)}") from None
 
 
 def _show(moment: datetime) -> str:

@@ -28,10 +28,16 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ranknews.dates import (
+    DEFAULT_WINDOW,
+    DateOutOfWindow,
+    DateRejected,
+    DateWindow,
+    parse_date,
+)
 from ranknews.extract.byline import names_in_text, person_names
 from ranknews.extract.cleanup import clean_blocks, strip_emails
 from ranknews.extract.content import BlockBuilder, ContentScorer, compact, prepare
-from ranknews.extract.dates import parse_datetime
 from ranknews.extract.embedded import EmbeddedArticle, read_embedded
 from ranknews.extract.rules import ExtractionRule, rule_for
 from ranknews.extract.structured import PageMetadata, read_metadata
@@ -57,8 +63,13 @@ def extract_article(
     *,
     rules: Mapping[str, ExtractionRule] | ExtractionRule | None = None,
     outlet: Outlet | str | None = None,
+    dates: DateWindow = DEFAULT_WINDOW,
 ) -> Article:
-    """Build the Article of a news page from its decoded HTML (see the module docstring)."""
+    """Build the Article of a news page from its decoded HTML (see the module docstring).
+
+    A date outside ``dates`` is passed over for the next candidate; what was passed over
+    is kept in ``extra["dates_refused"]``."""
+    times = _Times(dates)
     tree = LexborHTMLParser(html or "<html></html>")
     meta = read_metadata(tree)
     embedded = read_embedded(tree)
@@ -90,13 +101,15 @@ def extract_article(
         tags=tags,
         subtitles=tuple(subtitles),
         authors=tuple(_authors(embedded, meta, paragraphs, site_names)),
-        published_at=_published(meta, embedded, page_text) or _published_in_body(tree),
-        updated_at=_updated(meta, embedded, page_text),
+        published_at=_published(meta, embedded, page_text, times)
+        or _published_in_body(tree, times),
+        updated_at=_updated(meta, embedded, page_text, times),
         section=_first(meta.sections + ([embedded.section] if embedded else [])
                        + [breadcrumb]) or None,
         summary=_first(meta.descriptions + ([embedded.description] if embedded else [])),
         blocks=tuple(blocks),
-        extra={"headline": raw_title, **({"image": meta.images[0]} if meta.images else {})},
+        extra={"headline": raw_title, **({"image": meta.images[0]} if meta.images else {}),
+               **({"dates_refused": times.refused[:5]} if times.refused else {})},
     )
 
 
@@ -268,33 +281,46 @@ def _authors(embedded: EmbeddedArticle | None, meta: PageMetadata, paragraphs: l
     return list(dict.fromkeys(names))
 
 
-def _published(meta: PageMetadata, embedded: EmbeddedArticle | None, text: str
-               ) -> datetime | None:
+class _Times:
+    """The page's dates through the one bounded parser (``ranknews.dates``), keeping the
+    reasons of those refused."""
+
+    def __init__(self, window: DateWindow) -> None:
+        self.window = window
+        self.refused: list[str] = []
+
+    def first(self, values) -> datetime | None:  # noqa: ANN001
+        for value in values:
+            if value is None or value == "":
+                continue
+            try:
+                return parse_date(value, window=self.window)
+            except DateOutOfWindow as exc:  # a real date, but not one to believe
+                self.refused.append(str(exc))
+            except DateRejected:
+                pass  # not a date at all
+        return None
+
+
+def _published(meta: PageMetadata, embedded: EmbeddedArticle | None, text: str,
+               times: _Times) -> datetime | None:
     candidates = meta.published + ([embedded.published] if embedded else [])
-    return _first_time(candidates) or _first_time(m.group(1) for m in
+    return times.first(candidates) or times.first(m.group(1) for m in
                                                   _DATE_IN_TEXT.finditer(text))
 
 
-def _published_in_body(tree: LexborHTMLParser) -> datetime | None:
+def _published_in_body(tree: LexborHTMLParser, times: _Times) -> datetime | None:
     """Last resort: "기사입력 2009-03-02 오후 3:20" written anywhere near the top of the page."""
     body = tree.body
     text = body.text(separator="\n")[:6000] if body is not None else ""
-    return _first_time(m.group(1) for m in _DATE_IN_TEXT.finditer(text))
+    return times.first(m.group(1) for m in _DATE_IN_TEXT.finditer(text))
 
 
-def _updated(meta: PageMetadata, embedded: EmbeddedArticle | None, text: str
-             ) -> datetime | None:
+def _updated(meta: PageMetadata, embedded: EmbeddedArticle | None, text: str,
+             times: _Times) -> datetime | None:
     candidates = meta.updated + ([embedded.updated] if embedded else [])
-    return _first_time(candidates) or _first_time(m.group(1) for m in
+    return times.first(candidates) or times.first(m.group(1) for m in
                                                   _UPDATED_IN_TEXT.finditer(text))
-
-
-def _first_time(values) -> datetime | None:
-    for value in values:
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return parsed
-    return None
 
 
 def _first(values: list[str]) -> str:

@@ -15,6 +15,13 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from ranknews.dates import (
+    DEFAULT_WINDOW,
+    DateOutOfWindow,
+    DateRejected,
+    DateWindow,
+    parse_date,
+)
 from ranknews.errors import FetchError
 from ranknews.sanitize import safe_url, strip_tags
 from ranknews.text.headline import split_tags
@@ -29,6 +36,7 @@ class FeedItem:
     category: str | None = None
     summary: str = ""
     authors: tuple[str, ...] = ()
+    date_refused: str | None = None  # why the item's date was not believed
 
 
 @dataclass
@@ -39,8 +47,9 @@ class ParsedFeed:
 
 
 def parse_feed(content: bytes, *, url: str, content_type: str | None = None,
-               limit: int | None = None) -> ParsedFeed:
-    """Items of a feed, newest first as the feed lists them, at most ``limit``."""
+               limit: int | None = None, dates: DateWindow = DEFAULT_WINDOW) -> ParsedFeed:
+    """Items of a feed, newest first as the feed lists them, at most ``limit``. An item's
+    date outside ``dates`` is dropped (the item stays, its ``date_refused`` says why)."""
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -51,7 +60,7 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None,
                          url=url, kind="not_a_feed")
     result = ParsedFeed(problem=_problem(parsed))
     for entry in parsed.entries:
-        item = _item(entry, url)
+        item = _item(entry, url, dates)
         if item is None:
             result.skipped += 1
         elif limit is None or len(result.items) < limit:
@@ -59,7 +68,7 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None,
     return result
 
 
-def _item(entry: Any, feed_url: str) -> FeedItem | None:
+def _item(entry: Any, feed_url: str, dates: DateWindow) -> FeedItem | None:
     link = entry.get("link") or _guid_link(entry)
     url = safe_url(urljoin(feed_url, link.strip())) if isinstance(link, str) and link else None
     raw_title = " ".join(strip_tags(entry.get("title") or "").split())
@@ -70,9 +79,9 @@ def _item(entry: Any, feed_url: str) -> FeedItem | None:
         return None
     category = next((t.get("term") for t in entry.get("tags") or () if t.get("term")), None)
     author = entry.get("author")
+    published, refused = _time(entry, dates)
     return FeedItem(
-        url=url, title=title, tags=tuple(tags),
-        published_at=_time(entry.get("published_parsed") or entry.get("updated_parsed")),
+        url=url, title=title, tags=tuple(tags), published_at=published, date_refused=refused,
         category=" ".join(strip_tags(category).split())[:64] or None if category else None,
         summary=" ".join(strip_tags(entry.get("summary") or "").split())[:1000],
         authors=(" ".join(strip_tags(author).split()),) if author else (),
@@ -86,14 +95,25 @@ def _guid_link(entry: Any) -> str | None:
     return None
 
 
-def _time(value: Any) -> datetime | None:
-    # feedparser gives a UTC struct_time; a missing zone in the feed was read as UTC.
+def _time(entry: Any, dates: DateWindow) -> tuple[datetime | None, str | None]:
+    """The item's time and, when one was given but refused, why. feedparser gives a UTC
+    struct_time (a missing zone in the feed was read as UTC); a date it could not read is
+    tried as the Korean sites write it."""
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    value: Any = entry.get("published") or entry.get("updated")
+    if parsed:
+        try:
+            value = datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+        except (OverflowError, ValueError, TypeError, OSError):
+            return None, "날짜가 범위를 벗어났습니다"
     if not value:
-        return None
+        return None, None
     try:
-        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
-    except (OverflowError, ValueError, TypeError):
-        return None
+        return parse_date(value, window=dates), None
+    except DateOutOfWindow as exc:
+        return None, str(exc)
+    except DateRejected:
+        return None, None
 
 
 def _problem(parsed: Any) -> str | None:

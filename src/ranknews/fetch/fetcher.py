@@ -15,19 +15,23 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import zlib
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable
 from urllib.parse import urljoin, urlsplit
 
+import brotli
 import httpx
 
 from ranknews.config import Settings
 from ranknews.errors import FetchError
 from ranknews.extract.encoding import decode_html
 from ranknews.fetch.addresses import blocked
-from ranknews.fetch.politeness import HostGate
+from ranknews.fetch.decompress import BoundedDecoder, TooLarge
+from ranknews.fetch.politeness import HostGate, HostHeld
 from ranknews.fetch.robots import RobotsCache
 
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -43,6 +47,7 @@ class FetchPolicy:
     retries: int = 2
     backoff: float = 1.0
     max_retry_wait: float = 30.0
+    max_retry_after: float = 1800.0
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     robots_ttl: float = 3600.0
@@ -55,6 +60,7 @@ class FetchPolicy:
                    total_timeout=settings.fetch_total_timeout,
                    retries=settings.fetch_retries, backoff=settings.fetch_backoff,
                    max_retry_wait=settings.fetch_max_retry_wait,
+                   max_retry_after=settings.fetch_max_retry_after,
                    max_bytes=settings.fetch_max_bytes,
                    max_redirects=settings.fetch_max_redirects,
                    robots_ttl=float(settings.robots_cache_seconds),
@@ -102,7 +108,8 @@ class Fetcher:
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.client = client
         self.policy = policy
-        self.gate = HostGate(concurrency=policy.host_concurrency, delay=policy.host_delay)
+        self.gate = HostGate(concurrency=policy.host_concurrency, delay=policy.host_delay,
+                             max_wait=policy.max_retry_wait)
         self.robots = RobotsCache(self._get_robots, agent=policy.user_agent,
                                   ttl=policy.robots_ttl)
         self._observe = observe
@@ -159,14 +166,15 @@ class Fetcher:
                 return _raise_for_status(fetched)
             wait = self._retry_wait(fetched, attempt)
             if wait is None or attempt >= self.policy.retries:
-                raise _status_error(fetched)
+                raise _status_error(fetched, self.policy.max_retry_after)
             await self._sleep(wait)
             attempt += 1
 
     def _retry_wait(self, fetched: Fetched, attempt: int) -> float | None:
         """Seconds to wait before retrying, or None when we should give up for now."""
         backoff = self._backoff(attempt)
-        retry_after = parse_retry_after(fetched.headers.get("retry-after"))
+        retry_after = parse_retry_after(fetched.headers.get("retry-after"),
+                                        cap=self.policy.max_retry_after)
         if retry_after is None:
             return backoff
         host = urlsplit(fetched.url).netloc
@@ -190,7 +198,7 @@ class Fetcher:
         size = 0
         status: int | None = None
         try:
-            async with self.gate.slot(urlsplit(url).netloc):
+            async with self._slot(url):
                 started = time.monotonic()
                 async with asyncio.timeout(self.policy.total_timeout):
                     status, response_headers, content = await self._stream(
@@ -218,20 +226,39 @@ class Fetcher:
         self._report(url, status, size, started, None)
         return Fetched(url, status, response_headers, content, elapsed)
 
+    @asynccontextmanager
+    async def _slot(self, url: str) -> AsyncIterator[None]:
+        """The host's turn; a host that asked for a long pause is skipped, not waited for."""
+        try:
+            async with self.gate.slot(urlsplit(url).netloc):
+                yield
+        except HostHeld as exc:
+            raise FetchError(f"서버가 요청을 미뤄 달라고 해 건너뜁니다 ({exc.seconds:.0f}초 남음)",
+                             url=url, kind="deferred", retry_after=exc.seconds) from None
+
     async def _stream(self, url: str, headers: dict[str, str],
                       max_bytes: int) -> tuple[int, httpx.Headers, bytes]:
         async with self.client.stream("GET", url, headers=headers) as response:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise _too_large(url, max_bytes, response.status_code)
+            try:
+                decoder = BoundedDecoder(response.headers.get("content-encoding", ""),
+                                         max_bytes)
+            except ValueError as exc:
+                raise FetchError(f"HTTP 오류: {exc}", url=url, kind="protocol",
+                                 status=response.status_code) from exc
             chunks: list[bytes] = []
-            size = 0
-            # aiter_bytes yields decompressed bytes, so a gzip bomb is cut off too.
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise _too_large(url, max_bytes, response.status_code)
-                chunks.append(chunk)
+            # decompressed here, never more than max_bytes at a time: a gzip or brotli bomb
+            # is cut off before it is inflated (fetch/decompress.py)
+            try:
+                async for raw in response.aiter_raw():
+                    chunks.append(decoder.feed(raw))
+            except TooLarge:
+                raise _too_large(url, max_bytes, response.status_code) from None
+            except (zlib.error, brotli.error) as exc:
+                raise FetchError(f"압축을 풀 수 없습니다: {exc}", url=url, kind="protocol",
+                                 status=response.status_code) from exc
             return response.status_code, response.headers, b"".join(chunks)
 
     async def _get_robots(self, url: str) -> tuple[int, bytes] | None:
@@ -254,20 +281,22 @@ class Fetcher:
             self._observe(url, status, size, time.monotonic() - started, kind)
 
 
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+def parse_retry_after(value: str | None, *, now: datetime | None = None,
+                      cap: float = 1800.0) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), at most ``cap``
+    (setting ``fetch_max_retry_after``): a server cannot park a feed for a year."""
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value[:12]), cap)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+    return min(max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds()), cap)
 
 
 def _raise_for_status(fetched: Fetched) -> Fetched:
@@ -276,12 +305,12 @@ def _raise_for_status(fetched: Fetched) -> Fetched:
     raise _status_error(fetched)
 
 
-def _status_error(fetched: Fetched) -> FetchError:
+def _status_error(fetched: Fetched, max_retry_after: float = 1800.0) -> FetchError:
     status = fetched.status
     if status in (404, 410):
         return FetchError(f"페이지가 없습니다 (HTTP {status})", url=fetched.url,
                           kind="not_found", status=status)
-    retry_after = parse_retry_after(fetched.headers.get("retry-after"))
+    retry_after = parse_retry_after(fetched.headers.get("retry-after"), cap=max_retry_after)
     if status in (429, 503):
         return FetchError(f"서버가 요청을 늦춰 달라고 합니다 (HTTP {status}"
                           + (f", Retry-After {retry_after:.0f}초)" if retry_after else ")"),

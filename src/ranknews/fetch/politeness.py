@@ -1,5 +1,9 @@
 """Per-host politeness: a few requests at a time per host, a pause between them, and a
 host-wide pause when the server says so (429/503 Retry-After, robots.txt Crawl-delay).
+
+A pause the server asked for (``hold``) that is longer than ``max_wait`` is not waited out:
+a request to that host raises ``HostHeld`` at once, so one unfriendly host never holds up a
+crawl pass; its feeds are skipped until the pause ends.
 """
 
 from __future__ import annotations
@@ -11,13 +15,25 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator, Callable
 
 
+class HostHeld(Exception):
+    """The host asked us to stay away for ``seconds`` more, longer than we wait in place."""
+
+    def __init__(self, host: str, seconds: float) -> None:
+        super().__init__(f"{host}: {seconds:.0f}초 뒤에 다시 오라고 했습니다")
+        self.host = host
+        self.seconds = seconds
+
+
 class HostGate:
     """Queues requests per host; different hosts proceed in parallel."""
 
     def __init__(self, *, concurrency: int = 1, delay: float = 1.0,
+                 max_wait: float = float("inf"),
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._concurrency = max(1, concurrency)
         self._delay = max(0.0, delay)
+        self._max_wait = max_wait
+        self._held_until: dict[str, float] = {}
         self._clock = clock
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._next_start: dict[str, float] = defaultdict(float)
@@ -32,7 +48,13 @@ class HostGate:
 
     def hold(self, host: str, seconds: float) -> None:
         """No request to ``host`` for ``seconds`` (the server asked us to slow down)."""
-        self._next_start[host] = max(self._next_start[host], self._clock() + seconds)
+        until = self._clock() + seconds
+        self._next_start[host] = max(self._next_start[host], until)
+        self._held_until[host] = max(self._held_until.get(host, 0.0), until)
+
+    def held_for(self, host: str) -> float:
+        """Seconds the server asked us to stay away from ``host`` still (0: none)."""
+        return max(0.0, self._held_until.get(host, 0.0) - self._clock())
 
     def wait_time(self, host: str) -> float:
         return max(0.0, self._next_start[host] - self._clock())
@@ -43,6 +65,8 @@ class HostGate:
         async with slot:
             # Re-check after each sleep: a hold() may have arrived meanwhile.
             while (wait := self.wait_time(host)) > 0:
+                if (held := self.held_for(host)) > self._max_wait:
+                    raise HostHeld(host, held)
                 await asyncio.sleep(wait)
             try:
                 yield

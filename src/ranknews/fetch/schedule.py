@@ -19,6 +19,7 @@ MAX_BACKOFF_STEPS = 6
 class Bounds:
     min_interval: int = 120
     max_interval: int = 21600
+    max_retry_after: float = 1800.0  # a server's Retry-After is honoured up to this
 
 
 def updated_yield(previous: float | None, new_items: int) -> float:
@@ -49,8 +50,13 @@ def after_failure(now: datetime, interval: int, failures: int, bounds: Bounds,
     seconds = _clamp(interval * 2 ** min(max(failures - 1, 0), MAX_BACKOFF_STEPS), bounds)
     seconds = seconds * _jitter(jitter)
     if retry_after:
-        seconds = max(seconds, retry_after)
+        seconds = max(seconds, min(retry_after, bounds.max_retry_after))
     return now + timedelta(seconds=seconds)
+
+
+def after_deferral(now: datetime, retry_after: float | None, bounds: Bounds) -> datetime:
+    """When a feed skipped because its host asked for a pause is due again: at its end."""
+    return now + timedelta(seconds=min(max(retry_after or 0.0, 1.0), bounds.max_retry_after))
 
 
 def _clamp(seconds: float, bounds: Bounds) -> float:

@@ -14,14 +14,23 @@ import httpx
 from sqlalchemy.exc import IntegrityError
 
 from ranknews.config import Settings
-from ranknews.errors import FetchError
+from ranknews.dates import DEFAULT_WINDOW, DateWindow
+from ranknews.errors import FetchError, InvalidArticle
 from ranknews.extract.rules import ExtractionRule
 from ranknews.fetch.feeds import FeedItem, parse_feed
 from ranknews.fetch.fetcher import Fetched, Fetcher, FetchPolicy
-from ranknews.fetch.schedule import Bounds, after_failure, after_success, updated_yield
+from ranknews.fetch.schedule import (
+    Bounds,
+    after_deferral,
+    after_failure,
+    after_success,
+    updated_yield,
+)
+from ranknews.limits import LIMITS, check_article
 from ranknews.logs import log_event
 from ranknews.metrics import CrawlMetrics
 from ranknews.models import Article
+from ranknews.pipeline.importing import is_operational
 from ranknews.sanitize import safe_url
 from ranknews.sources.config import load_sources, rules_by_domain
 from ranknews.sources.source import Source, SourceUpdate
@@ -49,7 +58,7 @@ from ranknews.store.collect import (
 #    already stored: no article lost, no duplicate post.
 
 SAVE_EVERY = 5
-_TRANSIENT = {"timeout", "connect", "protocol", "rate_limited", "http_error"}
+_TRANSIENT = {"timeout", "connect", "protocol", "rate_limited", "http_error", "deferred"}
 _PAGE_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "text/plain")
 log = logging.getLogger("ranknews.collect")
 
@@ -114,6 +123,7 @@ class _Context:
     metrics: CrawlMetrics
     bounds: Bounds
     save_lock: asyncio.Lock
+    dates: DateWindow = DEFAULT_WINDOW
 
 
 async def crawl(db: Database, client: httpx.AsyncClient, settings: Settings, *,
@@ -145,8 +155,9 @@ async def collect(sources: Sequence[Source], db: Database, client: httpx.AsyncCl
         db=db, settings=settings, extract=extract or default_extractor(), rules=rules or {},
         fetcher=fetcher or Fetcher(client, FetchPolicy.from_settings(settings),
                                    observe=metrics.observe_fetch),
-        metrics=metrics, save_lock=asyncio.Lock(),
-        bounds=Bounds(settings.crawl_min_interval, settings.crawl_max_interval))
+        metrics=metrics, save_lock=asyncio.Lock(), dates=DateWindow.from_settings(settings),
+        bounds=Bounds(settings.crawl_min_interval, settings.crawl_max_interval,
+                      settings.fetch_max_retry_after))
     limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
 
     async def one(source: Source) -> SourceReport:
@@ -167,12 +178,15 @@ async def _collect_source(source: Source, ctx: _Context) -> SourceReport:
     try:
         fetched = await ctx.fetcher.get(source.feed_url, etag=source.etag,
                                         last_modified=source.last_modified)
-        feed = None if fetched.not_modified else parse_feed(
-            fetched.content, url=fetched.url, content_type=fetched.content_type,
-            limit=ctx.settings.crawl_max_items)
+        # parsed in a worker thread: a 10,000-item feed must not stall the event loop
+        # that also serves the website under 'ranknews run'
+        feed = None if fetched.not_modified else await asyncio.to_thread(
+            parse_feed, fetched.content, url=fetched.url, content_type=fetched.content_type,
+            limit=ctx.settings.crawl_max_items, dates=ctx.dates)
     except FetchError as exc:
         report.error = exc
-        await _record_failure(source, exc, started, ctx)
+        await (_record_deferral if exc.kind == "deferred" else _record_failure)(
+            source, exc, started, ctx)
         return report
     report.not_modified = feed is None
     if feed is not None:
@@ -214,9 +228,10 @@ async def _article(item: FeedItem, source: Source, ctx: _Context,
         page = await ctx.fetcher.get(item.url)
         _check_page_type(page)
         started = time.perf_counter()
+        # decoding and extraction off the event loop (a worker thread)
         article = await asyncio.to_thread(
-            ctx.extract, page.text(), page.url, rules=extraction_rule(ctx.rules.get(source.domain)),
-            outlet=source.outlet)
+            lambda: ctx.extract(page.text(), page.url, outlet=source.outlet, dates=ctx.dates,
+                                rules=extraction_rule(ctx.rules.get(source.domain))))
         ctx.metrics.extract_seconds.observe(time.perf_counter() - started)
     except FetchError as exc:
         _item_failed(report, ctx, item.url, exc.kind, str(exc), exc.status)
@@ -224,7 +239,12 @@ async def _article(item: FeedItem, source: Source, ctx: _Context,
     except Exception as exc:  # noqa: BLE001 - a hostile page must not stop the crawl
         _item_failed(report, ctx, item.url, "extract", f"{exc.__class__.__name__}: {exc}")
         return None
-    return merge_feed_item(article, item, source, final_url=page.url, now=_now())
+    try:
+        return check_article(merge_feed_item(article, item, source, final_url=page.url,
+                                             now=_now()))
+    except InvalidArticle as exc:  # a field past its limit (limits.py)
+        _item_failed(report, ctx, item.url, "invalid", str(exc))
+        return None
 
 
 def merge_feed_item(article: Article, item: FeedItem, source: Source, *, final_url: str,
@@ -238,8 +258,17 @@ def merge_feed_item(article: Article, item: FeedItem, source: Source, *, final_u
         tags=tuple(dict.fromkeys((*item.tags, *article.tags))),
         section=source.section or item.category or article.section,
         published_at=article.published_at or item.published_at,
-        authors=article.authors or item.authors, summary=article.summary or item.summary,
-        collected_at=now, extra={**article.extra, "feed_url": source.feed_url})
+        authors=article.authors or item.authors,
+        summary=(article.summary or item.summary)[:LIMITS["summary"]],
+        collected_at=now, extra={**article.extra, "feed_url": source.feed_url,
+                                 **_refused_dates(article, item)})
+
+
+def _refused_dates(article: Article, item: FeedItem) -> dict[str, list[str]]:
+    """The dates of page and feed that were outside the window, kept with the post."""
+    refused = [*article.extra.get("dates_refused", ()),
+               *([f"피드: {item.date_refused}"] if item.date_refused else [])]
+    return {"dates_refused": refused} if refused else {}
 
 
 def _usable_canonical(url: str | None) -> str | None:
@@ -273,10 +302,29 @@ async def _save(batch: list[Article], ctx: _Context, report: SourceReport) -> No
             saved = await asyncio.to_thread(save_articles, ctx.db, batch)
         except IntegrityError:
             # Another process stored one of these URLs meanwhile: now it is "existing".
-            saved = await asyncio.to_thread(save_articles, ctx.db, batch)
+            saved = await asyncio.to_thread(_save_each, batch, ctx, report)
+        except Exception as exc:  # noqa: BLE001 - one bad item costs only itself
+            if is_operational(exc):
+                raise
+            saved = await asyncio.to_thread(_save_each, batch, ctx, report)
     report.saved += saved
     for result in ("inserted", "revised", "unchanged"):
         ctx.metrics.articles.labels(result).inc(len(getattr(saved, result)))
+
+
+def _save_each(batch: list[Article], ctx: _Context, report: SourceReport) -> SaveResult:
+    """The articles of a batch that failed, one transaction each: the one at fault is an
+    item error, the others are saved."""
+    saved = SaveResult()
+    for article in batch:
+        try:
+            saved += save_articles(ctx.db, [article])
+        except Exception as exc:  # noqa: BLE001 - the item's fault, or the database's
+            if is_operational(exc):
+                raise
+            _item_failed(report, ctx, article.url, "save",
+                         f"저장하지 못했습니다: {exc.__class__.__name__}: {str(exc)[:300]}")
+    return saved
 
 
 async def _record_success(source: Source, fetched: Fetched, report: SourceReport,
@@ -284,10 +332,14 @@ async def _record_success(source: Source, fetched: Fetched, report: SourceReport
     inserted = len(report.saved.inserted)
     recent = updated_yield(source.recent_yield, inserted)
     last = report.item_errors[-1] if report.item_errors else None
+    # a feed whose every new item failed gives nothing: that is an error of the source
+    # (오류, with the reason), backed off like a failed fetch
+    failures = source.failures + 1 if _all_items_failed(report) else 0
     change = SourceUpdate(
         source_id=source.id, url=source.feed_url, fetched_at=started, ok=True,
-        next_fetch_at=after_success(_now(), source.interval, recent, ctx.bounds),
-        inserted=inserted, recent_yield=recent, failures=0, etag=fetched.etag,
+        next_fetch_at=after_failure(_now(), source.interval, failures, ctx.bounds)
+        if failures else after_success(_now(), source.interval, recent, ctx.bounds),
+        inserted=inserted, recent_yield=recent, failures=failures, etag=fetched.etag,
         last_modified=fetched.last_modified, not_modified=report.not_modified,
         # A page that failed for a passing reason is retried: re-read the whole feed.
         keep_validators=not any(e.kind in _TRANSIENT for e in report.item_errors),
@@ -299,6 +351,24 @@ async def _record_success(source: Source, fetched: Fetched, report: SourceReport
     log_event(log, "source_done", source=source.id, url=source.feed_url,
               not_modified=report.not_modified, items=report.items, known=report.known,
               inserted=inserted, failed=len(report.item_errors))
+
+
+def _all_items_failed(report: SourceReport) -> bool:
+    failed = [e for e in report.item_errors if e.kind != "deferred"]
+    return bool(failed) and not report.saved.articles
+
+
+async def _record_deferral(source: Source, exc: FetchError, started: datetime,
+                           ctx: _Context) -> None:
+    """The host asked for a pause longer than we wait in place: skip the feed until then,
+    without counting a failure of its own."""
+    change = SourceUpdate(
+        source_id=source.id, url=source.feed_url, fetched_at=started, ok=False,
+        next_fetch_at=after_deferral(_now(), exc.retry_after, ctx.bounds),
+        failures=source.failures, error_kind="deferred", error_url=exc.url)
+    await asyncio.to_thread(record_crawl, ctx.db, change)
+    log_event(log, "source_deferred", source=source.id, url=source.feed_url,
+              seconds=round(exc.retry_after or 0))
 
 
 async def _record_failure(source: Source, exc: FetchError, started: datetime,
