@@ -339,8 +339,9 @@ async def test_security_headers(client):
 async def test_healthz_is_cheap_json(client):
     data = (await client.get("/healthz")).json()
     assert data == {"ok": True, "db": "ok", "board_version": data["board_version"],
-                    "posts": 46, "hidden": 0}
-    assert data["board_version"] >= 1
+                    "posts": 46, "hidden": 0, "home": "ok", "home_error": None,
+                    "queue": data["queue"]}
+    assert data["board_version"] >= 1 and data["queue"]["state"] == "ok"
 
 
 async def test_board_queries_never_offset_or_count(client, board):

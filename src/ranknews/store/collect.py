@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
     insert,
     or_,
     select,
@@ -198,6 +199,14 @@ def recent_log(conn: Connection, source_id: int | None = None, limit: int = 50) 
     if source_id is not None:
         query = query.where(fetch_log.c.source_id == source_id)
     return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def failures_by_kind(conn: Connection, since: datetime) -> dict[str, int]:
+    """Failed fetches and items since ``since``, by kind (timeout, blocked, save, …)."""
+    query = (select(fetch_log.c.kind, func.count()).where(fetch_log.c.at >= since)
+             .where(fetch_log.c.kind.not_in(("ok", "not_modified")))
+             .group_by(fetch_log.c.kind))
+    return {kind: count for kind, count in conn.execute(query)}
 
 
 def known_urls(conn: Connection, urls: Iterable[str]) -> set[str]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from typing import Any, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
+from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -24,6 +26,7 @@ from ranknews.errors import NotFound
 from ranknews.store.board import PageMap
 from ranknews.store.db import Database
 from ranknews.web.cache import BoardClock, PageCache
+from ranknews.web.health import ResponseCounter
 from ranknews.web.render import (
     SECURITY_HEADERS,
     http_error,
@@ -64,6 +67,37 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class BaseUrlRedirects:
+    """Redirects point at the configured ``base_url``, never at the request's Host header:
+    Starlette builds the absolute Location of its own redirects (a trailing slash, a
+    mount) from Host, so a forged Host would send readers elsewhere."""
+
+    def __init__(self, app: Any, *, base_url: str) -> None:
+        self.app = app
+        parts = urlsplit(base_url)
+        self.origin = (parts.scheme, parts.netloc)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def rewrite(message: Any) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                message["headers"] = [(n, self._located(v) if n == b"location" else v)
+                                      for n, v in message.get("headers", [])]
+            await send(message)
+
+        await self.app(scope, receive, rewrite)
+
+    def _located(self, value: bytes) -> bytes:
+        parts = urlsplit(value.decode("latin-1"))
+        if not parts.scheme and not parts.netloc:
+            return value  # relative: stays on whatever host the reader used
+        return urlunsplit((*self.origin, parts.path, parts.query, parts.fragment)
+                          ).encode("latin-1")
 
 
 def feature_routes(features: Sequence[str] = FEATURES) -> list[BaseRoute]:
@@ -109,10 +143,13 @@ def create_app(settings: Settings, db: Database, *, cache: bool = True,
                features: Sequence[str] = FEATURES) -> Starlette:
     """The website over ``db``. ``cache=False`` renders every request (used by benchmarks)."""
     clock = BoardClock(db, settings.timezone, settings.page_cache_check_seconds)
+    registry = CollectorRegistry()  # this process's web metrics (/metrics)
     app = Starlette(
         routes=[*feature_routes(features),
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
+            Middleware(ResponseCounter, registry=registry),
+            Middleware(BaseUrlRedirects, base_url=settings.base_url),
             *feature_middleware(settings, db, features),
             Middleware(PageCache, clock=clock, max_entries=settings.page_cache_entries,
                        max_age=settings.http_max_age, enabled=cache),
@@ -123,6 +160,7 @@ def create_app(settings: Settings, db: Database, *, cache: bool = True,
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.web_metrics = registry
     app.state.pages = PageMap(settings.page_cache_check_seconds)
     app.state.clock = clock
     app.state.templates = make_environment()

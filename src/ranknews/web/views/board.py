@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -32,6 +33,7 @@ from ranknews.store.board import (
 from ranknews.store.db import board_version
 from ranknews.store.stories import story_board_page
 from ranknews.web.format import board_date, full_time, rfc822, zone
+from ranknews.web.health import QueueState, home_page_error, queue_state
 from ranknews.web.params import BadRequest, board_filter, page_number, positive_int
 from ranknews.web.render import render, twin
 from ranknews.web.views.stories import annotate_rows, article_extras
@@ -218,18 +220,32 @@ def rss(request: Request) -> Response:
     return Response(xml, media_type="application/rss+xml; charset=utf-8")
 
 
-def healthz(request: Request) -> Response:
+def _database_state(request: Request) -> tuple[int, QueueState]:
+    with request.app.state.db.read() as conn:
+        request.app.state.pages.refresh(conn)
+        return board_version(conn), queue_state(conn)
+
+
+async def healthz(request: Request) -> Response:
+    """ok only when the database answers, the home page renders and the queue behind
+    ingest moves (its oldest post waited less than ``health_queue_max_age``); else 503
+    with what is wrong."""
+    settings: Settings = request.app.state.settings
     pages = request.app.state.pages
+    headers = {"cache-control": "no-store"}
     try:
-        with request.app.state.db.read() as conn:
-            pages.refresh(conn)
-            version = board_version(conn)
+        version, queue = await run_in_threadpool(_database_state, request)
     except Exception:
-        return JSONResponse({"ok": False, "db": "error"}, 503,
-                            headers={"cache-control": "no-store"})
-    return JSONResponse({"ok": True, "db": "ok", "board_version": version,
-                         "posts": pages.total, "hidden": pages.hidden_count},
-                        headers={"cache-control": "no-store"})
+        return JSONResponse({"ok": False, "db": "error"}, 503, headers=headers)
+    home = await home_page_error(request)
+    stuck = queue.stuck(settings.health_queue_max_age)
+    ok = home is None and not stuck
+    return JSONResponse({
+        "ok": ok, "db": "ok", "home": "error" if home else "ok", "home_error": home,
+        "queue": {"state": "stuck" if stuck else "ok", "analysis": queue.analysis,
+                  "search": queue.search, "oldest_seconds": queue.oldest_age},
+        "board_version": version, "posts": pages.total, "hidden": pages.hidden_count,
+    }, 200 if ok else 503, headers=headers)
 
 
 nav = [{"label": "게시판", "url": "/"}, {"label": "RSS", "url": "/rss.xml"}]

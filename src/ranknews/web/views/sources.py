@@ -7,17 +7,20 @@ run`` puts its CrawlMetrics on ``app.state.metrics``), plus gauges read from the
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from ranknews.metrics import CONTENT_TYPE
 from ranknews.sources.source import Source
-from ranknews.store.collect import sources_overview
+from ranknews.store.collect import failures_by_kind, sources_overview
 from ranknews.web.format import full_time, zone
+from ranknews.web.health import queue_state
 from ranknews.web.render import render, twin
 
 nav = [{"label": "수집 현황", "url": "/sources"}]
@@ -57,21 +60,41 @@ async def sources_page(request: Request) -> Response:
 async def metrics(request: Request) -> Response:
     crawler = getattr(request.app.state, "metrics", None)
     body = crawler.exposition() if crawler is not None else b""
-    return Response(body + _store_gauges(request), media_type=CONTENT_TYPE,
+    web = getattr(request.app.state, "web_metrics", None)
+    body += generate_latest(web) if web is not None else b""
+    gauges = await run_in_threadpool(_store_gauges, request)
+    return Response(body + gauges, media_type=CONTENT_TYPE,
                     headers={"cache-control": "no-store"})
 
 
 def _store_gauges(request: Request) -> bytes:
+    """Gauges read from the database, so any web process shows them: sources by health,
+    crawl failures by kind (the fetch log of the last 24 hours, whichever process
+    crawled), and the queue behind ingest."""
     registry = CollectorRegistry()
     by_health = Gauge("ranknews_sources", "Sources by health (정상, 경고, 오류, 중지, 대기)",
                       ["health"], registry=registry)
     collected = Gauge("ranknews_items_collected", "Articles collected by all sources so far",
                       registry=registry)
+    failures = Gauge("ranknews_crawl_failures_24h", "Failed fetches and items of the last "
+                     "24 hours by kind (fetch log)", ["kind"], registry=registry)
+    depth = Gauge("ranknews_queue_depth", "Posts waiting behind ingest, by stage",
+                  ["stage"], registry=registry)
+    oldest = Gauge("ranknews_queue_oldest_seconds", "How long the oldest waiting post has "
+                   "waited (0: none waiting)", registry=registry)
+    now = datetime.now(timezone.utc)
     with request.app.state.db.read() as conn:
         overview = sources_overview(conn)
+        kinds = failures_by_kind(conn, now - timedelta(hours=24))
+        queue = queue_state(conn, now)
     for health, count in overview["health"].items():
         by_health.labels(health).set(count)
     collected.set(overview["items_collected"])
+    for kind, count in kinds.items():
+        failures.labels(kind).set(count)
+    depth.labels("analysis").set(queue.analysis)
+    depth.labels("search").set(queue.search)
+    oldest.set(queue.oldest_age or 0)
     return generate_latest(registry)
 
 
