@@ -13,10 +13,10 @@ from ranknews.pipeline import import_jsonl, index_pending, reindex
 from ranknews.search import Indexer, parse_query
 from ranknews.search.highlight import highlight, snippet
 from ranknews.search.ranking import recency_factor
-from ranknews.search.ratelimit import RateLimiter
 from ranknews.store.articles import hide, save_articles, unhide
 from ranknews.store.search import RankingOptions, SearchFilters, search
 from ranknews.text.analysis import Analyzer
+from ranknews.web.ratelimit import SharedRateLimiter
 
 NOW = datetime(2024, 6, 20, 3, 0, tzinfo=timezone.utc)
 FILLER = "이 문장은 검색어와 무관한 채움 문장이다. " * 30  # pushes text past the Kiwi lead
@@ -176,15 +176,17 @@ def test_syntax_around_a_real_word_still_finds_it(corpus, analyzer):
     assert found(corpus, analyzer, "") == [] and found(corpus, analyzer, "ㅋㅋ") == []
 
 
-def test_rate_limit_is_per_client_and_refills():
-    clock = [0.0]
-    limiter = RateLimiter(per_minute=60, burst=3, clock=lambda: clock[0])
-    assert [limiter.allow("1.2.3.4") for _ in range(4)] == [True, True, True, False]
-    assert limiter.allow("5.6.7.8")  # another client has its own bucket
-    assert limiter.retry_after("1.2.3.4") >= 1
+def test_rate_limit_is_per_client_and_refills(db):
+    clock = [1_000_000.0]
+    limiter = SharedRateLimiter(db, per_minute=60, burst=3, clock=lambda: clock[0])
+    assert [limiter.check("1.2.3.4") for _ in range(4)] == [0, 0, 0, 1]
+    assert limiter.check("5.6.7.8") == 0  # another client has its own bucket
     clock[0] += 1.0  # one token a second at 60/min
-    assert limiter.allow("1.2.3.4") and not limiter.allow("1.2.3.4")
-    assert RateLimiter(per_minute=0, burst=1).allow("x")
+    assert limiter.check("1.2.3.4") == 0 and limiter.check("1.2.3.4") >= 1
+    assert SharedRateLimiter(db, per_minute=0, burst=1).check("x") == 0
+    # another process (another limiter over the same database) sees the same bucket
+    other = SharedRateLimiter(db, per_minute=60, burst=3, clock=lambda: clock[0])
+    assert other.check("1.2.3.4") >= 1
 
 
 def test_import_queues_posts_and_the_index_catches_up(db, indexer, analyzer, tmp_path):

@@ -5,7 +5,6 @@
 - ``query``: a reader's query → FTS5 / tsquery expression, always quoted;
 - ``ranking``: relevance × recency;
 - ``highlight``: safe <mark> of matches;
-- ``ratelimit``: per-client token buckets for the search page.
 
 Storage and the query itself live in ``store/search.py``.
 """

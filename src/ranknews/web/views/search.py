@@ -5,7 +5,9 @@ zone), ``page``. Results are story-aware: one entry per story, with "관련 기�
 are highlighted by escaping first and marking after (search/highlight.py). Searches are
 rate-limited per client address (in-memory token bucket, Korean 429 page); pages are not
 kept in the page cache (no-store), because the index runs behind the board and every search
-must pass the rate limit. Queries: ``store/search.py``.
+must pass the rate limit. Queries: ``store/search.py``. The rate limit is kept in the
+database, shared by every web process, and keyed on the client address the operator's
+trusted proxies vouch for (``web/ratelimit.py``, ``web/client.py``).
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from ranknews.config import Settings
 from ranknews.dates import DateWindow, parse_day
 from ranknews.search import parse_query
 from ranknews.search.highlight import highlight, snippet
-from ranknews.search.ratelimit import RateLimiter
 from ranknews.store.search import RankingOptions, SearchFilters, SearchHit, search
 from ranknews.text.analysis import shared_analyzer
+from ranknews.web.client import ClientAddress
 from ranknews.web.format import full_time, zone
 from ranknews.web.params import BadRequest, board_filter, page_number
+from ranknews.web.ratelimit import SharedRateLimiter
 from ranknews.web.render import error_page, render, twin
 
 PER_PAGE = 20
@@ -35,13 +38,14 @@ _ANALYZER_LOCK = threading.Lock()  # one Kiwi per process; queries are tiny, so 
 _LIMITER_LOCK = threading.Lock()
 
 
-def limiter(request: Request) -> RateLimiter:
+def limiter(request: Request) -> SharedRateLimiter:
     state = request.app.state
     with _LIMITER_LOCK:
         if not hasattr(state, "search_limiter"):
             settings: Settings = state.settings
-            state.search_limiter = RateLimiter(settings.search_rate_per_minute,
-                                               settings.search_rate_burst)
+            state.search_limiter = SharedRateLimiter(
+                state.db, settings.search_rate_per_minute, settings.search_rate_burst)
+            state.client_address = ClientAddress.from_settings(settings)
     return state.search_limiter
 
 
@@ -101,9 +105,9 @@ def _page_url(params: dict[str, str], page: int) -> str:
 
 def search_page(request: Request) -> Response:
     settings: Settings = request.app.state.settings
-    client = request.client.host if request.client else "unknown"
-    if not limiter(request).allow(client):
-        wait = limiter(request).retry_after(client)
+    shared = limiter(request)
+    wait = shared.check(request.app.state.client_address(request.scope) or "unknown")
+    if wait:
         response = error_page(request, 429, f"검색 요청이 너무 많습니다. {wait}초 뒤에 다시 "
                                             "검색해 주세요.")
         response.headers["retry-after"] = str(wait)
