@@ -275,3 +275,192 @@ def _site_survives(db, settings) -> None:
     for path in paths:
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code, response.text[:300])
+
+
+# --- 2 and 1. hostile pages and feed items: one bad item costs only itself ----------------------
+
+HOST = "127.0.0.1"
+
+
+def crawl_settings(settings: Settings, tmp_path: Path, **changes) -> Settings:
+    return dataclasses.replace(settings, fetch_host_delay=0.0, fetch_retries=0,
+                               fetch_backoff=0.01, fetch_read_timeout=3.0,
+                               fetch_total_timeout=5.0,
+                               sources_file=str(tmp_path / "sources.toml"), **changes)
+
+
+async def run_crawl(db, settings: Settings, feeds: list[tuple[str, str, str]], **options):
+    Path(settings.sources_file).write_text(sources_toml(feeds), encoding="utf-8")
+    async with build_client(settings) as client:
+        return await crawl(db, client, settings, **options)
+
+
+def dated_page(title: str, published: str) -> str:
+    return page_html(1, title=title).replace(
+        '<meta property="article:published_time"',
+        f'<meta property="article:published_time" content="{published}"><meta name="x"')
+
+
+def feed_of(items: list[tuple[str, str, str | None]]) -> str:
+    """RSS with (url, title, pubDate or None for the default) items."""
+    body = rss([(u, t) for u, t, _ in items])
+    for url, _, when in items:
+        if when is not None:
+            body = re.sub(f"(<link>{re.escape(url)}</link>)<pubDate>[^<]*</pubDate>",
+                          rf"\1<pubDate>{when}</pubDate>", body)
+    return body
+
+
+# (name, page or None for a status, feed pubDate, outcome): "saved", or an item error kind
+PAGE_CORPUS = [
+    ("page published in year 1 at +09:00", dated_page("1년 기사", "0001-01-01T00:00:00+09:00"),
+     None, "saved"),
+    ("page published in year 9999", dated_page("9999년 기사", "9999-12-31T23:59:59Z"), None,
+     "saved"),
+    ("feed date in year 9999", page_html(3, title="피드 날짜 9999"),
+     "Fri, 31 Dec 9999 23:59:59 GMT", "saved"),
+    ("feed date in year 1", page_html(4, title="피드 날짜 1년"),
+     "Mon, 01 Jan 0001 00:00:00 +0900", "saved"),
+    ("a 100,000-character headline", page_html(5, title="가" * 100_000), None, "invalid"),
+    ("a page the database refuses", page_html(6, title="독약"), None, "save"),
+    ("NUL and ESC in the headline", page_html(7, title="제목\u0000\u001b[31m 빨강"), None,
+     "saved"),
+]
+
+
+async def test_hostile_pages_and_items_cost_only_themselves(db, settings, tmp_path,
+                                                            httpserver):
+    _refuse_title_in_database(db, "독약")
+    settings = crawl_settings(settings, tmp_path)
+    items = []
+    for n, (name, page, when, _) in enumerate(PAGE_CORPUS):
+        url = httpserver.add(f"/h/{n}", page)
+        items.append((url, name, when))
+    fine = httpserver.add("/h/fine", page_html(99, title="멀쩡한 기사"))
+    items.append((fine, "멀쩡한 기사", None))
+    feed = httpserver.add("/h/feed.xml", feed_of(items),
+                          content_type="application/rss+xml; charset=utf-8")
+    started = datetime.now(timezone.utc)
+    report = await asyncio.wait_for(run_crawl(db, settings, [("적대일보", HOST, feed)]), 60)
+    kinds = {e.url: e.kind for e in report.sources[0].item_errors}
+    with db.read() as conn:
+        rows = {r["url"]: r for r in conn.execute(select(articles)).mappings()}
+    for (name, _, _, outcome), (url, _, _) in zip(PAGE_CORPUS, items):
+        if outcome == "saved":
+            assert url in rows and url not in kinds, name
+            row = rows[url]
+            assert not _CONTROL.search(row["title"]), name
+            published = row["published_at"]
+            assert published is None or datetime(1990, 1, 1, tzinfo=timezone.utc) \
+                <= published <= started + timedelta(days=1), name
+        else:
+            assert kinds.get(url) == outcome and url not in rows, name
+    assert fine in rows
+    assert rows[items[0][0]]["extra"]["dates_refused"]  # the reason is kept with the post
+    with db.read() as conn:
+        source = next(s for s in list_sources(conn) if s.feed_url == feed)
+    # the pass finished and was recorded: the feed is not re-read every few seconds
+    assert source.health == "경고" and source.last_success_at is not None
+    assert source.next_fetch_at >= started + timedelta(seconds=settings.crawl_min_interval)
+    _site_survives(db, settings)
+
+
+async def test_a_source_whose_items_all_fail_shows_its_error(db, settings, tmp_path,
+                                                             httpserver, database_url):
+    from typer.testing import CliRunner
+
+    from ranknews.cli import app
+
+    settings = crawl_settings(settings, tmp_path)
+    gone = [httpserver.url(f"/gone/{n}") for n in (1, 2)]  # 404 both
+    feed = httpserver.add("/gone/feed.xml", rss([(u, f"사라진 기사 {u[-1]}") for u in gone]),
+                          content_type="application/rss+xml")
+    await run_crawl(db, settings, [("실패일보", HOST, feed)])
+    with db.read() as conn:
+        source = next(s for s in list_sources(conn) if s.feed_url == feed)
+    assert source.health == "오류" and "기사 2건 실패" in source.last_error
+    page = _client(db, settings).get("/sources")
+    assert "오류" in page.text and "기사 2건 실패" in page.text
+    listed = CliRunner().invoke(app, ["sources", "--db", database_url,
+                                      "--sources-file", settings.sources_file])
+    assert "오류" in listed.output and "실패일보" in listed.output
+
+
+# --- 3. no internal addresses -----------------------------------------------------------------
+
+INTERNAL_URLS = [
+    "http://127.0.0.1:{port}/secret", "http://127.1:{port}/secret",
+    "http://2130706433:{port}/secret", "http://[::1]:{port}/secret",
+    "http://[::ffff:127.0.0.1]:{port}/secret", "http://0.0.0.0:{port}/secret",
+    "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://192.168.0.1/",
+    "http://172.16.0.1/", "http://100.64.0.1/", "http://224.0.0.1/", "http://240.0.0.1/",
+    "http://0x7f000001:{port}/secret", "http://017700000001:{port}/secret",
+    "http://localhost:{port}/redirect-inside",
+]
+
+
+async def test_internal_addresses_are_never_fetched(db, settings, tmp_path, httpserver):
+    """Only 'localhost' is allowed (by name); every other spelling of an internal address,
+    direct or by redirect, is refused in the connection, before a byte is sent."""
+    settings = crawl_settings(settings, tmp_path, fetch_allowed_hosts="localhost",
+                              fetch_connect_timeout=2.0)
+    secret = httpserver.add("/secret", page_html(1, title="내부 비밀"))
+    httpserver.add("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+    httpserver.add("/redirect-inside", b"", status=302, headers={"Location": secret})
+    port = httpserver.port
+    fine = f"http://localhost:{port}/fine"
+    httpserver.add("/fine", page_html(2, title="공개 기사"))
+    urls = [u.format(port=port) for u in INTERNAL_URLS]
+    feed = httpserver.add("/inside/feed.xml", rss([(u, f"내부 {i}") for i, u in
+                                                   enumerate([*urls, fine])]),
+                          content_type="application/rss+xml")
+    report = await run_crawl(db, settings, [("내부일보", "localhost",
+                                             feed.replace("127.0.0.1", "localhost"))])
+    kinds = {e.url: e.kind for e in report.sources[0].item_errors}
+    assert all(kinds.get(u) == "blocked" for u in urls), kinds
+    assert httpserver.hits("/secret") == [] and report.inserted == 1
+    with db.read() as conn:
+        assert [r.url for r in conn.execute(select(articles.c.url))] == [fine]
+
+
+async def test_a_changing_dns_answer_cannot_slip_past():
+    """The address checked is the address connected to: the name is resolved once, in the
+    connection, and never handed on (no second lookup that could answer otherwise)."""
+    import httpcore
+
+    from ranknews.fetch.addresses import AddressPolicy, BlockedAddress, GuardedBackend
+
+    answers = [["93.184.216.34"], ["127.0.0.1"]]  # public first, internal on a second lookup
+    connected: list[str] = []
+
+    class Recorder(httpcore.AsyncNetworkBackend):
+        async def connect_tcp(self, host, port, timeout=None, local_address=None,
+                              socket_options=None):
+            connected.append(host)
+            raise httpcore.ConnectError("no network here")
+
+    class Rebinding(GuardedBackend):
+        async def _resolve(self, host, port, timeout):
+            from ipaddress import ip_address
+            return [ip_address(a) for a in answers.pop(0)]
+
+    backend = Rebinding(AddressPolicy.parse(""), inner=Recorder())
+    with pytest.raises(httpcore.ConnectError):
+        await backend.connect_tcp("rebind.example", 80)
+    assert connected == ["93.184.216.34"]  # the checked address, never the name
+    with pytest.raises(BlockedAddress):
+        await backend.connect_tcp("rebind.example", 80)
+    assert connected == ["93.184.216.34"]
+
+
+def test_images_on_internal_hosts_are_not_shown(db, settings):
+    from ranknews.models import Figure
+
+    save_articles(db, [Article(url="https://news.example.kr/img", outlet="예시일보",
+                               title="그림 기사", published_at=NOW, blocks=(
+                                   Paragraph("본문"), Figure("http://192.168.0.1/reset.cgi"),
+                                   Figure("http://localhost/x.png"),
+                                   Figure("https://img.example.kr/ok.jpg")))])
+    page = _client(db, settings).get("/articles/1").text
+    assert "192.168.0.1" not in page and "localhost/x.png" not in page
+    assert "https://img.example.kr/ok.jpg" in page

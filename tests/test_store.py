@@ -150,13 +150,10 @@ def test_migrations_form_one_chain():
 def test_a_database_of_the_branched_migrations_upgrades(database_url):
     """Before the chain, a database recorded one revision per feature branch; it opens
     after `ranknews init` as one at the head of the chain, its data kept."""
+    from alembic import command
     from sqlalchemy import text
 
-    from ranknews.store.db import migration_heads
-
-    from alembic import command
-
-    from ranknews.store.db import _alembic_config
+    from ranknews.store.db import _alembic_config, migration_heads
 
     db = open_database(database_url, create=True)
     save_articles(db, [article(1)])

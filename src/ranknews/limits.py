@@ -12,9 +12,10 @@ headline around.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ranknews.errors import InvalidArticle
-from ranknews.models import Article, Figure
+from ranknews.models import Article, Figure, Paragraph
 
 # The highest board number a page can address: board_no is a 32-bit INTEGER on PostgreSQL.
 MAX_BOARD_NO = 2**31 - 1
@@ -40,6 +41,21 @@ def clean_text(text: str) -> str:
 
 def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
+
+
+def clean_article(article: Article) -> Article:
+    """``article`` with ``clean_text`` applied to every text field (a crawled page)."""
+    def texts(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(clean_text(v) for v in values)
+
+    blocks = tuple(Figure(b.image_url, clean_text(b.caption), clean_text(b.credit))
+                   if isinstance(b, Figure) else Paragraph(clean_text(b.text))
+                   for b in article.blocks)
+    return replace(article, title=clean_text(article.title), outlet=clean_text(article.outlet),
+                   tags=texts(article.tags), subtitles=texts(article.subtitles),
+                   authors=texts(article.authors), summary=clean_text(article.summary),
+                   section=clean_text(article.section) if article.section else None,
+                   blocks=blocks)
 
 
 def check_article(article: Article) -> Article:

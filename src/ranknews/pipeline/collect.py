@@ -26,7 +26,7 @@ from ranknews.fetch.schedule import (
     after_success,
     updated_yield,
 )
-from ranknews.limits import LIMITS, check_article
+from ranknews.limits import LIMITS, check_article, clean_article
 from ranknews.logs import log_event
 from ranknews.metrics import CrawlMetrics
 from ranknews.models import Article
@@ -240,8 +240,8 @@ async def _article(item: FeedItem, source: Source, ctx: _Context,
         _item_failed(report, ctx, item.url, "extract", f"{exc.__class__.__name__}: {exc}")
         return None
     try:
-        return check_article(merge_feed_item(article, item, source, final_url=page.url,
-                                             now=_now()))
+        return check_article(clean_article(merge_feed_item(
+            article, item, source, final_url=page.url, now=_now())))
     except InvalidArticle as exc:  # a field past its limit (limits.py)
         _item_failed(report, ctx, item.url, "invalid", str(exc))
         return None
