@@ -464,3 +464,107 @@ def test_images_on_internal_hosts_are_not_shown(db, settings):
     page = _client(db, settings).get("/articles/1").text
     assert "192.168.0.1" not in page and "localhost/x.png" not in page
     assert "https://img.example.kr/ok.jpg" in page
+
+
+# --- 4. a slow or unfriendly host never holds up the others -------------------------------------
+
+RETRY_AFTER_CORPUS = ["3600", "99999999999999999999", "Fri, 31 Dec 9999 23:59:59 GMT",
+                      "Thu, 01 Jan 1970 00:00:00 GMT", "-5", "1e9", "soon", ""]
+
+
+@pytest.mark.parametrize("value", RETRY_AFTER_CORPUS)
+def test_retry_after_is_capped(value):
+    from ranknews.fetch.fetcher import parse_retry_after
+
+    seconds = parse_retry_after(value, cap=1800)
+    assert seconds is None or 0 <= seconds <= 1800
+
+
+async def test_a_long_retry_after_skips_that_host_while_the_pass_goes_on(db, settings,
+                                                                        tmp_path):
+    """One '503 Retry-After: 3600' used to hold the whole pass for an hour. Now the pass
+    ends at once: that host's other feed is skipped until the (capped) pause ends, without
+    counting a failure, and another host is collected."""
+    from httpserver import FixtureServer
+
+    unfriendly, other = FixtureServer().start(), FixtureServer().start()
+    try:
+        slow = unfriendly.add("/slow.xml", b"", status=503, headers={"Retry-After": "3600"})
+        feed_a = add_site(unfriendly, "a", 2)
+        feed_b = add_site(other, "b", 2)
+        settings = crawl_settings(settings, tmp_path, fetch_concurrency=1)
+        started = datetime.now(timezone.utc)
+        report = await asyncio.wait_for(run_crawl(db, settings, [
+            ("늦춤일보", HOST, slow), ("같은호스트", HOST, feed_a), ("다른일보", HOST, feed_b)]), 30)
+        assert report.inserted == 2  # the other host's articles
+        with db.read() as conn:
+            sources = {s.feed_url: s for s in list_sources(conn)}
+        assert sources[slow].health == "오류" and sources[slow].last_error_kind == "rate_limited"
+        assert sources[feed_a].failures == 0 and unfriendly.hits("/a/feed.xml") == []
+        for url in (slow, feed_a):  # back when the pause ends: 30 minutes, not an hour
+            due = sources[url].next_fetch_at - started
+            assert timedelta(minutes=29) < due < timedelta(minutes=32), (url, due)
+    finally:
+        unfriendly.stop()
+        other.stop()
+
+
+async def test_a_huge_feed_is_parsed_off_the_event_loop(db, settings, tmp_path, httpserver):
+    """Parsing 10,000 items takes seconds; the event loop (which serves the website under
+    'ranknews run') keeps ticking meanwhile."""
+    from ranknews.fetch.feeds import parse_feed
+
+    items = [(f"https://big.example.kr/{n}", f"큰 피드 기사 {n}") for n in range(10_000)]
+    body = rss(items).encode("utf-8")
+    feed = httpserver.add("/big.xml", body, content_type="application/rss+xml")
+    started = time.perf_counter()
+    parse_feed(body, url=feed)
+    alone = time.perf_counter() - started
+    settings = crawl_settings(settings, tmp_path, crawl_max_items=0, fetch_max_bytes=20_000_000)
+    gaps: list[float] = []
+
+    async def ticker(done: asyncio.Event) -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    done = asyncio.Event()
+    ticking = asyncio.create_task(ticker(done))
+    await run_crawl(db, settings, [("큰피드", HOST, feed)])
+    done.set()
+    await ticking
+    # the loop never stood still for the time parsing takes (it did: one gap of `alone`)
+    assert max(gaps) < max(0.5, alone / 2), (max(gaps), alone)
+
+
+BOMBS = {
+    "gzip": lambda data: gzip.compress(data, compresslevel=9),
+    "br": lambda data: brotli.compress(data, quality=5),
+    "deflate": lambda data: __import__("zlib").compress(data, 9),
+}
+
+
+@pytest.mark.parametrize("encoding", BOMBS)
+async def test_a_compression_bomb_is_cut_off_while_decompressing(encoding, httpserver):
+    """200 MB of zeros compress to a few hundred KB; the crawler stops at its 1 MB limit
+    having held little more than that (httpx inflated each network chunk whole)."""
+    from ranknews.errors import FetchError
+
+    bomb = BOMBS[encoding](b"\0" * 200_000_000)
+    httpserver.add("/robots.txt", "", content_type="text/plain")
+    url = httpserver.add(f"/bomb.{encoding}", bomb, headers={"Content-Encoding": encoding})
+    settings = Settings.build(fetch_allowed_hosts="127.0.0.1")
+    async with build_client(settings) as client:
+        fetcher = Fetcher(client, FetchPolicy(host_delay=0, max_bytes=1_000_000))
+        tracemalloc.start()
+        try:
+            with pytest.raises(FetchError) as caught:
+                await fetcher.get(url)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert caught.value.kind == "too_large"
+    assert peak < 12_000_000, f"{peak:,} bytes held for a 1 MB limit"
