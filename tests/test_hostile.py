@@ -568,3 +568,129 @@ async def test_a_compression_bomb_is_cut_off_while_decompressing(encoding, https
             tracemalloc.stop()
     assert caught.value.kind == "too_large"
     assert peak < 12_000_000, f"{peak:,} bytes held for a 1 MB limit"
+
+
+# --- 5. failures are visible --------------------------------------------------------------------
+
+def test_healthz_says_when_the_home_page_cannot_render(db, settings):
+    save_articles(db, [Article(url="https://news.example.kr/h", outlet="예시일보", title="글",
+                               published_at=NOW, blocks=(Paragraph("본문"),))])
+    client = _client(db, settings)
+    assert client.get("/healthz").json()["home"] == "ok"
+    with db.write() as conn:  # a broken upgrade: a table the home page reads is gone
+        conn.exec_driver_sql("DROP TABLE rank_snapshots")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["home"] == "error" and response.json()["home_error"]
+    assert client.get("/").status_code == 500
+    metrics = client.get("/metrics").text
+    # the 503 of /healthz and the 500 of /
+    assert 'ranknews_http_responses_total{status="5xx"} 2.0' in metrics
+
+
+def test_healthz_says_when_the_queue_behind_ingest_is_stuck(db, settings):
+    old = NOW - timedelta(hours=2)  # saved two hours ago, never analysed
+    save_articles(db, [Article(url="https://news.example.kr/q", outlet="예시일보", title="글",
+                               published_at=old, blocks=(Paragraph("본문"),))], now=old)
+    response = _client(db, settings, health_queue_max_age=1800).get("/healthz")
+    assert response.status_code == 503 and response.json()["queue"]["state"] == "stuck"
+    metrics = _client(db, settings).get("/metrics").text
+    assert 'ranknews_queue_depth{stage="analysis"} 1.0' in metrics
+    assert "ranknews_queue_oldest_seconds 7" in metrics
+
+
+async def test_metrics_count_crawl_failures_by_kind(db, settings, tmp_path, httpserver):
+    settings = crawl_settings(settings, tmp_path)
+    gone = httpserver.url("/m/gone")
+    feed = httpserver.add("/m/feed.xml", rss([(gone, "없는 기사"),
+                                              ("http://10.0.0.1/x", "내부 기사")]),
+                          content_type="application/rss+xml")
+    await run_crawl(db, settings, [("지표일보", HOST, feed)])
+    metrics = _client(db, settings).get("/metrics").text
+    assert 'ranknews_crawl_failures_24h{kind="not_found"} 1.0' in metrics
+    assert 'ranknews_crawl_failures_24h{kind="blocked"} 1.0' in metrics
+
+
+# --- 6. behind a reverse proxy ------------------------------------------------------------------
+
+def _asgi(db, settings, peer: str, **changes):
+    app = create_app(dataclasses.replace(settings, page_cache_check_seconds=0.0, **changes), db)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(peer, 5555))
+    return app, httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+FORWARDED_CORPUS = [f"203.0.113.{n}" for n in range(200)] + [
+    "", "garbage", "1.2.3.4, 5.6.7.8", "unknown", "::1", "[2001:db8::1]:443",
+    "127.0.0.1", "999.999.999.999", "a" * 500, "10.0.0.1, 10.0.0.2, 10.0.0.3"]
+
+
+async def test_a_client_rotating_x_forwarded_for_is_one_address(db, settings):
+    """Today 500 requests with rotating headers counted 501 views; from an untrusted peer
+    the header is ignored, so the same reader on the same page counts once."""
+    save_articles(db, [Article(url="https://news.example.kr/v", outlet="예시일보", title="글",
+                               published_at=NOW, blocks=(Paragraph("본문"),))])
+    app, client = _asgi(db, settings, "198.51.100.7")
+    async with client:
+        for value in FORWARDED_CORPUS:
+            response = await client.get("/articles/1", headers={
+                "x-forwarded-for": value, "user-agent": "Mozilla/5.0 (reader)"})
+            assert response.status_code == 200
+    counter = _view_counter(app)
+    assert sum(counter.drain().values()) == 1
+
+
+async def test_trusted_proxies_name_the_client_from_the_right():
+    from ranknews.web.client import ClientAddress
+
+    address = ClientAddress("127.0.0.1, 10.0.0.0/8")
+
+    def scope(peer: str, *values: str) -> dict:
+        return {"client": (peer, 1), "headers": [(b"x-forwarded-for", v.encode())
+                                                 for v in values]}
+
+    assert address(scope("127.0.0.1", "6.6.6.6, 203.0.113.9")) == "203.0.113.9"
+    assert address(scope("127.0.0.1", "6.6.6.6, 203.0.113.9, 10.1.2.3")) == "203.0.113.9"
+    assert address(scope("127.0.0.1", "6.6.6.6", "203.0.113.9")) == "203.0.113.9"
+    assert address(scope("198.51.100.7", "203.0.113.9")) == "198.51.100.7"  # not a proxy
+    assert address(scope("127.0.0.1")) == "127.0.0.1"
+    assert address(scope("127.0.0.1", "10.0.0.1, 10.0.0.2")) == "10.0.0.1"
+
+
+async def test_the_search_limit_holds_across_worker_processes(db, settings):
+    """Two apps over one database stand for two worker processes: the client's budget is
+    shared, keyed on the address the trusted proxy gives, however the header rotates."""
+    changes = {"search_rate_burst": 2, "search_rate_per_minute": 1,
+               "trusted_proxies": "127.0.0.1"}
+    _, first = _asgi(db, settings, "127.0.0.1", **changes)
+    _, second = _asgi(db, settings, "127.0.0.1", **changes)
+    async with first, second:
+        codes = []
+        for n, client in enumerate([first, second, first, second]):
+            response = await client.get("/search", params={"q": "기사"}, headers={
+                "x-forwarded-for": f"6.6.6.{n}, 203.0.113.50"})
+            codes.append(response.status_code)
+        other = await second.get("/search", params={"q": "기사"},
+                                 headers={"x-forwarded-for": "203.0.113.51"})
+    assert codes == [200, 200, 429, 429] and other.status_code == 200
+
+
+HOST_HEADERS = ["evil.example", "evil.example:8443", "127.0.0.1@evil.example",
+                "evil.example/..", "[::1]"]
+
+
+@pytest.mark.parametrize("host", HOST_HEADERS)
+def test_redirects_never_reflect_the_host_header(db, settings, host):
+    client = _client(db, settings, base_url="https://news.example.kr")
+    response = client.get("/rank/", headers={"host": host}, follow_redirects=False)
+    assert response.status_code in (301, 307, 308)
+    assert response.headers["location"].startswith("https://news.example.kr/"), \
+        response.headers["location"]
+
+
+def _view_counter(app):
+    layer = app.middleware_stack
+    while layer is not None:
+        if hasattr(layer, "counter"):
+            return layer.counter
+        layer = getattr(layer, "app", None)
+    raise AssertionError("no view counter in the app")
