@@ -29,9 +29,8 @@ from pathlib import Path
 import brotli
 import httpx
 import pytest
-from httpserver import Reply
 from newssite import add_site, page_html, rss, sources_toml
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from ranknews.config import Settings
 from ranknews.dates import DateRejected, DateWindow, parse_date, parse_day
@@ -694,3 +693,119 @@ def _view_counter(app):
             return layer.counter
         layer = getattr(layer, "app", None)
     raise AssertionError("no view counter in the app")
+
+
+# --- 7. no orphans ------------------------------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = (task / "children").read_text().split() if (task / "children").exists() \
+            else []
+        found += [int(c) for c in children]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_killing_import_kills_its_workers(tmp_path):
+    """SIGKILL on 'ranknews import' used to leave its two workers alive under PID 1."""
+    path = tmp_path / "big.jsonl"
+    body = "본문 문장입니다. " * 60
+    with open(path, "w", encoding="utf-8") as handle:
+        for n in range(60_000):
+            handle.write(json.dumps(good(n, text=body), ensure_ascii=False) + "\n")
+    env = {**os.environ, "RANKNEWS_IMPORT_WORKERS": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ranknews", "import", str(path), "--db",
+         f"sqlite:///{tmp_path / 'orphans.sqlite3'}"], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        workers: list[int] = []
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+            workers = _children(process.pid)
+        assert len(workers) >= 2, "the import never started its workers"
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 10
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(w) for w in workers)
+    finally:
+        for worker in _children(process.pid) if process.poll() is None else []:
+            os.kill(worker, signal.SIGKILL)
+        process.kill()
+
+
+# --- 8. URL identity keeps scheme and port ------------------------------------------------------
+
+def test_urls_that_differ_by_port_or_scheme_are_two_posts(db, tmp_path):
+    path = tmp_path / "ports.jsonl"
+    records = [good(1, url="http://news.example.kr:8001/view/1", text="8001번 사이트의 본문"),
+               good(2, url="http://news.example.kr:8002/view/1", text="8002번 사이트의 본문"),
+               good(3, url="https://news.example.kr:8002/view/1", text="https 사이트의 본문"),
+               good(4, url="https://news.example.kr:443/view/1", text="기본 포트의 본문")]
+    for record in records:
+        record["title"] = "같은 제목"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n",
+                    encoding="utf-8")
+    report = import_jsonl(db, [path], workers=1)
+    assert report.inserted == 4
+    with db.read() as conn:
+        rows = {r.url: r.blocks[0]["text"] for r in conn.execute(select(articles))}
+    assert rows == {r["url"]: r["text"] for r in records}
+
+
+# --- 2. nothing from outside drives the operator's terminal -------------------------------------
+
+def test_search_output_carries_no_control_characters(db, settings, database_url):
+    from typer.testing import CliRunner
+
+    from ranknews.cli import app
+    from ranknews.cli.search import make_indexer
+    from ranknews.pipeline.search import index_pending
+
+    # stored as a database from before the cleaning would hold it
+    save_articles(db, [Article(url="https://news.example.kr/t\u001b[2J", outlet="\u009b31m일보",
+                               title="삼성전자 \u001b]0;pwned\u0007 [bold]실적[/bold] \u202e발표",
+                               published_at=NOW, blocks=(Paragraph("삼성전자 실적 발표"),))])
+    index_pending(db, make_indexer(settings))
+    for extra in ([], ["--json"]):
+        result = CliRunner().invoke(app, ["search", "삼성전자", "--db", database_url, *extra])
+        assert result.exit_code == 0 and "삼성전자" in result.output
+        assert not _CONTROL.search(result.output), repr(result.output)
+        assert "[bold]" in result.output or "\\[bold]" in result.output
+
+
+# --- the count ----------------------------------------------------------------------------------
+
+def hostile_inputs() -> int:
+    """Hostile inputs the suite tries: every corpus entry, and each hostile server,
+    process or request scenario that has no corpus of its own."""
+    corpora = (IMPORT_CORPUS, DATE_CORPUS, PAGE_CORPUS, INTERNAL_URLS, RETRY_AFTER_CORPUS,
+               BOMBS, FORWARDED_CORPUS, HOST_HEADERS)
+    scenarios = [
+        "a line the database refuses among 3,000", "the highest board number asked for",
+        "dates stored before the window", "search date filters past the window",
+        "a source whose items all fail", "a DNS answer that changes", "internal images",
+        "a 503 with Retry-After: 3600", "a 10,000-item feed", "a home page that cannot "
+        "render", "a queue that does not move", "crawl failures to count",
+        "a client naming its own proxy hops", "one client across worker processes",
+        "SIGKILL on import", "two sites on one host", "escapes for the terminal",
+    ]
+    return sum(len(c) for c in corpora) + len(scenarios)
+
+
+def test_the_readme_states_the_count():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    count = hostile_inputs()
+    assert f"**{count}** hostile inputs" in readme, f"README should say **{count}** hostile inputs"

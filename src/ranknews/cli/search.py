@@ -69,7 +69,9 @@ def search(query: str = typer.Argument(..., help="검색어"),
         if as_json:
             line = json.dumps({"board_no": hit.board_no, "url": hit.url, "outlet": hit.outlet,
                                "title": hit.title, "score": hit.score}, ensure_ascii=False)
-            out.print_json(terminal_text(line, markup=False), indent=None)
+            # printed as it is (print_json would decode the escapes again)
+            out.print(terminal_text(line, markup=False), markup=False, highlight=False,
+                      soft_wrap=True)
         else:
             # text from outside: no control character reaches the terminal
             line = f"{hit.board_no}\t{hit.url}\t{hit.outlet}\t{hit.title}\t{hit.score:.4f}"
