@@ -69,15 +69,16 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-class BaseUrlRedirects:
-    """Redirects point at the configured ``base_url``, never at the request's Host header:
-    Starlette builds the absolute Location of its own redirects (a trailing slash, a
-    mount) from Host, so a forged Host would send readers elsewhere."""
+class SiteRedirects:
+    """Redirects never reflect the request's Host header. Starlette builds the absolute
+    Location of its own redirects (a trailing slash, a mount) from Host, so a forged Host
+    would send readers elsewhere. The site only ever redirects to itself, so every Location
+    becomes relative to the site (``/rank``), which browsers resolve against the address
+    they actually asked, on whatever port the site is served (``base_url`` names it where
+    an absolute address is needed, as in RSS)."""
 
-    def __init__(self, app: Any, *, base_url: str) -> None:
+    def __init__(self, app: Any) -> None:
         self.app = app
-        parts = urlsplit(base_url)
-        self.origin = (parts.scheme, parts.netloc)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -92,12 +93,11 @@ class BaseUrlRedirects:
 
         await self.app(scope, receive, rewrite)
 
-    def _located(self, value: bytes) -> bytes:
+    @staticmethod
+    def _located(value: bytes) -> bytes:
         parts = urlsplit(value.decode("latin-1"))
-        if not parts.scheme and not parts.netloc:
-            return value  # relative: stays on whatever host the reader used
-        return urlunsplit((*self.origin, parts.path, parts.query, parts.fragment)
-                          ).encode("latin-1")
+        path = "/" + parts.path.lstrip("/")  # never "//host": that is absolute again
+        return urlunsplit(("", "", path, parts.query, parts.fragment)).encode("latin-1")
 
 
 def feature_routes(features: Sequence[str] = FEATURES) -> list[BaseRoute]:
@@ -149,7 +149,7 @@ def create_app(settings: Settings, db: Database, *, cache: bool = True,
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
             Middleware(ResponseCounter, registry=registry),
-            Middleware(BaseUrlRedirects, base_url=settings.base_url),
+            Middleware(SiteRedirects),
             *feature_middleware(settings, db, features),
             Middleware(PageCache, clock=clock, max_entries=settings.page_cache_entries,
                        max_age=settings.http_max_age, enabled=cache),
