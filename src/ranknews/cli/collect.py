@@ -22,6 +22,7 @@ from ranknews.cli.common import (
     open_db,
     out,
     settings_from,
+    terminal_text,
 )
 from ranknews.config import Settings
 from ranknews.dates import local_time
@@ -179,8 +180,9 @@ def _cells(s: Source, tz: ZoneInfo) -> list[str]:
 
 
 def _lines(rows: list[Source], tz: ZoneInfo) -> list[str]:
-    return ["\t".join(_COLUMNS), *("\t".join(c.replace("\t", " ") for c in _cells(s, tz))
-                                   for s in rows)]
+    # errors quote what servers sent: nothing in them may drive the terminal
+    return ["\t".join(_COLUMNS), *("\t".join(terminal_text(c.replace("\t", " "), markup=False)
+                                             for c in _cells(s, tz)) for s in rows)]
 
 
 def _table(rows: list[Source], tz: ZoneInfo) -> Table:
@@ -191,7 +193,7 @@ def _table(rows: list[Source], tz: ZoneInfo) -> Table:
         table.add_column(column, overflow="fold")
     colours = {"정상": "green", "경고": "yellow", "오류": "red", "중지": "dim", "대기": "cyan"}
     for s in rows:
-        cells = _cells(s, tz)
+        cells = [terminal_text(c) for c in _cells(s, tz)]  # no markup from outside
         cells[3] = f"[{colours[s.health]}]{s.health}[/]"
         cells[7] = cells[7][:80]
         table.add_row(*cells)
