@@ -104,6 +104,11 @@ IMPORT_CORPUS: list[tuple[str, bytes, str]] = [
      "refused"),
     ("truncated JSON", _line(good(31))[:40], "refused"),
     ("an array, not an object", b"[1, 2, 3]", "refused"),
+    ("JSON nested 2,000 deep", b'{"a":' * 2000 + b"1" + b"}" * 2000, "refused"),
+    ("board_no 1e999", _line(good(40)).replace(b'"url"', b'"board_no": 1e999, "url"', 1),
+     "refused"),
+    ("a 30-digit board_no", _line(good(41, board_no=123456789012345678901234567890)),
+     "refused"),
     ("a NUL in the title", _line(good(33, title="제목\u0000 NUL")), "cleaned"),
     ("ANSI escapes in the title", _line(good(34, title="\u001b[31m빨간\u001b[0m 제목 "
                                                "\u001b]0;pwned\u0007")), "cleaned"),

@@ -70,14 +70,6 @@ class DateWindow:
                                f"뒤까지): {_show(moment)}")
         return moment
 
-    def clamp(self, moment: datetime, now: datetime | None = None) -> datetime:
-        """``moment`` in UTC, moved to the nearest end of the window when outside it."""
-        try:
-            utc = _to_utc(moment)
-        except DateRejected:
-            return self.earliest if moment.year < 2000 else self.latest(now)
-        return min(max(utc, self.earliest), self.latest(now))
-
 
 DEFAULT_WINDOW = DateWindow()
 

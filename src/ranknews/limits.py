@@ -39,10 +39,6 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
-def has_control(text: str) -> bool:
-    return _CONTROL.search(text) is not None
-
-
 def clean_article(article: Article) -> Article:
     """``article`` with ``clean_text`` applied to every text field (a crawled page)."""
     def texts(values: tuple[str, ...]) -> tuple[str, ...]:
