@@ -1,5 +1,10 @@
 """Per-host politeness: a few requests at a time per host, a pause between them, and a
 host-wide pause when the server says so (429/503 Retry-After, robots.txt Crawl-delay).
+
+Within one process ``HostGate`` queues requests per host. Crawlers in several processes (on
+several machines) share a host through ``SharedHosts`` besides: one request to a host at a
+time across all of them, each host's next allowed request, and its Retry-After holds, kept
+by the database (``pipeline.collect`` gives the gate the store's host leases).
 """
 
 from __future__ import annotations
@@ -8,14 +13,28 @@ import asyncio
 import time
 from collections import defaultdict
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator, Callable, Protocol
+
+
+class SharedHosts(Protocol):
+    """Host politeness shared with other crawler processes (blocking calls, run in a
+    thread): ``take`` a host for one request (None when taken, else seconds to wait),
+    ``leave`` it free again after ``delay`` seconds, ``hold`` it for ``seconds``."""
+
+    def take(self, host: str) -> float | None: ...
+
+    def leave(self, host: str, delay: float) -> None: ...
+
+    def hold(self, host: str, seconds: float) -> None: ...
 
 
 class HostGate:
     """Queues requests per host; different hosts proceed in parallel."""
 
     def __init__(self, *, concurrency: int = 1, delay: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 shared: SharedHosts | None = None) -> None:
+        self._shared = shared
         self._concurrency = max(1, concurrency)
         self._delay = max(0.0, delay)
         self._clock = clock
@@ -33,6 +52,8 @@ class HostGate:
     def hold(self, host: str, seconds: float) -> None:
         """No request to ``host`` for ``seconds`` (the server asked us to slow down)."""
         self._next_start[host] = max(self._next_start[host], self._clock() + seconds)
+        if self._shared is not None:  # tell the other crawlers too, without waiting for it
+            asyncio.get_running_loop().run_in_executor(None, self._shared.hold, host, seconds)
 
     def wait_time(self, host: str) -> float:
         return max(0.0, self._next_start[host] - self._clock())
@@ -44,8 +65,16 @@ class HostGate:
             # Re-check after each sleep: a hold() may have arrived meanwhile.
             while (wait := self.wait_time(host)) > 0:
                 await asyncio.sleep(wait)
+            if self._shared is not None:
+                await self._take_shared(host)
             try:
                 yield
             finally:
                 self._next_start[host] = max(self._next_start[host],
                                              self._clock() + self.delay_for(host))
+                if self._shared is not None:
+                    await asyncio.to_thread(self._shared.leave, host, self.delay_for(host))
+
+    async def _take_shared(self, host: str) -> None:
+        while (wait := await asyncio.to_thread(self._shared.take, host)) is not None:  # type: ignore[union-attr]
+            await asyncio.sleep(min(max(wait, 0.05), 5.0))

@@ -7,6 +7,7 @@ run`` puts its CrawlMetrics on ``app.state.metrics``), plus gauges read from the
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
@@ -17,6 +18,7 @@ from starlette.routing import Route
 from ranknews.metrics import CONTENT_TYPE
 from ranknews.sources.source import Source
 from ranknews.store.collect import sources_overview
+from ranknews.store.tasks import StageStats, failed_tasks, queue_stats
 from ranknews.web.format import full_time, zone
 from ranknews.web.render import render, twin
 
@@ -41,13 +43,34 @@ def source_context(source: Source, tz: Any) -> dict[str, Any]:
     }
 
 
+STAGE_NAMES = {"analysis": "형태소 분석", "stories": "이야기 묶기", "rank": "순위·섹션",
+               "search": "검색 색인", "trend_day": "날짜별 키워드", "refresh": "순위·이슈 페이지"}
+
+
+def queue_context(stats: list[StageStats], now: datetime, tz: Any) -> list[dict[str, Any]]:
+    """The work behind ingest per stage: waiting, running, parked, and the oldest task."""
+    return [{"stage": s.stage, "name": STAGE_NAMES.get(s.stage, s.stage),
+             "waiting": s.waiting + s.queued, "running": s.running, "failed": s.failed,
+             "oldest_at": s.oldest.isoformat() if s.oldest else None,
+             "oldest": full_time(s.oldest, tz) if s.oldest else "",
+             "oldest_seconds": int((now - s.oldest).total_seconds()) if s.oldest else None}
+            for s in stats]
+
+
 async def sources_page(request: Request) -> Response:
     settings = request.app.state.settings
+    now = datetime.now(timezone.utc)
     with request.app.state.db.read() as conn:
         overview = sources_overview(conn)
+        stats = queue_stats(conn, now)
+        parked = failed_tasks(conn, limit=10)
     tz = zone(settings.timezone)
     context = {"sources": [source_context(s, tz) for s in overview["sources"]],
-               "health": overview["health"], "items_collected": overview["items_collected"]}
+               "health": overview["health"], "items_collected": overview["items_collected"],
+               "queue": queue_context(stats, now, tz),
+               "parked": [{"stage": STAGE_NAMES.get(f["stage"], f["stage"]),
+                           "board_no": f["board_no"] or None, "arg": f["arg"],
+                           "attempts": f["attempts"], "error": f["error"]} for f in parked]}
     response = render(request, "sources/index.html", context)
     # Source health changes without a new post, so the board's page cache must not keep it.
     response.headers["cache-control"] = "no-store"
@@ -67,11 +90,22 @@ def _store_gauges(request: Request) -> bytes:
                       ["health"], registry=registry)
     collected = Gauge("ranknews_items_collected", "Articles collected by all sources so far",
                       registry=registry)
+    queue = Gauge("ranknews_queue_tasks", "Tasks behind ingest by stage and state",
+                  ["stage", "state"], registry=registry)
+    oldest = Gauge("ranknews_queue_oldest_seconds", "Age of the oldest task not done, by stage",
+                   ["stage"], registry=registry)
+    now = datetime.now(timezone.utc)
     with request.app.state.db.read() as conn:
         overview = sources_overview(conn)
+        stats = queue_stats(conn, now)
     for health, count in overview["health"].items():
         by_health.labels(health).set(count)
     collected.set(overview["items_collected"])
+    for stage in stats:
+        for state in ("waiting", "queued", "running", "failed"):
+            queue.labels(stage.stage, state).set(getattr(stage, state))
+        oldest.labels(stage.stage).set((now - stage.oldest).total_seconds()
+                                       if stage.oldest else 0)
     return generate_latest(registry)
 
 
