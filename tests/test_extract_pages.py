@@ -6,9 +6,11 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from conftest import FIXTURES
 
 from ranknews.cli.extract import article_json
+from ranknews.errors import NoArticleFound
 from ranknews.extract import decode_html, extract_article
 from ranknews.models import Figure
 
@@ -94,10 +96,10 @@ def test_hostile_markup_leaves_no_markup_or_script_in_the_output():
     assert Figure("https://img.example.kr/fountain.jpg", "새 분수대의 모습.", "시청 제공") in article.figures
 
 
-def test_empty_and_broken_pages_do_not_crash():
+def test_empty_and_broken_pages_say_no_article_and_do_not_crash():
     for html in ("", "<html", "\x00\x01garbage", "<div>" * 5000 + "글" + "</div>" * 10):
-        article = extract_article(html, "https://www.example.kr/1")
-        assert article.url == "https://www.example.kr/1"
+        with pytest.raises(NoArticleFound, match="기사를 찾지 못했습니다"):
+            extract_article(html, "https://www.example.kr/1")
 
 
 def test_portal_style_body_summary_captions_and_promo_links():

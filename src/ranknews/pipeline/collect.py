@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ranknews.config import Settings
 from ranknews.errors import FetchError
 from ranknews.extract.rules import ExtractionRule
+from ranknews.extract.subtitles import drop_subtitle_echo
 from ranknews.fetch.feeds import FeedItem, parse_feed
 from ranknews.fetch.fetcher import Fetched, Fetcher, FetchPolicy
 from ranknews.fetch.schedule import Bounds, after_failure, after_success, updated_yield
@@ -239,6 +240,7 @@ def merge_feed_item(article: Article, item: FeedItem, source: Source, *, final_u
         section=source.section or item.category or article.section,
         published_at=article.published_at or item.published_at,
         authors=article.authors or item.authors, summary=article.summary or item.summary,
+        blocks=drop_subtitle_echo(article.blocks, article.subtitles),
         collected_at=now, extra={**article.extra, "feed_url": source.feed_url})
 
 
