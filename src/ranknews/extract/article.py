@@ -32,13 +32,26 @@ from ranknews.errors import NoArticleFound
 from ranknews.extract.byline import names_in_text, person_names
 from ranknews.extract.choose import Candidate, choose
 from ranknews.extract.cleanup import clean_blocks, strip_emails
-from ranknews.extract.content import BlockBuilder, ContentScorer, compact, prepare
+from ranknews.extract.content import (
+    BlockBuilder,
+    ContentScorer,
+    compact,
+    drop_digest_boxes,
+    prepare,
+)
 from ranknews.extract.dates import parse_datetime
 from ranknews.extract.duplicates import dedupe_blocks, drop_hidden_copies
 from ranknews.extract.embedded import EmbeddedArticle, read_embedded
 from ranknews.extract.normalize import clean_text, fold_quotes
 from ranknews.extract.params import DEFAULT_PARAMS, ExtractParams
-from ranknews.extract.payload import Payload, PayloadArticle, body_html, read_payload
+from ranknews.extract.payload import (
+    ArticleFields,
+    Payload,
+    PayloadArticle,
+    article_fields,
+    body_html,
+    read_payload,
+)
 from ranknews.extract.rulebook import RuleList, fired
 from ranknews.extract.rules import ExtractionRule, rule_for
 from ranknews.extract.structured import PageMetadata, read_metadata
@@ -56,6 +69,7 @@ _UPDATED_IN_TEXT = re.compile(
     r"(?:수정|업데이트|최종\s*수정|기사수정)\s*(?:일시|시간|일)?\s*[:：]?\s*"
     r"((?:19|20)\d\d[-./년]\s*\d{1,2}[-./월]\s*\d{1,2}[^\n]{0,24})"
 )
+_PAYLOADS = {"next-data", "rsc", "nuxt", "state-json"}
 # What error and "gone" pages say in their title or their few lines of text.
 ERROR_PAGE = RuleList("error-page", (
     r"페이지를\s*찾을\s*수\s*없", r"존재하지\s*않는\s*(?:기사|페이지|뉴스|게시물)",
@@ -100,8 +114,11 @@ def extract_article(
 
     prepare(tree)
     drop_hidden_copies(tree, disabled=disabled)
+    drop_digest_boxes(tree, disabled)
     markup = _markup_body(tree, url, rule_for(url, rules), headlines, params)
-    others = _second_opinions(embedded, payload, meta, raw_title, url, headlines, params)
+    found = _payload_article(payload.articles, raw_title, meta)
+    payload_fields = article_fields(found.fields) if found is not None else ArticleFields()
+    others = _second_opinions(embedded, payload, found, meta, url, headlines, params)
     description = _first(meta.descriptions)
     picked, record = choose(markup, others, headline=raw_title, description=description,
                             params=params)
@@ -114,12 +131,16 @@ def extract_article(
     if embedded and embedded.subtitles:
         subtitles = embedded.subtitles
     subtitles = subtitles or page_subtitles
-    subtitles = [s for s in (clean_text(strip_emails(s)) for s in subtitles) if s]
+    if not subtitles and picked.name in _PAYLOADS:
+        subtitles = payload_fields.subtitles
+    subtitles = [s for s in (clean_text(strip_emails(s)) for s in subtitles)
+                 if s and compact(s) not in headlines]
     blocks = list(drop_subtitle_echo(blocks, subtitles))
     if trace is not None:
         trace.update(record, candidates={c.name: c.text for c in [markup, *others]})
 
-    published = _published(meta, embedded, page_text) or _published_in_body(tree)
+    published = (_published(meta, embedded, page_text) or _published_in_body(tree)
+                 or _first_time(payload_fields.published))
     reason = _no_article(blocks, picked, raw_title, published, og_type, meta, params)
     if reason:
         raise NoArticleFound(reason)
@@ -133,7 +154,8 @@ def extract_article(
         canonical_url=_canonical(url, meta, embedded),
         tags=tags,
         subtitles=tuple(subtitles),
-        authors=tuple(_authors(embedded, meta, paragraphs, site_names)),
+        authors=tuple(_authors(embedded, meta, paragraphs, site_names,
+                               payload_fields.authors)),
         published_at=published,
         updated_at=_updated(meta, embedded, page_text),
         section=_first(meta.sections + ([embedded.section] if embedded else [])
@@ -175,14 +197,13 @@ def _markup_body(tree: LexborHTMLParser, url: str, rule: ExtractionRule | None,
     return best
 
 
-def _second_opinions(embedded: EmbeddedArticle | None, payload: Payload, meta: PageMetadata,
-                     title: str, url: str, headlines: frozenset[str], params: ExtractParams
-                     ) -> list[Candidate]:
+def _second_opinions(embedded: EmbeddedArticle | None, payload: Payload,
+                     article: PayloadArticle | None, meta: PageMetadata, url: str,
+                     headlines: frozenset[str], params: ExtractParams) -> list[Candidate]:
     """Bodies from the page's data: Arc XP, framework payloads, JSON-LD articleBody."""
     found: list[Candidate] = []
     if embedded is not None and embedded.blocks:
         found.append(Candidate("arc", list(embedded.blocks)))
-    article = _payload_article(payload.articles, title, meta)
     if article is not None:
         candidate = _payload_blocks(article, url, headlines, params)
         if candidate.blocks:
@@ -271,7 +292,7 @@ def _no_article(blocks: list[Block], picked: Candidate, title: str,
     if prose == 0 and figures == 0:
         return "기사를 찾지 못했습니다: 페이지에 본문이 없습니다."
     if picked.container is not None:
-        items = _list_items(picked.container, params)
+        items = list_items(picked.container, params)
         if items:
             return (f"기사를 찾지 못했습니다: 기사 목록 페이지로 보입니다 "
                     f"(제목 링크 {items}개, 본문 {prose}자).")
@@ -286,24 +307,34 @@ def _no_article(blocks: list[Block], picked: Candidate, title: str,
     return ""
 
 
-def _list_items(container: LexborNode, params: ExtractParams) -> int:
-    """How many headline-link items the container lists, when it is a list of articles."""
+def _text_size(node: LexborNode) -> int:
+    return len("".join((node.text() or "").split()))
+
+
+def list_items(container: LexborNode, params: ExtractParams) -> int:
+    """How many headline-link items the container lists, when it is a list of articles.
+
+    The list is the container, or the child holding most of its text (a wrapper with a
+    section title and paging links around the list). An item is a child whose longest link
+    has at least 8 characters and at least 15% of the item's text: a headline with its lead
+    and date. An article's paragraphs rarely each carry such a link.
+    """
     node = container
-    for _ in range(4):  # a wrapper around the list: look inside it
-        children = [c for c in node.iter() if c.tag != "-text" and (c.text() or "").strip()]
-        total = len("".join((node.text() or "").split()))
-        inner = max(children, key=lambda c: len("".join((c.text() or "").split())),
-                    default=None)
-        if (len(children) == 1 and inner is not None
-                and len("".join((inner.text() or "").split())) >= 0.8 * total):
+    children: list[LexborNode] = []
+    for _ in range(4):
+        children = [c for c in node.iter() if c.tag != "-text" and _text_size(c) > 0]
+        total = _text_size(node)
+        inner = max(children, key=_text_size, default=None)
+        if inner is not None and total and _text_size(inner) >= 0.8 * total and len(
+                children) <= 4:
             node = inner
             continue
         break
     items = 0
     for child in children:
-        text = len("".join((child.text() or "").split()))
-        link = max((len("".join((a.text() or "").split())) for a in child.css("a")), default=0)
-        if link >= 10 and link >= 0.25 * text:
+        text = _text_size(child)
+        link = max((_text_size(a) for a in child.css("a")), default=0)
+        if link >= 8 and link >= 0.15 * text:
             items += 1
     if items >= params.list_items and items >= 0.6 * len(children):
         fired("no-article:list")
@@ -447,8 +478,8 @@ def _strip_site_name(title: str, site_names: list[str], others: list[str]) -> st
 
 
 def _authors(embedded: EmbeddedArticle | None, meta: PageMetadata, paragraphs: list[str],
-             site_names: list[str]) -> list[str]:
-    raw = (embedded.authors if embedded else []) + meta.authors
+             site_names: list[str], more: list[str]) -> list[str]:
+    raw = (embedded.authors if embedded else []) + meta.authors + more
     names: list[str] = []
     for value in raw:
         names.extend(person_names(value, exclude=site_names))

@@ -13,8 +13,9 @@ the shorter text's bigrams found in the longer one.
 - They disagree: one of them is not the article (a related-articles list, a comment
   thread, another article's data, a summary). The evidence is what the page says about
   its article elsewhere: how much of the headline and of the description (usually the
-  lead) each candidate contains. The candidate with more evidence wins; the markup keeps
-  ties. Every such choice is reported in the trace, so the benchmark can show how often it
+  lead) each candidate contains. The candidate with more evidence wins; on a tie (within
+  0.05) the second opinion wins only when ``longer_factor`` times longer, else the markup
+  stays. Every such choice is reported in the trace, so the benchmark can show how often it
   happens and which way.
 """
 
@@ -91,7 +92,9 @@ def choose(markup: Candidate, others: list[Candidate], *, headline: str, descrip
             continue
         ours = evidence(picked, headline, description)
         theirs = evidence(other, headline, description)
-        winner = other if theirs > ours + 0.05 else picked
+        winner = other if (theirs > ours + 0.05 or (
+            theirs >= ours - 0.05 and other.prose >= params.longer_factor * picked.prose)
+        ) else picked
         record["disagreed"].append({"against": other.name, "share": round(share, 3),
                                     "evidence": {picked.name: round(ours, 3),
                                                  other.name: round(theirs, 3)},

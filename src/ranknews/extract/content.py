@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ranknews.extract.credit import split_credit
 from ranknews.extract.params import DEFAULT_PARAMS, ExtractParams
-from ranknews.extract.rulebook import RuleList
+from ranknews.extract.rulebook import RuleList, fired
 from ranknews.models import Block, Figure, Paragraph
 from ranknews.sanitize import safe_url
 
@@ -179,6 +179,54 @@ class ContentScorer:
 def prepare(tree: LexborHTMLParser) -> None:
     """Remove what is never article text: scripts, styles, frames, forms controls, nav."""
     tree.strip_tags(DROP_TAGS)
+
+
+# The label a summary box starts with: "AI 요약", "3줄 요약", "핵심 요약", "기사 요약".
+_DIGEST_LABEL = re.compile(r"^\W*(?:AI|인공지능|\d|세|한)?\s*(?:줄)?\s*(?:핵심|기사|한눈에)?\s*"
+                           r"(?:요약|정리)(?:\s*(?:보기|봇|했어요))?\W*$", re.IGNORECASE)
+_BOXES = "div, section, aside, ul, ol, dl, blockquote, details"
+
+
+def drop_digest_boxes(tree: LexborHTMLParser, disabled: frozenset[str] = frozenset()) -> int:
+    """Remove summary boxes ("AI 요약", "3줄 요약"): a digest of the article is not its body.
+
+    A box is the nearest block element (up to three levels above the label) that starts
+    with such a label and whose text is short (at most 800 characters): the article itself
+    may start with a heading, but not inside a short box.
+    """
+    root = tree.body
+    if root is None or "digest-label:box" in disabled:
+        return 0
+    labels = [node for node in root.traverse(include_text=True)
+              if node.tag == "-text" and _is_label(node.text_content or "")]
+    boxes: dict[int, LexborNode] = {}
+    for label in labels:
+        box = label.parent
+        for _ in range(3):
+            if box is None or box.tag in BLOCK_TAGS - {"p", "h1", "h2", "h3", "h4", "h5", "h6",
+                                                       "dt", "li", "td", "th"}:
+                break
+            box = box.parent
+        if box is None or box.tag in ("body", "html", "article", "main"):
+            continue
+        text = "".join((box.text() or "").split())
+        if text.startswith("".join(label.text_content.split())) and len(text) <= 800:
+            boxes[box.mem_id] = box
+    for box in boxes.values():
+        parent, inside = box.parent, False
+        while parent is not None and not inside:
+            inside, parent = parent.mem_id in boxes, parent.parent
+        if not inside:
+            box.decompose()
+    if boxes:
+        fired("digest-label:box")
+    return len(boxes)
+
+
+def _is_label(text: str) -> bool:
+    text = text.strip()
+    return 2 <= len(text) <= 14 and ("요약" in text or "정리" in text) and bool(
+        _DIGEST_LABEL.match(text))
 
 
 @dataclass

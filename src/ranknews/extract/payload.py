@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
@@ -69,6 +69,50 @@ class PayloadArticle:
     body: Any  # HTML or text (str), or a list of block objects
     source: str  # the format it came from: next-data, rsc, nuxt, state-json, arc
     fields: dict[str, Any]
+
+
+@dataclass
+class ArticleFields:
+    """Byline, times and subtitles of a payload article, when it has them."""
+
+    subtitles: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+
+
+_SUBTITLE_KEYS = {"subtitle", "sub_title", "subtitles", "subheadline", "subheadlines",
+                  "subhead", "subtit", "sub_tit"}
+_AUTHOR_KEYS = {"author", "authors", "reporter", "reporters", "writer", "writers", "byline",
+                "journalist", "journalists", "credits"}
+_TIME_KEYS = {"publishedat", "published_at", "datepublished", "published", "pubdate",
+              "pub_date", "regdate", "reg_date", "createdat", "created_at", "firstpublishdate",
+              "first_publish_date", "publishdate", "publish_date", "servicedate", "displaydate"}
+
+
+def article_fields(fields: dict[str, Any]) -> ArticleFields:
+    """Subtitles, author names and publication times from a payload article object."""
+    found = ArticleFields()
+    for key, value in fields.items():
+        low = str(key).lower()
+        if low in _SUBTITLE_KEYS:
+            found.subtitles += [t for t in _strings(value, ("basic", "text")) if t]
+        elif low in _AUTHOR_KEYS:
+            found.authors += [t for t in _strings(value, ("name", "by", "korname")) if t]
+        elif low in _TIME_KEYS and isinstance(value, (str, int)):
+            found.published.append(str(value))
+    return found
+
+
+def _strings(value: Any, keys: tuple[str, ...], depth: int = 0) -> list[str]:
+    if depth > 3:
+        return []
+    if isinstance(value, str):
+        return [line.strip() for line in value.splitlines() if line.strip()]
+    if isinstance(value, list):
+        return [s for v in value[:20] for s in _strings(v, keys, depth + 1)]
+    if isinstance(value, dict):
+        return [s for k in keys if k in value for s in _strings(value[k], keys, depth + 1)]
+    return []
 
 
 @dataclass

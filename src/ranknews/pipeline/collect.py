@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy.exc import IntegrityError
 
 from ranknews.config import Settings
-from ranknews.errors import FetchError
+from ranknews.errors import ExtractionError, FetchError
 from ranknews.extract.rules import ExtractionRule
 from ranknews.extract.subtitles import drop_subtitle_echo
 from ranknews.fetch.feeds import FeedItem, parse_feed
@@ -221,6 +221,9 @@ async def _article(item: FeedItem, source: Source, ctx: _Context,
         ctx.metrics.extract_seconds.observe(time.perf_counter() - started)
     except FetchError as exc:
         _item_failed(report, ctx, item.url, exc.kind, str(exc), exc.status)
+        return None
+    except ExtractionError as exc:  # e.g. NoArticleFound: a list or error page, not a post
+        _item_failed(report, ctx, item.url, "extract", str(exc))
         return None
     except Exception as exc:  # noqa: BLE001 - a hostile page must not stop the crawl
         _item_failed(report, ctx, item.url, "extract", f"{exc.__class__.__name__}: {exc}")
