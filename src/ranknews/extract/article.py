@@ -97,10 +97,10 @@ def extract_article(
     tree = LexborHTMLParser(html or "<html></html>")
     disabled = params.disabled_rules
     meta = read_metadata(tree)
-    embedded = read_embedded(tree)
+    embedded = read_embedded(tree) if "format:arc" not in disabled else None
     if embedded is not None:
         fired("format:arc")
-    payload = read_payload(tree)
+    payload = read_payload(tree, disabled)
     outlet_name = _outlet_name(outlet, meta, url)
     site_names = [outlet_name, *meta.site_names]
     headings = _headings(tree)
@@ -218,7 +218,7 @@ def _second_opinions(embedded: EmbeddedArticle | None, payload: Payload,
             if candidate.blocks:
                 candidate.name = "rsc"
                 found.append(candidate)
-    if meta.article_body:
+    if meta.article_body and "format:json-ld" not in params.disabled_rules:
         lines = [" ".join(line.split()) for line in meta.article_body.splitlines()]
         blocks: list[Block] = [Paragraph(line) for line in lines if line]
         if blocks:

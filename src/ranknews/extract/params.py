@@ -56,7 +56,6 @@ DEFAULT_PARAMS = ExtractParams()
 GRID: dict[str, tuple] = {
     "min_body": (120, 60, 240),
     "sentence_weight": (1.5, 1.0, 2.5),
-    "plain_weight": (0.6, 0.3, 0.9),
     "longer_factor": (2.0, 1.3),
 }
 

@@ -123,8 +123,12 @@ class Payload:
     rendered_html: str = ""
 
 
-def read_payload(tree: LexborHTMLParser) -> Payload:
-    """Article objects from every framework payload of the page (see the module doc)."""
+def read_payload(tree: LexborHTMLParser, disabled: frozenset[str] = frozenset()) -> Payload:
+    """Article objects from every framework payload of the page (see the module doc).
+
+    A format named in ``disabled`` (``format:next-data``, ``format:rsc``, ``format:nuxt``,
+    ``format:state-json``) is not read.
+    """
     articles: list[PayloadArticle] = []
     rendered: list[str] = []
     flight: list[str] = []
@@ -152,7 +156,8 @@ def read_payload(tree: LexborHTMLParser) -> Payload:
         elif "__" in text and _STATE.search(text):
             for value in _assigned_json(text):
                 articles += _articles(value, "state-json")
-    if flight:
+    articles = [a for a in articles if f"format:{a.source}" not in disabled]
+    if flight and "format:rsc" not in disabled:
         rows, texts = parse_flight("".join(flight))
         for value in rows.values():
             articles += _articles(_resolve(value, rows, texts, 0), "rsc")
