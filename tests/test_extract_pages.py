@@ -144,11 +144,20 @@ def _once_in_order(article) -> None:
 
 
 @pytest.mark.parametrize("name", ["nextjs-pages.html", "rsc-flight.html", "nuxt3.html",
-                                  "nuxt2.html"])
+                                  "nuxt2.html", "rsc-object-root.html"])
 def test_article_only_in_a_framework_payload_is_found(name):
     article = _page(name)
     assert article.title == "서울 시내버스, 내년부터 전 노선 저상버스로"
     _once_in_order(article)
+
+
+def test_rsc_object_root_payload_fields_title_suffix_and_placeholders():
+    article = _page("rsc-object-root.html")
+    assert article.subtitles == ("교통약자 이동편의 증진 계획", "정류장 1천 곳 정비")
+    assert article.authors == ("윤객체",)
+    assert article.published_at == datetime(2024, 6, 20, 10, 0, tzinfo=KST)
+    assert "$$" not in article.text and "사회ㅣ" not in article.extra["headline"]
+    assert article.figures[0].image_url == "https://img.obj.example.kr/bus.jpg"
 
 
 def test_payload_gives_subtitles_byline_figure_and_skips_related_articles():

@@ -60,7 +60,9 @@ from ranknews.models import Article, Block, Figure, Outlet, Paragraph
 from ranknews.sanitize import safe_url
 from ranknews.text.headline import split_tags
 
-_TITLE_SEPARATORS = (" | ", " - ", " :: ", " : ", " < ", " – ", " — ", " · ", " ｜ ", "|")
+# "ㅣ" (a Hangul vowel) stands in for a vertical bar in many Korean titles: "제목ㅣ한국일보".
+_TITLE_SEPARATORS = (" | ", " - ", " :: ", " : ", " < ", " – ", " — ", " · ", " ｜ ", "|",
+                     " ㅣ ", "ㅣ")
 _DATE_IN_TEXT = re.compile(
     r"(?:입력|등록|게재|작성|발행|송고|승인|기사입력|최초\s*입력)\s*(?:일시|시간|일)?\s*[:：]?\s*"
     r"((?:19|20)\d\d[-./년]\s*\d{1,2}[-./월]\s*\d{1,2}[^\n]{0,24})"
@@ -69,7 +71,7 @@ _UPDATED_IN_TEXT = re.compile(
     r"(?:수정|업데이트|최종\s*수정|기사수정)\s*(?:일시|시간|일)?\s*[:：]?\s*"
     r"((?:19|20)\d\d[-./년]\s*\d{1,2}[-./월]\s*\d{1,2}[^\n]{0,24})"
 )
-_PAYLOADS = {"next-data", "rsc", "nuxt", "state-json"}
+_PAYLOADS = {"next-data", "rsc", "rsc-markup", "nuxt", "state-json"}
 # What error and "gone" pages say in their title or their few lines of text.
 ERROR_PAGE = RuleList("error-page", (
     r"페이지를\s*찾을\s*수\s*없", r"존재하지\s*않는\s*(?:기사|페이지|뉴스|게시물)",
@@ -108,7 +110,9 @@ def extract_article(
     page_text = _header_text(tree)
     breadcrumb = _breadcrumb_section(tree)
     og_type = _og_type(tree)
-    raw_title = _choose_title(embedded, meta, headings, site_names, shown)
+    found = _payload_article(payload.articles, [*meta.titles, *headings])
+    raw_title = _choose_title(embedded, meta, headings, site_names, shown,
+                              clean_text(found.title) if found is not None else "")
     headlines = frozenset(compact(t) for t in [raw_title, *meta.titles, *headings] if t)
     page_subtitles = _page_subtitles(tree, headlines)
 
@@ -116,7 +120,6 @@ def extract_article(
     drop_hidden_copies(tree, disabled=disabled)
     drop_digest_boxes(tree, disabled)
     markup = _markup_body(tree, url, rule_for(url, rules), headlines, params)
-    found = _payload_article(payload.articles, raw_title, meta)
     payload_fields = article_fields(found.fields) if found is not None else ArticleFields()
     others = _second_opinions(embedded, payload, found, meta, url, headlines, params)
     description = _first(meta.descriptions)
@@ -216,7 +219,7 @@ def _second_opinions(embedded: EmbeddedArticle | None, payload: Payload,
         if root is not None:
             candidate = _scored(root, url, headlines, params, use_classes=True)
             if candidate.blocks:
-                candidate.name = "rsc"
+                candidate.name = "rsc-markup"
                 found.append(candidate)
     if meta.article_body and "format:json-ld" not in params.disabled_rules:
         lines = [" ".join(line.split()) for line in meta.article_body.splitlines()]
@@ -227,13 +230,20 @@ def _second_opinions(embedded: EmbeddedArticle | None, payload: Payload,
     return found
 
 
-def _payload_article(articles: list[PayloadArticle], title: str, meta: PageMetadata
+def _payload_article(articles: list[PayloadArticle], titles: list[str]
                      ) -> PayloadArticle | None:
-    """The payload object that is this page's article: its title is the page's headline."""
+    """The payload object that is this page's article: the page's title is its headline,
+    or its headline followed by the site's name ("제목-정치ㅣ한국일보")."""
     if not articles:
         return None
-    wanted = {fold_quotes(split_tags(t)[1]) for t in [title, *meta.titles] if t}
-    matching = [a for a in articles if fold_quotes(split_tags(a.title)[1]) in wanted]
+    wanted = [fold_quotes(split_tags(t)[1]) for t in titles if t]
+
+    def same(title: str) -> bool:
+        key = fold_quotes(split_tags(title)[1])
+        return bool(key) and any(w == key or (len(key) >= 8 and w.startswith(key)
+                                              and len(w) - len(key) <= 30) for w in wanted)
+
+    matching = [a for a in articles if same(a.title)]
     if not matching and not wanted:
         matching = articles
     if not matching:
@@ -430,8 +440,10 @@ def _domain(url: str) -> str:
 
 
 def _choose_title(embedded: EmbeddedArticle | None, meta: PageMetadata,
-                  headings: list[str], site_names: list[str], shown: list[str]) -> str:
-    candidates = ([embedded.title] if embedded and embedded.title else []) + meta.titles
+                  headings: list[str], site_names: list[str], shown: list[str],
+                  payload_title: str = "") -> str:
+    candidates = ([embedded.title] if embedded and embedded.title else [])
+    candidates += ([payload_title] if payload_title else []) + meta.titles
     candidates += headings
     candidates = [clean_text(c) for c in candidates if c]
     for candidate in candidates:
@@ -461,7 +473,7 @@ _OUTLET_WORDS = re.compile(r"일보|신문|뉴스|news|경제|방송|tv|타임�
 
 def _strip_site_name(title: str, site_names: list[str], others: list[str]) -> str:
     names = {"".join(n.split()).lower() for n in site_names if n}
-    for sep in (" :: ", " | ", " - ", " ｜ ", " < "):
+    for sep in (" :: ", " | ", " - ", " ｜ ", " < ", " ㅣ ", "ㅣ"):
         head, found, tail = title.rpartition(sep)
         if found and head.strip() and len(tail) <= 12 and _OUTLET_WORDS.search(tail):
             return head.strip()

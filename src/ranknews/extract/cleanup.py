@@ -44,6 +44,9 @@ UI_LINES = RuleSet("ui-line", {
     "이전기사", "다음기사", "목록", "기사원문", "원문보기", "더보기", "많이본뉴스",
     "관련기사", "관련뉴스", "함께보면좋은기사", "추천기사", "오늘의핫뉴스",
 })
+# Template placeholders a CMS left in the body: "$$ARTICLEAD$$", "{{AD}}", "[[광고]]", "%%AD%%".
+_PLACEHOLDER = re.compile(r"\$\$[\w.-]{1,40}\$\$|\{\{\s*[\w.-]{1,40}\s*\}\}|\[\[[\w.-]{1,40}\]\]|"
+                          r"%%[\w.-]{1,40}%%")
 _HASHTAGS = re.compile(r"^(?:#\S+\s*){1,}$")
 _END_MARKERS = re.compile(r"^\s*(?:\(끝\)|<끝>|\[끝\])\s*$")
 
@@ -88,6 +91,8 @@ def clean_blocks(blocks: list[Block], headlines: frozenset[str] = frozenset(),
         if _END_MARKERS.match(block.text) and _prose_length(cleaned) > 200:
             break
         text = strip_emails(block.text)
+        if "$$" in text or "{{" in text or "[[" in text or "%%" in text:
+            text = " ".join(_PLACEHOLDER.sub(" ", text).split())
         if is_boilerplate(text, disabled) or "".join(text.split()) in headlines:
             continue
         if len(text) <= 80 and _DATE_LINE.match(text):

@@ -35,6 +35,9 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser
 
 from ranknews.extract.rulebook import fired
+from ranknews.sanitize import strip_tags
+
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 _MAX_SCRIPT = 8 * 1024 * 1024
 _MAX_DEPTH = 40
@@ -82,11 +85,13 @@ class ArticleFields:
 
 _SUBTITLE_KEYS = {"subtitle", "sub_title", "subtitles", "subheadline", "subheadlines",
                   "subhead", "subtit", "sub_tit"}
-_AUTHOR_KEYS = {"author", "authors", "reporter", "reporters", "writer", "writers", "byline",
-                "journalist", "journalists", "credits"}
-_TIME_KEYS = {"publishedat", "published_at", "datepublished", "published", "pubdate",
-              "pub_date", "regdate", "reg_date", "createdat", "created_at", "firstpublishdate",
-              "first_publish_date", "publishdate", "publish_date", "servicedate", "displaydate"}
+_AUTHOR_KEY = re.compile(r"^(?:author|reporter|writer|byline|journalist|credit)s?"
+                        r"(?:_?(?:name|names|display|info|list))?$")
+# publishedAt, datePublished, pubDate, regDate, reg_dt, deployDt, inputDate, createdAt…
+_TIME_KEY = re.compile(r"^(?:first_?)?(?:date_?published|publish(?:ed|ing)?|pub"
+                       r"|reg(?:ist(?:er|ered)?)?|deploy(?:ed)?|input|created?|writ(?:e|ten)"
+                       r"|send|service|release)_?"
+                       r"(?:date|dt|at|time|datetime|ymd)?$")
 
 
 def article_fields(fields: dict[str, Any]) -> ArticleFields:
@@ -96,9 +101,9 @@ def article_fields(fields: dict[str, Any]) -> ArticleFields:
         low = str(key).lower()
         if low in _SUBTITLE_KEYS:
             found.subtitles += [t for t in _strings(value, ("basic", "text")) if t]
-        elif low in _AUTHOR_KEYS:
+        elif _AUTHOR_KEY.match(low):
             found.authors += [t for t in _strings(value, ("name", "by", "korname")) if t]
-        elif low in _TIME_KEYS and isinstance(value, (str, int)):
+        elif _TIME_KEY.match(low) and isinstance(value, (str, int)) and value:
             found.published.append(str(value))
     return found
 
@@ -107,7 +112,10 @@ def _strings(value: Any, keys: tuple[str, ...], depth: int = 0) -> list[str]:
     if depth > 3:
         return []
     if isinstance(value, str):
-        return [line.strip() for line in value.splitlines() if line.strip()]
+        lines = _BR.split(value.replace("</p>", "\n")) if "<" in value else [value]
+        lines = [part for line in lines for part in line.splitlines()]
+        lines = [strip_tags(line) if "<" in line or "&" in line else line for line in lines]
+        return [" ".join(line.split()) for line in lines if line.strip()]
     if isinstance(value, list):
         return [s for v in value[:20] for s in _strings(v, keys, depth + 1)]
     if isinstance(value, dict):
@@ -422,6 +430,12 @@ def _render(node: Any, rows: dict[str, Any], texts: dict[str, str], parts: list[
                             parts, depth, seen)
         else:
             for child in node:
+                _render(child, rows, texts, parts, depth + 1, seen)
+    elif isinstance(node, dict):
+        # Newer Next.js roots are objects ({"b": build, "f": [[…segment, tree…]]…}): only
+        # their nested trees are rendered, never their plain values (ids, paths).
+        for child in node.values():
+            if isinstance(child, (list, dict)):
                 _render(child, rows, texts, parts, depth + 1, seen)
 
 
