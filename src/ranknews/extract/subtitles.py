@@ -19,16 +19,21 @@ imports nothing heavy: the import workers load it on every line that has subtitl
 
 from __future__ import annotations
 
+import re
+
 from ranknews.models import Block, Paragraph
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"', "‘": "'", "’": "'",
-                         "‚": "'", "′": "'", "`": "'", "\u00a0": " "})
+_QUOTES = {"“": '"', "”": '"', "„": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "′": "'",
+           "`": "'"}
+_QUOTE = re.compile("[" + "".join(_QUOTES) + "]")
 _MAX_RUN = 8  # subtitles glued into one line: at most this many in a row
 
 
 def subtitle_key(text: str) -> str:
     """The form two subtitle lines are compared in: no whitespace, quotes folded."""
-    return "".join(text.translate(_QUOTES).split())
+    if _QUOTE.search(text):  # str.translate is slow on Hangul text; most lines need nothing
+        text = _QUOTE.sub(lambda m: _QUOTES[m.group()], text)
+    return "".join(text.split())
 
 
 def _keys(subtitles: tuple[str, ...] | list[str]) -> set[str]:
@@ -47,14 +52,21 @@ def drop_subtitle_echo(blocks: tuple[Block, ...] | list[Block],
     blocks = tuple(blocks)
     if not subtitles or not blocks:
         return blocks
+    first = next((b.text for b in blocks if isinstance(b, Paragraph)), "")
+    if len(first) - first.count(" ") > sum(len(s) for s in subtitles):
+        return blocks  # the body starts with a paragraph longer than all subtitles together
     keys = _keys(subtitles)
     if not keys:
         return blocks
+    longest = max(len(k) for k in keys)
     kept: list[Block] = []
     leading = True
     for block in blocks:
         if leading and isinstance(block, Paragraph):
-            if subtitle_key(block.text) in keys:
+            # a paragraph longer than every key, spaces aside, cannot be one (and is cheap
+            # to rule out: most bodies start with a long paragraph)
+            if len(block.text) - block.text.count(" ") <= longest and (
+                    subtitle_key(block.text) in keys):
                 continue
             leading = False
         kept.append(block)
