@@ -16,8 +16,9 @@ import httpx
 from sqlalchemy.exc import IntegrityError
 
 from ranknews.config import Settings
-from ranknews.errors import FetchError
+from ranknews.errors import ExtractionError, FetchError
 from ranknews.extract.rules import ExtractionRule
+from ranknews.extract.subtitles import drop_subtitle_echo
 from ranknews.fetch.feeds import FeedItem, parse_feed
 from ranknews.fetch.fetcher import Fetched, Fetcher, FetchPolicy
 from ranknews.fetch.schedule import Bounds, after_failure, after_success, updated_yield
@@ -288,6 +289,9 @@ async def _article(item: FeedItem, source: Source, ctx: _Context,
     except FetchError as exc:
         _item_failed(report, ctx, item.url, exc.kind, str(exc), exc.status)
         return None
+    except ExtractionError as exc:  # e.g. NoArticleFound: a list or error page, not a post
+        _item_failed(report, ctx, item.url, "extract", str(exc))
+        return None
     except Exception as exc:  # noqa: BLE001 - a hostile page must not stop the crawl
         _item_failed(report, ctx, item.url, "extract", f"{exc.__class__.__name__}: {exc}")
         return None
@@ -306,6 +310,7 @@ def merge_feed_item(article: Article, item: FeedItem, source: Source, *, final_u
         section=source.section or item.category or article.section,
         published_at=article.published_at or item.published_at,
         authors=article.authors or item.authors, summary=article.summary or item.summary,
+        blocks=drop_subtitle_echo(article.blocks, article.subtitles),
         collected_at=now, extra={**article.extra, "feed_url": source.feed_url})
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from ranknews.errors import InvalidArticle
+from ranknews.extract.subtitles import drop_subtitle_echo
 from ranknews.models import Article, Block, Figure, Paragraph, block_from_dict
 from ranknews.sanitize import safe_url, strip_tags
 from ranknews.text.headline import split_tags
@@ -66,6 +67,7 @@ def article_from_record(record: Any) -> Article:
     board_no = record.get("board_no")
     if board_no is not None and (not isinstance(board_no, int) or board_no <= 0):
         raise InvalidArticle("board_no는 양의 정수여야 합니다.")
+    subtitles = tuple(_text(s, "subtitles") for s in _list(record, "subtitles") if s)
     return Article(
         url=url,
         canonical_url=_url(record["canonical_url"], "canonical_url")
@@ -74,7 +76,7 @@ def article_from_record(record: Any) -> Article:
         outlet_domain=str(record.get("outlet_domain") or urlsplit(url).hostname or ""),
         title=title,
         tags=tuple(dict.fromkeys((*tags, *extra_tags))),
-        subtitles=tuple(_text(s, "subtitles") for s in _list(record, "subtitles") if s),
+        subtitles=subtitles,
         authors=_authors(record.get("authors")),
         published_at=parse_time(record["published"], "published"),
         updated_at=parse_time(record["updated"], "updated") if record.get("updated") else None,
@@ -82,7 +84,7 @@ def article_from_record(record: Any) -> Article:
         if record.get("collected") else None,
         section=_text(record["section"], "section") or None if record.get("section") else None,
         summary=_text(record.get("summary") or "", "summary"),
-        blocks=_blocks(record),
+        blocks=drop_subtitle_echo(_blocks(record), subtitles) if subtitles else _blocks(record),
         board_no=board_no,
     )
 
