@@ -23,14 +23,12 @@ from ranknews.cli.common import (
     settings_from,
 )
 from ranknews.config import Settings
+from ranknews.pipeline.stages import STAGE_NAMES
 
 if TYPE_CHECKING:
     from ranknews.store import Database
 
 STAGES = ("crawl", "analysis", "stories", "rank", "search", "trend_day", "refresh")
-STAGE_NAMES = {"crawl": "수집", "analysis": "형태소 분석", "stories": "이야기 묶기",
-               "rank": "순위·섹션", "search": "검색 색인", "trend_day": "날짜별 키워드",
-               "refresh": "순위·이슈 페이지"}
 
 
 def process_queue(database: Database, settings: Settings,

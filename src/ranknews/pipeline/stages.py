@@ -54,6 +54,11 @@ class HeldStage(Protocol):
     def close(self, db: Database) -> None: ...
 
 
+# How operators read the stages (ranknews status, /sources, the console).
+STAGE_NAMES = {"crawl": "수집", "analysis": "형태소 분석", "stories": "이야기 묶기",
+               "rank": "순위·섹션", "search": "검색 색인", "trend_day": "날짜별 키워드",
+               "refresh": "순위·이슈 페이지"}
+
 _MAKERS = {
     "analysis": ("ranknews.pipeline.analysis", "AnalysisStage"),
     "stories": ("ranknews.pipeline.stories", "StoryAssigner"),

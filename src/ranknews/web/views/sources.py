@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ranknews.metrics import CONTENT_TYPE
+from ranknews.pipeline.stages import STAGE_NAMES
 from ranknews.sources.source import Source
 from ranknews.store.collect import sources_overview
 from ranknews.store.tasks import StageStats, failed_tasks, queue_stats
@@ -41,10 +42,6 @@ def source_context(source: Source, tz: Any) -> dict[str, Any]:
         "next_fetch_at": source.next_fetch_at,
         "next_fetch": full_time(source.next_fetch_at, tz) if source.enabled else "",
     }
-
-
-STAGE_NAMES = {"analysis": "형태소 분석", "stories": "이야기 묶기", "rank": "순위·섹션",
-               "search": "검색 색인", "trend_day": "날짜별 키워드", "refresh": "순위·이슈 페이지"}
 
 
 def queue_context(stats: list[StageStats], now: datetime, tz: Any) -> list[dict[str, Any]]:
