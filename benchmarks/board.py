@@ -35,9 +35,9 @@ from shared import DIGEST_LINE, DOMAINS, shared_data, write_jsonl  # noqa: E402 
 
 from ranknews.config import Settings  # noqa: E402
 from ranknews.pipeline import import_jsonl  # noqa: E402
+from ranknews.pipeline.saving import save_articles  # noqa: E402
 from ranknews.sources.jsonl import article_from_record  # noqa: E402
 from ranknews.store import open_database  # noqa: E402
-from ranknews.store.articles import save_articles  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 HEADLINES = shared_data() / "headlines"

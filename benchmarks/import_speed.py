@@ -30,8 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import re
 import resource
 import sqlite3
 import subprocess
@@ -41,91 +39,18 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shared import DIGEST_LINE, DOMAINS, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
+from shared import records, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
 
 SHARED = shared_data()
-SENTENCE_END = re.compile(r"(?<=다\.)\s+|(?<=[.?!])\s+(?=[가-힣\"'“‘(\[])")
 PYTHON = sys.executable
 OUT = ROOT / "benchmarks" / "out"
-
-
-# --- synthetic articles from real text -----------------------------------------------------------
-
-def headline_lines(distinct: bool = True) -> list[dict[str, str]]:
-    """One dict per digest line (per distinct URL when ``distinct``): outlet, title, url, day,
-    section. The digests list some articles under several sections."""
-    folder = SHARED / "headlines" / "daily"
-    if not folder.exists():
-        sys.exit(f"real headlines not found at {folder} (see ../shared/data/README.md)")
-    seen: set[str] = set()
-    found: list[dict[str, str]] = []
-    for path in sorted(folder.glob("*/*.md")):
-        section = ""
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("## "):
-                section = line[3:].strip()[:60]
-            elif (m := DIGEST_LINE.match(line)) and not (distinct and m["url"] in seen):
-                seen.add(m["url"])
-                found.append({"outlet": m["outlet"], "title": m["title"], "url": m["url"],
-                              "day": path.stem, "section": section})
-    return found
-
-
-def sentences() -> list[str]:
-    """Real sentences of Korean news bodies (stories/dev.jsonl), 20 to 200 characters."""
-    path = SHARED / "stories" / "dev.jsonl"
-    if not path.exists():
-        sys.exit(f"real article texts not found at {path}")
-    found: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        text = json.loads(line)["text"]
-        flat = (" ".join(s.split()) for s in SENTENCE_END.split(text))
-        found += [s for s in flat if 20 <= len(s) <= 200]  # drop clutter runs (related lists)
-    return list(dict.fromkeys(found))
-
-
-def records(count: int, *, figures: bool, seed: int = 7,
-            distinct: bool = True) -> Iterator[dict[str, Any]]:
-    """``count`` import records (text-only, or with subtitles and two figures)."""
-    heads = headline_lines(distinct)
-    if count > len(heads):
-        sys.exit(f"only {len(heads):,} distinct headlines; use --count ≤ {len(heads):,}")
-    pool = sentences()
-    for head in heads[:count]:
-        rng = random.Random(f"{seed}:{head['url']}")  # a listed-again URL has the same body
-        picked = rng.sample(pool, 12)
-        paragraphs = [head["title"] + "."] + [" ".join(picked[i:i + 3]) for i in range(0, 12, 3)]
-        minute = rng.randrange(24 * 60)
-        record: dict[str, Any] = {
-            "url": head["url"], "outlet": head["outlet"],
-            "outlet_domain": DOMAINS.get(head["outlet"], ""),
-            "title": head["title"], "section": head["section"] or None,
-            "published": f"{head['day']}T{minute // 60:02d}:{minute % 60:02d}:00+09:00",
-            "authors": [f"{rng.choice('김이박최정강조윤장임')}{rng.choice('민서지현우수')}"
-                        f"{rng.choice('준호영연희아')} 기자"],
-            "text": "\n".join(paragraphs),
-        }
-        if figures:
-            stem = head["url"].rstrip("/").rsplit("/", 1)[-1]
-            host = DOMAINS.get(head["outlet"], "img.example.com")
-            record["subtitles"] = rng.sample(pool, 2)
-            record["text"] = ""
-            record["blocks"] = [
-                {"kind": "figure", "image_url": f"https://img.{host}/photo/{stem}.jpg",
-                 "caption": rng.choice(pool), "credit": f"{head['outlet']} 제공"},
-                *({"kind": "paragraph", "text": p} for p in paragraphs[:3]),
-                {"kind": "figure", "image_url": f"https://img.{host}/photo/{stem}-2.jpg",
-                 "caption": rng.choice(pool), "credit": "사진=연합뉴스"},
-                *({"kind": "paragraph", "text": p} for p in paragraphs[3:]),
-            ]
-        yield record
 
 
 # --- runners --------------------------------------------------------------------------------------

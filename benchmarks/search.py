@@ -35,12 +35,11 @@ from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from ranknews.config import Settings  # noqa: E402
 from ranknews.models import Article, Paragraph  # noqa: E402
+from ranknews.pipeline.saving import save_articles  # noqa: E402
 from ranknews.search import Indexer, parse_query  # noqa: E402
 from ranknews.store import open_database  # noqa: E402
-from ranknews.store.articles import save_articles  # noqa: E402
-from ranknews.store.search import search, write_documents  # noqa: E402
+from ranknews.store.search import save_documents, search  # noqa: E402
 from ranknews.text.analysis import Analyzer  # noqa: E402
 
 DATA = shared_data()
@@ -67,6 +66,14 @@ class Query:
 
 
 # ---- data --------------------------------------------------------------------------------
+
+def write_documents(db, docs) -> None:  # noqa: ANN001
+    """Store search documents in a transaction of their own."""
+    from datetime import datetime, timezone
+
+    with db.write() as conn:
+        save_documents(conn, docs, datetime.now(timezone.utc))
+
 
 def load_corpus(data: Path = DATA) -> list[Doc]:
     docs = []
@@ -120,7 +127,7 @@ class Ours:
     """ranknews search over a fresh database; ``variant`` switches parts of the index off."""
 
     def __init__(self, docs: list[Doc], analyzer: Analyzer, url: str, *, variant: str = "ours",
-                 analysis_chars: int = Settings().search_analysis_chars) -> None:
+                 analysis_chars: int = 0) -> None:
         self.analyzer = analyzer
         self.db = open_database(url, create=True)
         saved = save_articles(self.db, [to_article(d) for d in docs])

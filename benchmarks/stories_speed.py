@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ranknews.config import Settings
-from ranknews.pipeline import restory, story_clusterer
+from ranknews.pipeline.stories import restored_clusterer, restory
 from ranknews.store import open_database
 from ranknews.stories import signals_from
 from ranknews.text.analysis import Analysis, Analyzer
@@ -101,7 +101,7 @@ def assignment_speed(url: str, analyses: list[Analysis], stored: int) -> None:
     db = open_database(url)
     settings = Settings()
     started = time.perf_counter()
-    clusterer = story_clusterer(db, settings)
+    clusterer = restored_clusterer(db, settings, START + (stored + 1) * STEP)
     print(f"window restored in {time.perf_counter() - started:.1f} s: "
           f"{clusterer.window_articles:,} articles, {clusterer.open_stories:,} open stories")
     times = []
@@ -119,7 +119,7 @@ def assignment_speed(url: str, analyses: list[Analysis], stored: int) -> None:
           f"p95 {1000 * times[int(0.95 * len(times))]:.2f} ms (goal: median <= 2 ms)")
     started, cpu = time.perf_counter(), time.process_time()
     period_start = START + (stored - 20_000) * STEP
-    done = restory(db, settings, period_start, None)
+    done = restory(db, settings, period_start)
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
     # CPU time as well: on this shared machine the wall clock also counts other processes
     print(f"restory of the newest {done:,} articles: {done / took:,.0f} articles/s wall, "

@@ -168,12 +168,12 @@ def replay_store(days: list):  # noqa: ANN201
 
     from ranknews.models import Article
     from ranknews.pipeline import update_rank
+    from ranknews.pipeline.rank import trends_at
+    from ranknews.pipeline.saving import save_articles
     from ranknews.store import open_database
-    from ranknews.store.articles import save_articles
-    from ranknews.store.rank import compute_trends, load_snapshot
+    from ranknews.store.rank import load_snapshot, window_rows
 
     kst = timezone(timedelta(hours=9))
-    analyzer = Analyzer()
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{tmp}/bench.sqlite3", create=True)
         update_s = []
@@ -190,7 +190,7 @@ def replay_store(days: list):  # noqa: ANN201
             save_articles(db, posts)
             end = start + timedelta(hours=18) - timedelta(seconds=1)  # 23:59:59 KST
             t = time.perf_counter()
-            update_rank(db, analyzer, timezone="Asia/Seoul", now=end)
+            update_rank(db, now=end)
             update_s.append(time.perf_counter() - t)
             n_articles += len(day)
             with db.read() as conn:
@@ -202,16 +202,14 @@ def replay_store(days: list):  # noqa: ANN201
         # a window of at least 5,000 stored posts, analysis already stored
         window = timedelta(days=1)
         with db.read() as conn:
-            while len(__import__("ranknews.store.rank", fromlist=["window_docs"])
-                      .window_docs(conn, end - window, end)) < 5000 and window.days < 60:
+            while len(window_rows(conn, end - window, end)) < 5000 and window.days < 60:
                 window += timedelta(days=1)
-            runs = []
-            for _ in range(5):
-                t = time.perf_counter()
-                compute_trends(conn, end, tz="Asia/Seoul", window=window)
-                runs.append(time.perf_counter() - t)
-            size = len(__import__("ranknews.store.rank", fromlist=["window_docs"])
-                       .window_docs(conn, end - window, end))
+            size = len(window_rows(conn, end - window, end))
+        runs = []
+        for _ in range(5):
+            t = time.perf_counter()
+            trends_at(db, end, timezone="Asia/Seoul", window=window)
+            runs.append(time.perf_counter() - t)
         TIMINGS.append(f"trends over a stored window of {size} posts ({window.days} days) vs "
                        f"the {TrendParams().baseline_days} stored days before it, read from "
                        f"SQLite and scored: best "

@@ -46,6 +46,9 @@ class FixtureServer:
     def __init__(self) -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[Request] = []
+        self.in_flight = 0  # requests being answered now
+        self.most_in_flight = 0  # the most answered at once (politeness: 1)
+        self.delay = 0.0  # seconds added before every reply (a realistic remote host)
         self._lock = threading.Lock()
         server = self
 
@@ -100,12 +103,19 @@ class FixtureServer:
                           time.monotonic())
         with self._lock:
             self.requests.append(request)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
         route = self.routes.get(handler.path.split("#")[0])
         reply = route(request) if route else Reply(404, b"not here")
         try:
+            if self.delay:
+                time.sleep(self.delay)
             _send(handler, request, reply)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (size limit, deadline): that is what some tests want
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
 
 def _send(handler: BaseHTTPRequestHandler, request: Request, reply: Reply) -> None:

@@ -1,5 +1,6 @@
-"""The crawler and the analysis queue: `ranknews crawl --analyze` drains it at the end, and
-`ranknews run` analyses behind the crawl, so stories exist without a separate command."""
+"""The crawler and the work behind it: `ranknews crawl` drains the queue at the end (unless
+`--no-process`), and `ranknews run` works behind the crawl, so stories exist without a
+separate command."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from ranknews.cli import app
 from ranknews.service import run_service
 from ranknews.store import open_database
 from ranknews.store import stories as story_store
-from ranknews.store.analysis import queue_length
 from ranknews.store.schema import articles
+from ranknews.store.tasks import pending_posts
 
 runner = CliRunner()
 
@@ -32,13 +33,17 @@ def _storied(db) -> int:
                    .scalar())
 
 
-def test_crawl_then_analyze_flag_makes_the_stories(database_url, tmp_path, httpserver):
+def queue_length(conn) -> int:  # noqa: ANN001
+    return pending_posts(conn)
+
+
+def test_crawl_processes_what_it_saved_unless_told_not_to(database_url, tmp_path, httpserver):
     feed = add_site(httpserver, "story", 3)
     toml = tmp_path / "s.toml"
     toml.write_text(sources_toml([("이야기일보", "127.0.0.1", feed)]), encoding="utf-8")
     base = ["--db", database_url, "--sources-file", str(toml)]
     env = {"RANKNEWS_FETCH_HOST_DELAY": "0", "RANKNEWS_FETCH_ALLOWED_HOSTS": "127.0.0.1"}
-    plain = runner.invoke(app, ["crawl", *base], env=env)
+    plain = runner.invoke(app, ["crawl", "--no-process", *base], env=env)
     assert plain.exit_code == 0 and "새 글 3건" in plain.output
     db = open_database(database_url)
     try:
@@ -48,9 +53,9 @@ def test_crawl_then_analyze_flag_makes_the_stories(database_url, tmp_path, https
         feed2 = add_site(httpserver, "more", 2)
         toml.write_text(sources_toml([("이야기일보", "127.0.0.1", feed),
                                       ("더보기일보", "127.0.0.1", feed2)]), encoding="utf-8")
-        drained = runner.invoke(app, ["crawl", "--analyze", *base], env=env)
+        drained = runner.invoke(app, ["crawl", *base], env=env)
         assert drained.exit_code == 0, drained.output
-        assert "새 글 2건" in drained.output and "분석 5건" in drained.output
+        assert "새 글 2건" in drained.output and "형태소 분석 5건" in drained.output
         numbers = _numbers(db)
         with db.read() as conn:
             assert queue_length(conn) == 0
@@ -67,17 +72,18 @@ async def test_run_analyses_behind_the_crawl(db, settings, httpserver, tmp_path)
     toml = tmp_path / "run.toml"
     toml.write_text(sources_toml([("뒤일보", "127.0.0.1", feed)]), encoding="utf-8")
     settings = replace(settings, sources_file=str(toml), fetch_host_delay=0.0,
-                       crawl_run_tick=1, analysis_idle_seconds=0.1)
+                       crawl_run_tick=1, worker_idle_seconds=0.1)
     stop = asyncio.Event()
     service = asyncio.create_task(run_service(db, settings, serve=False, stop=stop))
     try:
-        for _ in range(300):
+        for _ in range(600):
             await asyncio.sleep(0.1)
-            if len(_numbers(db)) == 3 and _storied(db) == 3:
-                break
+            with db.read() as conn:
+                if len(_numbers(db)) == 3 and _storied(db) == 3 and queue_length(conn) == 0:
+                    break
         assert len(_numbers(db)) == 3 and _storied(db) == 3
         with db.read() as conn:
-            assert queue_length(conn) == 0
+            assert queue_length(conn) == 0  # ranked and indexed too
     finally:
         stop.set()
         await asyncio.wait_for(service, 20)

@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from ranknews.models import Article, Paragraph
-from ranknews.store.articles import hide, save_articles, unhide
+from ranknews.pipeline.saving import save_articles
+from ranknews.store.articles import hide, unhide
 from ranknews.store.board import BoardFilter, PageMap, article_view, board_page
 
 T0 = datetime(2024, 6, 16, 1, 0, tzinfo=timezone.utc)

@@ -46,3 +46,19 @@ def test_unreadable_files_give_korean_errors(tmp_path):
     result = runner.invoke(app, ["extract", str(binary)])
     assert result.exit_code == 1 and "HTML 파일이 아닙니다" in result.output
     assert "Traceback" not in result.output
+
+
+def test_page_without_an_article_exits_3_with_a_korean_reason_and_no_json():
+    for name, reason in (("list-page.html", "목록 페이지"), ("error-page.html", "오류 안내")):
+        result = runner.invoke(app, ["extract", str(FIXTURES / "pages" / "own" / name)])
+        assert result.exit_code == 3, result.output
+        assert "기사 없음" in result.stderr and reason in result.stderr
+        assert result.stdout.strip() == ""
+        assert "Traceback" not in result.output
+
+
+def test_framework_payload_page_through_the_cli():
+    result = runner.invoke(app, ["extract", str(FIXTURES / "pages" / "own" / "rsc-flight.html")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["text"].startswith("서울시가 내년부터 시내버스 전 노선에 저상버스를")

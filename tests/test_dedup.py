@@ -13,7 +13,7 @@ from ranknews.dedup import containment, normalize_url, shingles
 from ranknews.dedup.wire import find_original
 from ranknews.extract.blocks import html_to_blocks
 from ranknews.models import Article, Paragraph
-from ranknews.store.articles import save_articles
+from ranknews.pipeline.saving import save_articles
 from ranknews.store.schema import articles
 from ranknews.text.headline import split_tags
 

@@ -6,9 +6,11 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from conftest import FIXTURES
 
 from ranknews.cli.extract import article_json
+from ranknews.errors import NoArticleFound
 from ranknews.extract import decode_html, extract_article
 from ranknews.models import Figure
 
@@ -94,10 +96,10 @@ def test_hostile_markup_leaves_no_markup_or_script_in_the_output():
     assert Figure("https://img.example.kr/fountain.jpg", "새 분수대의 모습.", "시청 제공") in article.figures
 
 
-def test_empty_and_broken_pages_do_not_crash():
+def test_empty_and_broken_pages_say_no_article_and_do_not_crash():
     for html in ("", "<html", "\x00\x01garbage", "<div>" * 5000 + "글" + "</div>" * 10):
-        article = extract_article(html, "https://www.example.kr/1")
-        assert article.url == "https://www.example.kr/1"
+        with pytest.raises(NoArticleFound, match="기사를 찾지 못했습니다"):
+            extract_article(html, "https://www.example.kr/1")
 
 
 def test_portal_style_body_summary_captions_and_promo_links():
@@ -119,3 +121,77 @@ def test_portal_style_body_summary_captions_and_promo_links():
         "둘째 문단도 사실을 전하며 문장을 마칩니다.",
     ]
     assert article.authors == ("임화섭", "김지헌")
+
+
+# --- structures absent from the shared data (own fixtures, see SOURCE.md) ----------------
+
+BODY_START = "서울시가 내년부터 시내버스 전 노선에 저상버스를 도입하기로 했다."
+BODY_END = "오세진 시 교통정책과장은 “버스가 모든 시민의 발이 되도록 정류장과 차량을 함께 바꾸겠다”고 말했다."
+
+
+def _once_in_order(article) -> None:
+    """The four body paragraphs of the bus story, each exactly once, in reading order."""
+    paragraphs = article.paragraphs
+    assert paragraphs[0].startswith(BODY_START), paragraphs
+    assert BODY_END in paragraphs, paragraphs
+    assert len(paragraphs) == len(set(paragraphs))
+    assert sum(p.count("고상버스를 차량 교체 주기") for p in paragraphs) == 1
+    assert paragraphs.index(BODY_END) > paragraphs.index(
+        next(p for p in paragraphs if p.startswith("시는 20일")))
+    for summary in ("AI 요약", "저상버스를 늘린다", "정류장도 정비한다", "요약입니다", "관련 기사",
+                    "본문이 아니다", "불러오는 중", "로딩 중", "Copyright"):
+        assert summary not in article.text, summary
+
+
+@pytest.mark.parametrize("name", ["nextjs-pages.html", "rsc-flight.html", "nuxt3.html",
+                                  "nuxt2.html", "rsc-object-root.html"])
+def test_article_only_in_a_framework_payload_is_found(name):
+    article = _page(name)
+    assert article.title == "서울 시내버스, 내년부터 전 노선 저상버스로"
+    _once_in_order(article)
+
+
+def test_rsc_object_root_payload_fields_title_suffix_and_placeholders():
+    article = _page("rsc-object-root.html")
+    assert article.subtitles == ("교통약자 이동편의 증진 계획", "정류장 1천 곳 정비")
+    assert article.authors == ("윤객체",)
+    assert article.published_at == datetime(2024, 6, 20, 10, 0, tzinfo=KST)
+    assert "$$" not in article.text and "사회ㅣ" not in article.extra["headline"]
+    assert article.figures[0].image_url == "https://img.obj.example.kr/bus.jpg"
+
+
+def test_payload_gives_subtitles_byline_figure_and_skips_related_articles():
+    article = _page("nextjs-pages.html")
+    assert article.subtitles == ("교통약자 이동편의 증진 계획 발표",)
+    assert article.authors == ("김넥스트",)
+    assert article.figures[0].image_url == "https://img.nextdaily.example.kr/2024/06/bus.jpg"
+    assert "엘리베이터" not in article.text  # the related article's data is not the body
+    nuxt = _page("nuxt3.html")
+    assert nuxt.authors == ("최뷰",)
+    assert nuxt.published_at == datetime(2024, 6, 20, 10, 0, tzinfo=KST)
+    rsc = _page("rsc-flight.html")
+    assert rsc.figures[0].caption.startswith("서울 시내의 저상버스")
+
+
+@pytest.mark.parametrize("name", ["hidden-copy.html", "app-copy.html", "streamed-hidden.html",
+                                  "digest-box.html"])
+def test_a_body_carried_twice_comes_out_once(name):
+    _once_in_order(_page(name))
+
+
+def test_hidden_print_copy_before_the_body_keeps_the_photo_in_place():
+    article = _page("hidden-copy.html")
+    assert isinstance(article.blocks[0], Figure)
+    assert article.paragraphs[-1] == "한복사 기자"
+
+
+def test_title_as_shown_with_label_and_normalised_quotes_and_spaces():
+    article = _page("digest-box.html")
+    assert article.extra["headline"] == "[단독] “버스가 시민의 발”…서울시, 전 노선 저상버스"
+    assert article.tags == ("단독",)
+    assert article.title == "“버스가 시민의 발”…서울시, 전 노선 저상버스"
+    html = ("<html><head><meta property='og:title' content='&amp;quot;반도체&amp;quot;&nbsp;"
+            "특별법\u200b 통과'><meta property='article:published_time' "
+            "content='2024-06-16T10:00:00+09:00'></head><body><article>"
+            "<p>국회는 16일 본회의를 열어 반도체 특별법을 통과시켰다.</p></article></body></html>")
+    assert extract_article(html, "https://x.example.kr/1").title == '"반도체" 특별법 통과'

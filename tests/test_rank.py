@@ -12,20 +12,16 @@ from typer.testing import CliRunner
 
 from ranknews.cli import app
 from ranknews.models import Article, Paragraph
-from ranknews.pipeline import refresh_rankings, update_rank
-from ranknews.pipeline.rank import refile_sections
+from ranknews.pipeline import refresh_pages, update_rank
+from ranknews.pipeline.rank import refile_sections, trends_at
+from ranknews.pipeline.saving import save_articles
+from ranknews.rank.pages import story_facts
 from ranknews.rank.score import PERIODS, Member, StoryFacts, rank_stories, score_story
 from ranknews.rank.sections import SectionClassifier, shipped_classifier
 from ranknews.rank.views import ViewCounter, is_bot
-from ranknews.store.articles import hide, save_articles
-from ranknews.store.rank import (
-    add_views,
-    article_rank,
-    compute_trends,
-    load_snapshot,
-    section_model,
-    story_facts,
-)
+from ranknews.store import rank as rank_store
+from ranknews.store.articles import hide
+from ranknews.store.rank import add_views, article_rank, load_snapshot, section_model
 from ranknews.text.analysis import Analyzer
 
 KST = timezone(timedelta(hours=9))
@@ -70,7 +66,7 @@ def burst_today(word: str = "한빛나노", n: int = 9) -> list[Article]:
 
 def load(db, articles: list[Article]) -> None:
     save_articles(db, articles)
-    update_rank(db, analyzer(), timezone="Asia/Seoul", now=NOW)
+    update_rank(db, now=NOW)
 
 
 # --- the rank stage over stored posts -----------------------------------------------------------
@@ -83,7 +79,7 @@ def test_update_rank_stores_keywords_and_sections_once(db):
     assert "6000" in rows[1].keywords and rows[1].section == "경제"
     assert rows[1].section_how == "outlet"
     assert rows[2].section == "정치" and rows[2].section_how == "model"
-    assert update_rank(db, analyzer(), now=NOW).indexed == 0  # nothing is analysed twice
+    assert update_rank(db, now=NOW).indexed == 0  # nothing is analysed twice
 
 
 def test_a_new_section_model_files_the_posts_the_old_one_filed(db):
@@ -104,7 +100,7 @@ def test_a_new_section_model_files_the_posts_the_old_one_filed(db):
     assert rows[3].section == "연예"
     assert refile_sections(db, old) == 0  # same model: nothing to do
     # the next rank update runs the shipped model again and files them back
-    assert update_rank(db, analyzer(), now=NOW).refiled == 1
+    assert update_rank(db, now=NOW).refiled == 1
     with db.read() as conn:
         rows = {r.board_no: r for r in conn.execute(article_rank.select()).all()}
         assert section_model(conn) == shipped_classifier().model_id
@@ -125,29 +121,26 @@ def test_aliases_learned_from_one_post_merge_variants_in_later_ones(db):
 
 def test_trends_as_of_a_moment_find_the_burst_and_link_its_posts(db):
     load(db, steady_history() + burst_today())
-    with db.read() as conn:
-        trends = compute_trends(conn, NOW, tz="Asia/Seoul")
+    trends = trends_at(db, NOW, timezone="Asia/Seoul")
     assert trends[0].keyword == "한빛나노"
     assert len(trends[0].articles) == 9 and len(trends[0].outlets) == 3
     assert "정부" not in [t.keyword for t in trends]
-    with db.read() as conn:  # the same words a day earlier were not news
-        assert "한빛나노" not in [t.keyword for t in
-                              compute_trends(conn, NOW - timedelta(days=1), tz="Asia/Seoul")]
+    # the same words a day earlier were not news
+    assert "한빛나노" not in [t.keyword for t in
+                          trends_at(db, NOW - timedelta(days=1), timezone="Asia/Seoul")]
 
 
 def test_hidden_posts_do_not_drive_trends(db):
     load(db, steady_history() + burst_today())
     for board_no in range(len(steady_history()) + 1, len(steady_history()) + 8):
         hide(db, board_no, "저작권 요청")
-    with db.read() as conn:
-        trends = compute_trends(conn, NOW, tz="Asia/Seoul")
+    trends = trends_at(db, NOW, timezone="Asia/Seoul")
     assert "한빛나노" not in [t.keyword for t in trends]
 
 
 def test_a_day_with_no_posts_gives_an_empty_trends_page(db):
     load(db, steady_history())
-    with db.read() as conn:
-        assert compute_trends(conn, NOW + timedelta(days=3), tz="Asia/Seoul") == []
+    assert trends_at(db, NOW + timedelta(days=3), timezone="Asia/Seoul") == []
 
 
 def test_the_trends_snapshot_is_precomputed(db):
@@ -220,7 +213,7 @@ def test_rankings_per_section_and_period_are_precomputed(db):
     load(db, [post("국회 본회의 특검법 통과", NOW - timedelta(minutes=30), i, section="정치")
               for i in range(3)] + [post("코스피 급등 마감", NOW - timedelta(hours=20), 0,
                                          section="증권")])
-    refresh_rankings(db, now=NOW)
+    refresh_pages(db, now=NOW)
     with db.read() as conn:
         _, payload = load_snapshot(conn, "rank")
     now_all = payload["periods"]["now"]["sections"]["전체"]
@@ -235,7 +228,8 @@ def test_a_flood_of_near_identical_posts_is_one_story(db):
     real = [post("정부 의대 정원 확대 발표", NOW - timedelta(minutes=20 + i), i) for i in range(3)]
     load(db, flood + real)
     with db.read() as conn:
-        facts = story_facts(conn, NOW - timedelta(hours=6), NOW)
+        facts = story_facts(rank_store.member_rows(conn, NOW - timedelta(hours=6), NOW),
+                            rank_store.views_since(conn, NOW - timedelta(hours=6)))
     assert len(facts) == 2
     ranked = rank_stories(facts, NOW, PERIODS["now"])
     assert ranked[0].title == "정부 의대 정원 확대 발표"
@@ -291,7 +285,7 @@ def test_a_view_burst_does_not_move_the_ranking(db):
         counter.record("article:4", "10.0.0.9", f"{UA} {i}", NOW - timedelta(minutes=5))
     with db.write() as conn:
         add_views(conn, counter.drain())
-    refresh_rankings(db, now=NOW)
+    refresh_pages(db, now=NOW)
     with db.read() as conn:
         _, payload = load_snapshot(conn, "rank")
     top = payload["periods"]["now"]["sections"]["전체"]
@@ -301,7 +295,7 @@ def test_a_view_burst_does_not_move_the_ranking(db):
 
 @pytest.mark.parametrize("period", list(PERIODS))
 def test_an_empty_board_ranks_nothing_without_error(db, period):
-    refresh_rankings(db, now=NOW)
+    refresh_pages(db, now=NOW)
     with db.read() as conn:
         _, payload = load_snapshot(conn, "rank")
     assert payload["periods"][period]["sections"]["전체"] == []
@@ -311,7 +305,7 @@ def test_an_empty_board_ranks_nothing_without_error(db, period):
 
 def test_rankings_use_stored_stories_and_link_to_their_pages(db):
     from ranknews.config import Settings
-    from ranknews.pipeline import analyze_pending, story_clusterer
+    from ranknews.pipeline import drain
 
     body = ("대한의사협회는 20일 정부의 의대 정원 확대 방침에 반발해 집단휴진에 들어간다고 "
             "밝혔다. 의협 회장은 기자회견에서 정부가 대화에 나서지 않으면 휴진을 이어가겠다고 "
@@ -321,8 +315,8 @@ def test_rankings_use_stored_stories_and_link_to_their_pages(db):
     other = [post("어느 회사 신제품 출시 소식", NOW - timedelta(minutes=10), 0,
                   text="어느 회사가 20일 새 제품을 출시했다. 가격은 10만원이다.")]
     save_articles(db, broad + other)
-    analyze_pending(db, analyzer(), story_clusterer(db, Settings()))
-    update_rank(db, analyzer(), now=NOW)
+    drain(db, Settings(), stages=("analysis", "stories"))
+    update_rank(db, now=NOW)
     with db.read() as conn:
         _, payload = load_snapshot(conn, "rank")
     top = payload["periods"]["now"]["sections"]["전체"][0]

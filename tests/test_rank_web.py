@@ -10,10 +10,10 @@ import httpx
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import select
-from test_rank import NOW, analyzer, burst_today, steady_history
+from test_rank import NOW, burst_today, steady_history
 
 from ranknews.pipeline import update_rank
-from ranknews.store.articles import save_articles
+from ranknews.pipeline.saving import save_articles
 from ranknews.store.rank import page_views
 from ranknews.web.app import create_app
 
@@ -28,7 +28,7 @@ def ranked(db):
                                  collected_at=p.collected_at + shift)
              for p in steady_history() + burst_today()]
     save_articles(db, posts)
-    update_rank(db, analyzer(), timezone="Asia/Seoul", now=now)
+    update_rank(db, now=now)
     return db
 
 
@@ -143,13 +143,13 @@ async def test_a_burst_from_one_address_is_not_counted(ranked, settings):
 
 
 async def test_rank_pages_do_no_scoring_per_request(ranked, settings, monkeypatch):
-    import ranknews.store.rank as rank_store
+    import ranknews.rank.pages as pages
 
     def forbidden(*args, **kwargs):
         raise AssertionError("computed in a request")
 
-    monkeypatch.setattr(rank_store, "compute_trends", forbidden)
-    monkeypatch.setattr(rank_store, "story_facts", forbidden)
+    monkeypatch.setattr(pages, "compute_trends", forbidden)
+    monkeypatch.setattr(pages, "story_facts", forbidden)
     async with client_for(make_app(settings, ranked)) as client:
         for path in ("/", "/rank", "/trends", "/rank.json?period=week"):
             assert (await client.get(path)).status_code == 200

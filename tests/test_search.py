@@ -8,12 +8,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ranknews.config import Settings
 from ranknews.models import Article, Paragraph
-from ranknews.pipeline import import_jsonl, index_pending, reindex
+from ranknews.pipeline import drain, import_jsonl, reindex
+from ranknews.pipeline.saving import save_articles
 from ranknews.search import Indexer, parse_query
 from ranknews.search.highlight import highlight, snippet
 from ranknews.search.ranking import recency_factor
-from ranknews.store.articles import hide, save_articles, unhide
+from ranknews.store.articles import hide, unhide
 from ranknews.store.search import RankingOptions, SearchFilters, search
 from ranknews.text.analysis import Analyzer
 from ranknews.web.ratelimit import SharedRateLimiter
@@ -38,6 +40,11 @@ def post(n: int, title: str, body: str = "", **changes) -> Article:
                    published_at=NOW - timedelta(days=30), collected_at=NOW - timedelta(days=30),
                    blocks=(Paragraph(body),) if body else ())
     return replace(base, **changes)
+
+
+def index_pending(db, indexer=None) -> int:  # noqa: ANN001
+    """What a worker does behind ingest for search: analysis, then the documents."""
+    return drain(db, Settings(), stages=("analysis", "search")).done.get("search", 0)
 
 
 def store(db, indexer, *articles: Article) -> None:
@@ -225,9 +232,8 @@ def test_reindex_rebuilds_every_document(db, indexer, analyzer):
     with db.write() as conn:
         conn.exec_driver_sql("DELETE FROM search_documents")
     assert found(db, analyzer, "삼성전자") == []
-    seen = []
-    assert reindex(db, indexer, on_progress=seen.append) == len(CORPUS)
-    assert sum(seen) == len(CORPUS)
+    assert reindex(db) == len(CORPUS)
+    assert index_pending(db) == len(CORPUS)
     assert {q: found(db, analyzer, q) for q in before} == before
 
 
@@ -239,7 +245,7 @@ def test_cli_search_prints_hits_best_first(corpus, database_url, monkeypatch):
     monkeypatch.setenv("RANKNEWS_DATABASE_URL", database_url)
     result = CliRunner().invoke(app, ["search", "휴진", "--json", "--limit", "5"])
     assert result.exit_code == 0, result.output
-    hits = [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    hits = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     assert hits[0]["title"] == CORPUS[1].title
     assert {"board_no", "url", "outlet", "title", "score"} <= set(hits[0])
     scores = [h["score"] for h in hits]

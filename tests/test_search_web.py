@@ -12,10 +12,10 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ranknews.config import Settings
 from ranknews.models import Article, Paragraph
-from ranknews.pipeline import analyze_pending, index_pending, story_clusterer
-from ranknews.search import Indexer
+from ranknews.pipeline import drain
+from ranknews.pipeline.saving import save_articles
 from ranknews.store import stories as story_store
-from ranknews.store.articles import hide, save_articles
+from ranknews.store.articles import hide
 from ranknews.text.analysis import Analyzer
 from ranknews.web.app import create_app
 
@@ -46,13 +46,13 @@ def searchable(db, analyzer):
         post(5, "메타, AI 칩 MTIA 공개", "메타가 MTIA 2세대를 공개했다.", section="국제"),
     ])
     numbers = saved.inserted
-    analyze_pending(db, analyzer, story_clusterer(db, Settings()))
+    drain(db, Settings(), stages=("analysis", "stories"))
     with db.write() as conn:  # make the three strike posts one story, whatever the clusterer said
         for other in numbers[1:3]:
             if story_store.story_of(conn, other) != story_store.story_of(conn, numbers[0]):
                 story_store.merge(conn, story_store.story_of(conn, numbers[0]),
                                   story_store.story_of(conn, other), "테스트", NOW)
-    index_pending(db, Indexer(analyzer))
+    drain(db, Settings(), stages=("search",))
     return db, numbers
 
 

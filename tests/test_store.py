@@ -9,8 +9,9 @@ import pytest
 
 from ranknews.errors import DatabaseError, ForeignDatabaseError, NotFound
 from ranknews.models import Article, Figure, Paragraph
+from ranknews.pipeline.saving import save_articles
 from ranknews.store import open_database
-from ranknews.store.articles import get_article, hide, revisions, save_articles, unhide
+from ranknews.store.articles import get_article, hide, revisions, unhide
 
 T0 = datetime(2024, 6, 16, 1, 0, tzinfo=timezone.utc)
 
@@ -161,6 +162,7 @@ def test_a_database_of_the_branched_migrations_upgrades(database_url):
         cfg = _alembic_config(database_url)
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0002_search")
+    with db.write() as conn:
         conn.exec_driver_sql("DELETE FROM alembic_version")
         for old_head in ("0002_web", "0002_collect", "0003_stories_time", "0002_rank",
                          "0002_search"):
@@ -213,7 +215,8 @@ def test_content_hash_is_the_same_from_serialised_blocks():
     ``Article.content_hash`` gives, or every stored post would look changed."""
     import orjson
 
-    from ranknews.store.prepare import COLUMNS, prepare_article
+    from ranknews.pipeline.saving import prepare_article
+    from ranknews.store.prepare import COLUMNS
 
     post = article(3, blocks=(Figure("https://img.example.com/a.jpg", "캡션", "삼성전자 제공"),
                            Paragraph("본문 첫 문단."), Paragraph("둘째 문단.")))

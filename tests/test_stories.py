@@ -15,16 +15,26 @@ from typer.testing import CliRunner
 from ranknews.cli import app
 from ranknews.config import Settings
 from ranknews.models import Article, Paragraph
-from ranknews.pipeline import analyze_pending, restory, settings_clusterer, story_clusterer
+from ranknews.pipeline import drain, restory, settings_clusterer
+from ranknews.pipeline.saving import save_articles
 from ranknews.store import stories as story_store
-from ranknews.store.analysis import queue_length
-from ranknews.store.articles import save_articles
 from ranknews.store.dedup import wire_original
+from ranknews.store.tasks import queue_stats
 from ranknews.stories.jsonl import ClusterInput, cluster_inputs, read_cluster_input
 from ranknews.stories.scoring import bcubed, hard_negative_merges, pairwise_f1
 from ranknews.text.analysis import Analyzer
 
 T0 = datetime(2024, 6, 18, 1, tzinfo=timezone.utc)
+
+
+def _process(db) -> int:  # noqa: ANN001
+    """Analysis and stories for what waits, as a worker does; the posts analysed."""
+    return drain(db, Settings(), stages=("analysis", "stories")).done.get("analysis", 0)
+
+
+def queue_length(conn, stage: str = "analysis") -> int:  # noqa: ANN001
+    return sum(s.pending for s in queue_stats(conn, datetime.now(timezone.utc))
+               if s.stage == stage)
 
 
 @pytest.fixture(scope="module")
@@ -283,11 +293,10 @@ def test_queue_analysis_stories_and_wire_copies(db, analyzer: Analyzer) -> None:
     numbers = _board(db)
     with db.read() as conn:
         assert queue_length(conn) == 4
-    settings = Settings()
-    done = analyze_pending(db, analyzer, story_clusterer(db, settings))
+    done = _process(db)
     assert done == 4
     with db.read() as conn:
-        assert queue_length(conn) == 0
+        assert queue_length(conn) == 0 and queue_length(conn, "stories") == 0
         story = story_store.story_of(conn, numbers[0])
         assert story_store.members(conn, story) == numbers[:3]
         assert story_store.story_of(conn, numbers[3]) == numbers[3]
@@ -302,15 +311,14 @@ def test_wire_copy_found_outside_its_story_and_batch(db, analyzer: Analyzer) -> 
     """The original is looked for among the recent wire posts, not only the copy's story."""
     wire = save_articles(db, [_post("https://www.yna.co.kr/1", "제주항공 여객기 무안공항 참사",
                                     CRASH)]).inserted[0]
-    settings = Settings()
-    analyze_pending(db, analyzer, story_clusterer(db, settings))  # an earlier batch
+    _process(db)  # an earlier batch
     copy = save_articles(db, [_post("https://copy.example/9", "새해 앞둔 공항의 비극",
                                     "[복사일보] " + CRASH, outlet="복사일보",
                                     domain="copy.example", hours=5)]).inserted[0]
     with db.write() as conn:  # the operator keeps them apart: different stories
         story_store.add_links(conn, [(wire, copy)], "apart", "테스트",
                               datetime.now(timezone.utc))
-    analyze_pending(db, analyzer, story_clusterer(db, settings))
+    _process(db)
     with db.read() as conn:
         assert story_store.story_of(conn, copy) != story_store.story_of(conn, wire)
         found = wire_original(conn, copy)
@@ -319,12 +327,12 @@ def test_wire_copy_found_outside_its_story_and_batch(db, analyzer: Analyzer) -> 
 
 def test_revision_goes_back_on_the_queue(db, analyzer: Analyzer) -> None:
     numbers = _board(db)
-    analyze_pending(db, analyzer, story_clusterer(db, Settings()))
+    _process(db)
     save_articles(db, [_post("https://www.yna.co.kr/1", "제주항공 여객기 무안공항 참사 179명 사망",
                              CRASH + "\n정부는 국가애도기간을 선포했다.")])
     with db.read() as conn:
         assert queue_length(conn) == 1
-    assert analyze_pending(db, analyzer, story_clusterer(db, Settings())) == 1
+    assert _process(db) == 1
     with db.read() as conn:
         assert story_store.story_of(conn, numbers[0]) == numbers[0]
 
@@ -332,42 +340,46 @@ def test_revision_goes_back_on_the_queue(db, analyzer: Analyzer) -> None:
 def test_operator_split_and_merge_survive_restory(db, analyzer: Analyzer) -> None:
     numbers = _board(db)
     settings = Settings()
-    analyze_pending(db, analyzer, story_clusterer(db, settings))
+    _process(db)
     now = datetime.now(timezone.utc)
     with db.write() as conn:
         new_id = story_store.split(conn, numbers[0], [numbers[2]], "다른 사건", now)
         story_store.merge(conn, numbers[0], numbers[3], "같은 날 공항 사고 묶음", now)
-    assert restory(db, settings, None, None) == 4
+    assert restory(db, settings, None) == 4
     with db.read() as conn:
         assert story_store.story_of(conn, numbers[2]) == new_id == numbers[2]
         assert story_store.members(conn, numbers[0]) == [numbers[0], numbers[1], numbers[3]]
 
 
 def test_restory_continues_a_story_open_at_the_period_start(db, analyzer: Analyzer) -> None:
+    """restory settles again from the start of the hour bucket of its start; the stories
+    open before it carry on (from the assigner's snapshot of that bucket)."""
     numbers = _board(db)
     settings = Settings()
-    analyze_pending(db, analyzer, story_clusterer(db, settings))
-    # the crash story was founded at T0; the period starts half an hour later
-    assert restory(db, settings, T0 + timedelta(minutes=30), None) == 3
+    _process(db)
+    # the crash story was founded at T0; the period starts within T0's hour: all four posts
+    assert restory(db, settings, T0 + timedelta(minutes=30)) == 4
     with db.read() as conn:
         assert story_store.members(conn, numbers[0]) == numbers[:3]
         assert story_store.story_of(conn, numbers[3]) == numbers[3]
-    # a later start: the story founded before it still takes the period's post
-    assert restory(db, settings, T0 + timedelta(minutes=90), None) == 2
+    # a later start: the story founded before it still takes the period's posts
+    assert restory(db, settings, T0 + timedelta(minutes=90)) == 3
     with db.read() as conn:
         assert story_store.story_of(conn, numbers[2]) == numbers[0]
+        assert story_store.members(conn, numbers[0]) == numbers[:3]
 
 
 def test_restory_command_by_days(db, database_url: str, analyzer: Analyzer) -> None:
     numbers = _board(db)  # 2024-06-18 10:00 to 13:00 in Seoul
-    analyze_pending(db, analyzer, story_clusterer(db, Settings()))
+    _process(db)
     runner = CliRunner()
-    day = runner.invoke(app, ["restory", "--since", "2024-06-18", "--until", "2024-06-19",
-                              "--db", database_url])
+    day = runner.invoke(app, ["restory", "--since", "2024-06-18", "--db", database_url])
     assert day.exit_code == 0, day.output
     assert "다시 묶은 글 4건" in day.output
+    # a day after the last post: settled again from the assigner's last snapshot before it
+    # (the last post's hour), which changes nothing
     later = runner.invoke(app, ["restory", "--since", "2024-06-19", "--db", database_url])
-    assert later.exit_code == 0 and "다시 묶은 글 0건" in later.output
+    assert later.exit_code == 0 and "다시 묶은 글 1건" in later.output
     with db.read() as conn:
         assert story_store.members(conn, numbers[0]) == numbers[:3]
     bad = runner.invoke(app, ["restory", "--since", "18/06/2024", "--db", database_url])
@@ -427,7 +439,7 @@ def _site(db, analyzer: Analyzer, **settings):
                     OTHER, outlet="다른신문", domain="other.example", hours=2)
     claimed.tags = ("단독",)
     save_articles(db, [claimed])
-    analyze_pending(db, analyzer, story_clusterer(db, Settings()))
+    _process(db)
     app = create_app(Settings.build(**settings), db, cache=False)
     return numbers, _Client(app)
 

@@ -4,6 +4,7 @@ article pieces, display modes, takedowns, JSON twins, RSS, ETag and cache invali
 from __future__ import annotations
 
 import dataclasses
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import feedparser
@@ -344,24 +345,73 @@ async def test_healthz_is_cheap_json(client):
     assert data["board_version"] >= 1 and data["queue"]["state"] == "ok"
 
 
-async def test_board_queries_never_offset_or_count(client, board):
+@contextmanager
+def recorded_sql(db):
+    """Every statement sent to the database, by either path: SQLAlchemy (Core, text()) and
+    the store's raw SQL on the driver (``store.driver``), upper-cased."""
+    from ranknews.store import driver
+
     statements: list[str] = []
 
-    def remember(conn, cursor, statement, parameters, *args):
+    def from_sqlalchemy(conn, cursor, statement, parameters, *args):
         statement = statement.upper()
         # SQLAlchemy's SQLite dialect always writes "LIMIT ? OFFSET ?" with an offset of 0
         if "OFFSET ?" in statement and tuple(parameters)[-1] == 0:
             statement = statement.replace("OFFSET ?", "")
         statements.append(statement)
 
-    event.listen(board.engine, "before_cursor_execute", remember)
+    def from_driver(statement, parameters):
+        statements.append(statement.upper())
+
+    event.listen(db.engine, "before_cursor_execute", from_sqlalchemy)
+    driver.observers.append(from_driver)
     try:
-        for path in ("/?page=3", "/articles/12", "/index.json?page=2", "/?outlet=www.mk.co.kr"):
-            assert (await client.get(path)).status_code == 200
+        yield statements
     finally:
-        event.remove(board.engine, "before_cursor_execute", remember)
-    assert statements
+        event.remove(db.engine, "before_cursor_execute", from_sqlalchemy)
+        driver.observers.remove(from_driver)
+
+
+BOARD_PATHS = ("/?page=3", "/articles/12", "/index.json?page=2", "/?outlet=www.mk.co.kr")
+
+
+async def test_board_queries_never_offset_or_count(client, board):
+    with recorded_sql(board) as statements:
+        for path in BOARD_PATHS:
+            assert (await client.get(path)).status_code == 200
+    # the board's page queries are raw SQL on the driver: they are seen too
+    assert any("FROM ARTICLES WHERE HIDDEN_AT IS NULL" in s for s in statements)
     assert not [s for s in statements if "OFFSET" in s or "COUNT(" in s]
+
+
+async def test_the_query_check_sees_an_offset_planted_in_a_board_query(board, settings,
+                                                                      monkeypatch):
+    """The check above listens to the path the board's queries take: an OFFSET planted in
+    the raw SQL of a board page is caught."""
+    from ranknews.store import board as board_store
+
+    planted = board_store._rows
+
+    def with_offset(conn, flt, condition, params, order, limit):
+        real = board_store.rows
+
+        def offsetting(conn, sql, params=None):
+            return real(conn, sql + " OFFSET 0" if "LIMIT :limit" in sql else sql, params)
+
+        monkeypatch.setattr(board_store, "rows", offsetting)
+        try:
+            return planted(conn, flt, condition, params, order, limit)
+        finally:
+            monkeypatch.setattr(board_store, "rows", real)
+
+    monkeypatch.setattr(board_store, "_rows", with_offset)
+    app = create_app(dataclasses.replace(settings, page_cache_check_seconds=0.0), board,
+                     cache=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as fresh:
+        with recorded_sql(board) as statements:
+            assert (await fresh.get("/?page=3")).status_code == 200
+    assert [s for s in statements if "OFFSET 0" in s]
 
 
 async def test_static_stylesheet_is_served(client):

@@ -94,6 +94,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Earliest date accepted from outside (imports, feeds, pages, search filters)."),
     Setting("dates_ahead_hours", 24, "RANKNEWS_DATES_AHEAD_HOURS",
             "How far in the future a date from outside may lie, in hours (clock skew)."),
+    Setting("crawl_lease_seconds", 120, "RANKNEWS_CRAWL_LEASE_SECONDS",
+            "How long a crawler holds a feed it is fetching (renewed while it works): if it "
+            "dies, another crawler takes the feed after this."),
     Setting("log_format", "kv", "RANKNEWS_LOG_FORMAT",
             "Log lines as key=value (kv) or JSON lines (json)."),
     Setting("page_cache_entries", 2000, "RANKNEWS_PAGE_CACHE_ENTRIES",
@@ -119,9 +122,30 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("board_one_row_per_story", False, "RANKNEWS_BOARD_ONE_ROW_PER_STORY",
             "Show one row per story on the board (its newest post) instead of every post."),
     Setting("analysis_batch_size", 200, "RANKNEWS_ANALYSIS_BATCH_SIZE",
-            "Posts analysed per Kiwi call and per transaction when draining the queue."),
-    Setting("analysis_idle_seconds", 5.0, "RANKNEWS_ANALYSIS_IDLE_SECONDS",
-            "How long 'ranknews run' waits before looking at an empty analysis queue again."),
+            "Posts analysed per Kiwi call and per transaction by the analysis stage."),
+    Setting("analysis_threads", 2, "RANKNEWS_ANALYSIS_THREADS",
+            "Kiwi threads of the analysis stage in one worker process (one per core)."),
+    # the work behind ingest (docs/architecture.md, pipeline/work.py)
+    Setting("worker_idle_seconds", 2.0, "RANKNEWS_WORKER_IDLE_SECONDS",
+            "How long a worker with nothing to do waits before looking at the queue again."),
+    Setting("worker_threads", 1, "RANKNEWS_WORKER_THREADS",
+            "Worker threads that 'serve' and 'run' start to drain the queue in the background "
+            "(0: none; run 'ranknews worker' processes instead)."),
+    Setting("task_lease_seconds", 120.0, "RANKNEWS_TASK_LEASE_SECONDS",
+            "How long a worker holds the tasks it claimed (and the story stage): a worker "
+            "that dies loses them to another after this."),
+    Setting("task_max_attempts", 5, "RANKNEWS_TASK_MAX_ATTEMPTS",
+            "Attempts before a failing task is parked with its error (ranknews status)."),
+    Setting("task_backoff_seconds", 30.0, "RANKNEWS_TASK_BACKOFF_SECONDS",
+            "Wait before the first retry of a failed task; doubles with each attempt."),
+    Setting("task_keep_hours", 24, "RANKNEWS_TASK_KEEP_HOURS",
+            "Finished tasks are kept this long (for 'ranknews status'), then removed."),
+    Setting("story_bucket_hours", 1, "RANKNEWS_STORY_BUCKET_HOURS",
+            "Time buckets in which the story assigner settles stories: a late post makes "
+            "it settle again from the start of its bucket."),
+    Setting("rank_refresh_seconds", 10.0, "RANKNEWS_RANK_REFRESH_SECONDS",
+            "Delay before the rank and trends pages are recomputed after new posts are "
+            "ranked (a burst of posts recomputes them once)."),
     # rank
     Setting("rank_views_per_address", 30, "RANKNEWS_RANK_VIEWS_PER_ADDRESS",
             "Most page views one address may add to the ranking per 10 minutes; more are "
@@ -137,13 +161,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("health_queue_max_age", 1800, "RANKNEWS_HEALTH_QUEUE_MAX_AGE",
             "Seconds the oldest post waiting behind ingest may wait before /healthz says the "
             "queue is stuck."),
-    Setting("search_analysis_chars", 0, "RANKNEWS_SEARCH_ANALYSIS_CHARS",
-            "Characters of each body (after the title) analysed by Kiwi for search; the rest "
-            "is indexed as syllable bigrams only."),
     Setting("search_body_chars", 4000, "RANKNEWS_SEARCH_BODY_CHARS",
             "Characters of each body indexed for search at all (bigrams)."),
-    Setting("search_index_workers", 2, "RANKNEWS_SEARCH_INDEX_WORKERS",
-            "Kiwi threads used while indexing (one per core)."),
     Setting("search_recency_weight", 1.0, "RANKNEWS_SEARCH_RECENCY_WEIGHT",
             "Extra score factor for a brand-new article: score = relevance x "
             "(1 + weight x 2^(-age/half-life)). 0 ranks by text relevance only."),
@@ -199,6 +218,7 @@ class Settings:
     crawl_run_tick: int = 30
     dates_earliest: str = "1990-01-01"
     dates_ahead_hours: int = 24
+    crawl_lease_seconds: int = 120
     log_format: str = "kv"
     page_cache_entries: int = 2000
     page_cache_check_seconds: float = 0.5
@@ -211,15 +231,21 @@ class Settings:
     story_threshold: float = 0.2
     board_one_row_per_story: bool = False
     analysis_batch_size: int = 200
-    analysis_idle_seconds: float = 5.0
+    analysis_threads: int = 2
+    worker_idle_seconds: float = 2.0
+    worker_threads: int = 1
+    task_lease_seconds: float = 120.0
+    task_max_attempts: int = 5
+    task_backoff_seconds: float = 30.0
+    task_keep_hours: int = 24
+    story_bucket_hours: int = 1
+    rank_refresh_seconds: float = 10.0
     rank_views_per_address: int = 30
     rank_operator_addresses: str = ""
     trusted_proxies: str = ""
     forwarded_header: str = "x-forwarded-for"
     health_queue_max_age: int = 1800
-    search_analysis_chars: int = 0
     search_body_chars: int = 4000
-    search_index_workers: int = 2
     search_recency_weight: float = 1.0
     search_half_life_hours: float = 72.0
     search_candidate_limit: int = 100

@@ -52,3 +52,7 @@ class SourceConfigError(ConfigError):
 
 class ExtractionError(RanknewsError):
     """A page could not be turned into an article."""
+
+
+class NoArticleFound(ExtractionError):
+    """The page holds no article: a list page, an error page, an empty shell."""

@@ -136,3 +136,104 @@ class Outlet:
     domain: str
     name: str
     display_mode: DisplayMode = "full"
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The analysed words of one article (title and, up to a limit, body), made once per
+    post version by the analysis stage (``text.analysis.Analyzer``) and read by stories,
+    rank and search."""
+
+    title_terms: tuple[str, ...]
+    body_terms: tuple[str, ...]
+    entities: tuple[str, ...]  # proper nouns (NNP) and Latin names, first appearance order
+    phrases: tuple[str, ...]  # nouns written together, joined: 집단휴진, 삼성전자
+    version: int = 0  # the analyser's version (text.analysis.ANALYZER_VERSION)
+    numbers: tuple[str, ...] = ()  # counted numbers, headline then body: 18일, 179명, 3.5%
+    lead_numbers: tuple[str, ...] = ()  # those in the headline and the body's lead
+    # the noun phrases of each keyword text (headline, lead): what trends count
+    keywords: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return self.title_terms + self.body_terms
+
+
+# -- sources: outlets and feeds as configured, and one feed as the crawler sees it --------
+
+@dataclass(frozen=True)
+class FeedConfig:
+    url: str
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class OutletConfig:
+    name: str
+    domain: str
+    feeds: tuple[FeedConfig, ...]
+    display_mode: str | None = None
+    interval: int = 900  # seconds between two fetches of its feeds (sources.toml default)
+    enabled: bool = True
+    rules: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: int
+    outlet: str
+    domain: str
+    feed_url: str
+    section: str | None = None
+    enabled: bool = True
+    interval: int = 900
+    origin: str = "config"  # config (the sources file) or operator (ranknews sources add)
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetch_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error_at: datetime | None = None
+    last_error: str | None = None
+    last_error_kind: str | None = None
+    last_error_url: str | None = None
+    feed_problem: str | None = None
+    failures: int = 0
+    items_collected: int = 0
+    recent_yield: float | None = None
+    next_fetch_at: datetime | None = None
+
+    @property
+    def health(self) -> str:
+        """정상 / 경고 / 오류 / 중지 / 대기: what an operator needs at a glance."""
+        if not self.enabled:
+            return "중지"
+        if self.failures:
+            return "오류"
+        if self.last_success_at is None:
+            return "대기"
+        if self.feed_problem or (self.last_error_at and self.last_error_at >= self.last_success_at):
+            return "경고"
+        return "정상"
+
+
+@dataclass
+class SourceUpdate:
+    """What one crawl of a source learnt; the store applies it in one transaction."""
+
+    source_id: int
+    url: str
+    fetched_at: datetime
+    next_fetch_at: datetime
+    ok: bool
+    inserted: int = 0
+    recent_yield: float | None = None
+    failures: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    keep_validators: bool = True
+    error: str | None = None
+    error_kind: str | None = None
+    error_url: str | None = None
+    error_status: int | None = None
+    feed_problem: str | None = None
+    not_modified: bool = False

@@ -1,7 +1,7 @@
-"""`ranknews run`: the crawler on its schedule, the analysis behind it and the website, in one
-process and one event loop, sharing one database, one HTTP client and one set of metrics (so
-/metrics shows the crawler's counters). Analysis runs in a worker thread (``analyze_forever``):
-collection only queues posts and never waits for it."""
+"""`ranknews run`: the crawler on its schedule, the workers behind it and the website, in one
+process, sharing one database, one HTTP client and one set of metrics (so /metrics shows the
+crawler's counters). The workers (``pipeline.work``) run on threads and drain the queue
+behind ingest: collection only saves and enqueues, and never waits for them."""
 
 from __future__ import annotations
 
@@ -12,23 +12,24 @@ from ranknews.config import Settings
 from ranknews.fetch.client import build_client
 from ranknews.fetch.fetcher import Fetcher, FetchPolicy
 from ranknews.metrics import CONTENT_TYPE, CrawlMetrics
-from ranknews.pipeline import analyze_forever, crawl_forever
+from ranknews.pipeline import BackgroundWorkers, crawl_forever
 from ranknews.store import Database
 
 
 async def run_service(db: Database, settings: Settings, *, host: str = "127.0.0.1",
-                      port: int = 8000, serve: bool = True, analyze: bool = True,
+                      port: int = 8000, serve: bool = True, work: bool = True,
                       stop: asyncio.Event | None = None) -> None:
-    """Crawl forever, with ``analyze`` drain the analysis queue behind the crawl, and with
-    ``serve`` serve the site, until interrupted or ``stop``."""
+    """Crawl forever, with ``work`` drain the queue behind the crawl on worker threads, and
+    with ``serve`` serve the site, until interrupted or ``stop``."""
     metrics = CrawlMetrics()
     stop = stop or asyncio.Event()
+    workers = BackgroundWorkers(db, settings, threads=max(1, settings.worker_threads)).start() \
+        if work else None
     async with build_client(settings) as client:
         fetcher = Fetcher(client, FetchPolicy.from_settings(settings),
                           observe=metrics.observe_fetch)
         crawler = asyncio.create_task(crawl_forever(db, client, settings, fetcher=fetcher,
                                                     metrics=metrics, stop=stop))
-        analysis = asyncio.create_task(analyze_forever(db, settings, stop)) if analyze else None
         try:
             if serve:
                 await _serve(web_app(settings, db, metrics), host, port, stop)
@@ -37,8 +38,8 @@ async def run_service(db: Database, settings: Settings, *, host: str = "127.0.0.
         finally:
             stop.set()
             await crawler
-            if analysis is not None:
-                await analysis
+            if workers is not None:
+                await asyncio.to_thread(workers.close)
 
 
 def web_app(settings: Settings, db: Database, metrics: CrawlMetrics) -> Any:

@@ -16,6 +16,7 @@ from ranknews.cli import (
     search,  # noqa: E402,F401
     stories,  # noqa: E402,F401
     web,  # noqa: E402,F401
+    work,  # noqa: E402,F401
 )
 from ranknews.cli.common import app
 

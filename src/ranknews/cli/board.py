@@ -38,8 +38,11 @@ def import_(
                                        help="JSON Lines files (see README, Import format)."),
     db: str = DbOption,
     data_dir: str = DataDirOption,
+    no_process: bool = typer.Option(False, "--no-process", help="Leave the work behind "
+                                    "ingest (analysis, stories, ranking, search) to workers."),
 ) -> None:
-    """JSON Lines 기사 파일을 불러옵니다 (import articles)."""
+    """JSON Lines 기사 파일을 불러옵니다 (import articles), 그리고 분석·이야기·순위·검색 색인까지
+    처리합니다."""
     settings = settings_from(db, data_dir)
     total = sum(f.stat().st_size for f in files)
     # no auto-refresh thread: the importer forks its workers only from a single-threaded
@@ -71,6 +74,14 @@ def import_(
     if saved.renumbered:
         console.print(f"[yellow]번호 재지정[/yellow] 기존 번호 이하라 새 번호를 받은 글: "
                       f"{len(saved.renumbered)}건")
+    if not no_process and report.articles:
+        from ranknews.cli.work import process_queue
+
+        database = open_db(settings)
+        try:
+            process_queue(database, settings)
+        finally:
+            database.dispose()
     if report.errors:
         raise typer.Exit(code=1 if not report.articles else 0)
 

@@ -126,18 +126,19 @@ def crawl(db: str = DbOption, data_dir: str = DataDirOption,
           sources_file: str = SourcesFileOption,
           everything: bool = typer.Option(False, "--all", help="Crawl every enabled source, "
                                           "due or not."),
-          analyze: bool = typer.Option(False, "--analyze", help="Then drain the analysis "
-                                       "queue (analysis, stories, wire copies).")) -> None:
-    """수집 시기가 된 소스를 한 번 수집합니다 (one pass, with a progress bar)."""
+          no_process: bool = typer.Option(False, "--no-process", help="Leave the work behind "
+                                          "ingest (analysis, stories, ranking, search) to "
+                                          "workers.")) -> None:
+    """수집 시기가 된 소스를 한 번 수집하고, 새 글의 분석·이야기·순위·검색 색인까지 처리합니다."""
     settings = _settings(db, data_dir, sources_file)
     configure_logging(settings.log_format)
     database = open_db(settings, create=True)
     report = asyncio.run(_crawl_with_progress(database, settings, everything))
     out.print(_summary(report))
-    if analyze:
-        from ranknews.cli.stories import drain_queue
+    if not no_process:
+        from ranknews.cli.work import process_queue
 
-        drain_queue(database, settings)
+        process_queue(database, settings)
 
 
 async def _crawl_with_progress(database, settings: Settings, everything: bool) -> CollectReport:
@@ -212,10 +213,10 @@ def run(host: str = typer.Option("127.0.0.1", "--host"),
         db: str = DbOption, data_dir: str = DataDirOption,
         sources_file: str = SourcesFileOption,
         no_serve: bool = typer.Option(False, "--no-serve", help="Only crawl, serve nothing."),
-        no_analyze: bool = typer.Option(False, "--no-analyze", help="Leave the analysis queue "
-                                        "to a separate 'ranknews analyze'.")
+        no_work: bool = typer.Option(False, "--no-work", help="Leave the work behind ingest to "
+                                     "'ranknews worker' processes.")
         ) -> None:
-    """정해진 주기로 수집하면서 게시판을 엽니다 (crawl on schedule and serve, one process)."""
+    """정해진 주기로 수집하고, 새 글을 처리하면서 게시판을 엽니다 (one process)."""
     from ranknews.service import run_service
 
     settings = _settings(db, data_dir, sources_file)
@@ -225,6 +226,6 @@ def run(host: str = typer.Option("127.0.0.1", "--host"),
         out.print(f"게시판: http://{host}:{port}/  수집 현황: /sources  (끝내려면 Ctrl+C)")
     try:
         asyncio.run(run_service(database, settings, host=host, port=port, serve=not no_serve,
-                                analyze=not no_analyze))
+                                work=not no_work))
     except KeyboardInterrupt:
         pass

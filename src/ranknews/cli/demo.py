@@ -52,19 +52,14 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
 
 
 def _analyse(db, settings: Settings) -> None:  # noqa: ANN001
-    """The stages behind ingest, as ``ranknews run`` does them: stories, search, rank.
+    """The work behind ingest, drained here (as ``ranknews run`` does in the background):
+    analysis, stories, ranking, search.
 
     Ranking and trends are computed as of the seed board's day, so that the demo's /rank and
     /trends show the sample's stories rather than an empty "now"."""
-    from ranknews.cli.search import make_indexer
-    from ranknews.pipeline.analysis import analyze_pending, story_clusterer
-    from ranknews.pipeline.rank import update_rank
-    from ranknews.pipeline.search import index_pending
+    from ranknews.cli.work import process_queue
+    from ranknews.pipeline.rank import refresh_pages
     from ranknews.sample import SAMPLE_AS_OF
-    from ranknews.text.analysis import shared_analyzer
 
-    analyzer = shared_analyzer()
-    analyze_pending(db, analyzer, story_clusterer(db, settings),
-                    batch=settings.analysis_batch_size)
-    index_pending(db, make_indexer(settings))
-    update_rank(db, analyzer, timezone=settings.timezone, now=SAMPLE_AS_OF)
+    process_queue(db, settings)
+    refresh_pages(db, timezone=settings.timezone, now=SAMPLE_AS_OF)

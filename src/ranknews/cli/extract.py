@@ -2,6 +2,10 @@
 
 Operators use it to check a new source before adding it: the JSON shows the headline, tags,
 byline, times and the body blocks exactly as they would be stored.
+
+Exit codes: 0 an article was found (its JSON on standard output); 1 the file cannot be read;
+3 the page holds no article (a list page, an error page, an empty shell): a Korean message
+says why, and nothing is printed on standard output.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from typing import Any
 
 import typer
 
-from ranknews.cli.common import app, clean_errors
-from ranknews.errors import ExtractionError
+from ranknews.cli.common import app, clean_errors, console
+from ranknews.errors import ExtractionError, NoArticleFound
 from ranknews.models import Article
 
 _MAX_PAGE_BYTES = 50 * 1024 * 1024
+EXIT_NO_ARTICLE = 3
 
 
 def article_json(article: Article) -> dict[str, Any]:
@@ -68,10 +73,17 @@ def extract(
     content_type: str = typer.Option(None, "--content-type",
                                      help='HTTP Content-Type, e.g. "text/html; charset=euc-kr".'),
 ) -> None:
-    """저장한 기사 페이지에서 기사를 추출해 JSON으로 보여줍니다 (extract one page)."""
+    """저장한 기사 페이지에서 기사를 추출해 JSON으로 보여줍니다 (extract one page).
+
+    종료 코드: 0 기사 추출, 1 파일 오류, 3 기사가 없는 페이지(목록·오류 페이지).
+    """
     from ranknews.extract import extract_article
 
-    article = extract_article(read_page(page, content_type), url)
+    try:
+        article = extract_article(read_page(page, content_type), url)
+    except NoArticleFound as exc:
+        console.print(f"[red]기사 없음:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_NO_ARTICLE) from None
     if not article.url:
         article.url = article.canonical_url or ""
     typer.echo(json.dumps(article_json(article), ensure_ascii=False, indent=2))

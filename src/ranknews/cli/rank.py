@@ -44,18 +44,15 @@ def trends(at: str = typer.Option(None, "--at", help="Moment (ISO; default now),
            limit: int = typer.Option(10, "--limit", min=1, max=50),
            db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """실시간 이슈 키워드: 주어진 시각 기준 급상승 키워드를 보여 줍니다."""
-    from ranknews.pipeline.rank import update_rank
-    from ranknews.store.rank import compute_trends, trends_payload
-    from ranknews.text.analysis import shared_analyzer
+    from ranknews.pipeline.rank import trends_page
+    from ranknews.pipeline.work import drain
 
     settings = settings_from(db, data_dir)
     database = open_db(settings)
     zone = ZoneInfo(settings.timezone)
     moment = parse_moment(at, settings.timezone) if at else datetime.now(zone)
-    update_rank(database, shared_analyzer(), timezone=settings.timezone)
-    with database.read() as conn:
-        payload = trends_payload(conn, compute_trends(conn, moment, tz=settings.timezone,
-                                                      limit=limit), moment)
+    drain(database, settings, stages=("analysis", "stories", "rank", "trend_day"))
+    payload = trends_page(database, moment, timezone=settings.timezone, limit=limit)
     if as_json:
         out.print_json(json.dumps(payload, ensure_ascii=False))
         return
@@ -73,12 +70,11 @@ def trends(at: str = typer.Option(None, "--at", help="Moment (ISO; default now),
 @app.command("rank-update")
 @clean_errors
 def rank_update(db: str = DbOption, data_dir: str = DataDirOption) -> None:
-    """새 글의 키워드·섹션을 계산하고 실시간 이슈 키워드를 갱신합니다."""
+    """새 글의 키워드·섹션을 지금 계산하고 순위와 실시간 이슈 키워드를 갱신합니다."""
     from ranknews.pipeline.rank import update_rank
-    from ranknews.text.analysis import shared_analyzer
 
     settings = settings_from(db, data_dir)
-    report = update_rank(open_db(settings), shared_analyzer(), timezone=settings.timezone)
-    out.print(f"색인한 글 {report.indexed}건, 다시 센 날 {len(report.days)}일")
+    report = update_rank(open_db(settings), settings)
+    out.print(f"순위를 매긴 글 {report.indexed}건, 다시 센 날 {report.days}일")
     if report.refiled:
         out.print(f"새 섹션 분류 모델로 섹션이 바뀐 글 {report.refiled}건")

@@ -17,7 +17,6 @@ from ranknews.cli.common import (
     app,
     clean_errors,
     console,
-    counting_progress,
     open_db,
     out,
     settings_from,
@@ -26,7 +25,6 @@ from ranknews.cli.common import (
 from ranknews.config import Settings
 
 if TYPE_CHECKING:
-    from ranknews.search import Indexer
     from ranknews.store.search import RankingOptions
 
 
@@ -38,15 +36,6 @@ def ranking_options(settings: Settings) -> RankingOptions:
                                        candidate_limit=settings.search_candidate_limit)
 
 
-def make_indexer(settings: Settings) -> Indexer:
-    from ranknews.search import Indexer
-    from ranknews.text.analysis import Analyzer
-
-    return Indexer(Analyzer(num_workers=settings.search_index_workers),
-                   analysis_chars=settings.search_analysis_chars,
-                   body_chars=settings.search_body_chars)
-
-
 @app.command()
 @clean_errors
 def search(query: str = typer.Argument(..., help="검색어"),
@@ -54,6 +43,7 @@ def search(query: str = typer.Argument(..., help="검색어"),
            limit: int = typer.Option(20, "--limit", min=1, max=1000),
            db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """기사를 검색합니다: 번호, 주소, 언론사, 제목, 점수 (best first)."""
+    from ranknews.cli.work import waiting_note
     from ranknews.search import parse_query
     from ranknews.store import search as search_store
     from ranknews.text.analysis import shared_analyzer
@@ -79,35 +69,30 @@ def search(query: str = typer.Argument(..., help="검색어"),
                       soft_wrap=True)
     if not results.hits and not as_json:
         console.print("검색 결과가 없습니다.")
-
-
-def _run_indexing(db: str | None, data_dir: str | None, *, full: bool) -> int:
-    """Index the posts waiting in the queue, or (``full``) rebuild the whole index, with a
-    progress bar; returns how many posts were indexed."""
-    from ranknews.pipeline.search import index_pending
-    from ranknews.pipeline.search import reindex as rebuild_index
-    from ranknews.store import search as search_store
-
-    settings = settings_from(db, data_dir)
-    database = open_db(settings)
-    with database.read() as conn:
-        total = (search_store.article_count if full else search_store.queue_length)(conn)
-    indexer = make_indexer(settings)
-    with counting_progress() as progress:
-        task = progress.add_task("다시 색인하는 중" if full else "색인하는 중", total=total)
-        step = rebuild_index if full else index_pending
-        return step(database, indexer, on_progress=lambda n: progress.advance(task, n))
+    note = waiting_note(database)
+    if note:
+        console.print(note, highlight=False, soft_wrap=True)
 
 
 @app.command()
 @clean_errors
 def index(db: str = DbOption, data_dir: str = DataDirOption) -> None:
-    """검색 색인 대기열을 처리합니다 (index posts saved since the last run)."""
-    out.print(f"검색 색인 완료: {_run_indexing(db, data_dir, full=False)}건")
+    """기다리는 글을 지금 검색 색인에 넣습니다 (workers do it by themselves)."""
+    from ranknews.cli.work import process_queue
+
+    settings = settings_from(db, data_dir)
+    process_queue(open_db(settings), settings, ("analysis", "search"), label="색인하는 중")
 
 
 @app.command()
 @clean_errors
 def reindex(db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """검색 색인을 처음부터 다시 만듭니다 (rebuild the whole search index)."""
-    out.print(f"검색 색인을 다시 만들었습니다: {_run_indexing(db, data_dir, full=True)}건")
+    from ranknews.cli.work import process_queue
+    from ranknews.pipeline.search import reindex as queue_every_post
+
+    settings = settings_from(db, data_dir)
+    database = open_db(settings)
+    queued = queue_every_post(database)
+    out.print(f"검색 색인을 다시 만들 글 {queued}건")
+    process_queue(database, settings, ("analysis", "search"), label="다시 색인하는 중")

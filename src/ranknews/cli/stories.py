@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
@@ -20,15 +19,13 @@ from ranknews.cli.common import (
     DbOption,
     app,
     clean_errors,
+    console,
     counting_progress,
     open_db,
     out,
     settings_from,
 )
-from ranknews.config import Settings
-
-if TYPE_CHECKING:
-    from ranknews.store import Database
+from ranknews.errors import NotFound
 
 story_app = typer.Typer(help="이야기(같은 사건 묶음) 관리: merge, split, show.",
                         no_args_is_help=True)
@@ -37,28 +34,12 @@ app.add_typer(story_app, name="story")
 
 @app.command()
 @clean_errors
-def analyze(limit: int = typer.Option(None, "--limit", help="At most this many posts."),
-            db: str = DbOption, data_dir: str = DataDirOption) -> None:
-    """분석 대기열을 처리합니다: 형태소 분석, 이야기 묶기, 통신사 기사 전재 표시."""
+def analyze(db: str = DbOption, data_dir: str = DataDirOption) -> None:
+    """형태소 분석과 이야기 묶기를 지금 처리합니다 (workers do it by themselves)."""
+    from ranknews.cli.work import process_queue
+
     settings = settings_from(db, data_dir)
-    drain_queue(open_db(settings), settings, limit)
-
-
-def drain_queue(database: Database, settings: Settings, limit: int | None = None) -> None:
-    """Analyse what waits in the queue with a progress bar (``analyze``, ``crawl --analyze``)."""
-    from ranknews.pipeline.analysis import analyze_pending, story_clusterer
-    from ranknews.store.analysis import queue_length
-    from ranknews.text.analysis import shared_analyzer
-
-    with database.read() as conn:
-        waiting = queue_length(conn)
-    clusterer = story_clusterer(database, settings)
-    with counting_progress() as progress:
-        task = progress.add_task("분석 중", total=min(waiting, limit or waiting))
-        done = analyze_pending(database, shared_analyzer(), clusterer,
-                               batch=settings.analysis_batch_size, limit=limit,
-                               on_progress=lambda n: progress.advance(task, n))
-    out.print(f"분석 {done}건, 남은 대기 {max(waiting - done, 0)}건")
+    process_queue(open_db(settings), settings, ("analysis", "stories"), label="분석 중")
 
 
 @app.command()
@@ -69,7 +50,7 @@ def cluster(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
             threshold: float = typer.Option(None, "--threshold",
                                             help="Override RANKNEWS_STORY_THRESHOLD.")) -> None:
     """기사 파일을 이야기로 묶어 한 줄에 하나씩 {"id", "story"}를 출력합니다."""
-    from ranknews.pipeline.analysis import settings_clusterer
+    from ranknews.pipeline.stories import settings_clusterer
     from ranknews.stories.jsonl import cluster_inputs, read_cluster_input
     from ranknews.text.analysis import shared_analyzer
 
@@ -82,22 +63,22 @@ def cluster(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
 
 @app.command()
 @clean_errors
-def restory(since: str = typer.Option(None, "--since", help="YYYY-MM-DD (inclusive)."),
-            until: str = typer.Option(None, "--until", help="YYYY-MM-DD (exclusive)."),
+def restory(since: str = typer.Option(None, "--since", help="YYYY-MM-DD (inclusive); "
+                                      "default: all posts."),
             db: str = DbOption, data_dir: str = DataDirOption) -> None:
-    """기간 안의 글을 저장된 분석으로 다시 이야기로 묶습니다 (운영자 병합/분리는 유지)."""
-    from ranknews.pipeline.analysis import restory as restory_period
+    """그날부터 지금까지의 글을 저장된 분석으로 다시 이야기로 묶습니다 (운영자 병합/분리는 유지)."""
+    from ranknews.pipeline.stories import restory as restory_from
     from ranknews.store import stories as story_store
 
     settings = settings_from(db, data_dir)
     database = open_db(settings)
-    start, end = _date(since), _date(until)
+    start = _date(since)
     with database.read() as conn:
-        total = story_store.count_analysed(conn, start, end)
+        total = story_store.count_analysed(conn, start, None)
     with counting_progress() as progress:
         task = progress.add_task("다시 묶는 중", total=total)
-        done = restory_period(database, settings, start, end,
-                              on_progress=lambda n: progress.advance(task, n))
+        done = restory_from(database, settings, start,
+                            on_progress=lambda n: progress.advance(task, n))
     out.print(f"다시 묶은 글 {done}건")
 
 
@@ -119,11 +100,11 @@ def merge(keep: int = typer.Argument(..., help="Story id that stays."),
           reason: str = typer.Option("운영자 병합", "--reason"),
           db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """두 이야기를 합칩니다. 다시 묶어도(restory) 유지됩니다."""
-    from ranknews.store import stories as story_store
+
+    from ranknews.pipeline.stories import merge_stories
 
     database = open_db(settings_from(db, data_dir))
-    with database.write() as conn:
-        moved = story_store.merge(conn, keep, other, reason, datetime.now(timezone.utc))
+    moved = merge_stories(database, keep, other, reason)
     out.print(f"이야기 {other}번의 글 {moved}건을 {keep}번에 합쳤습니다.")
 
 
@@ -134,11 +115,11 @@ def split(story_id: int = typer.Argument(...),
           reason: str = typer.Option("운영자 분리", "--reason"),
           db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """이야기에서 글을 떼어 새 이야기로 만듭니다. 다시 묶어도 유지됩니다."""
-    from ranknews.store import stories as story_store
+
+    from ranknews.pipeline.stories import split_story
 
     database = open_db(settings_from(db, data_dir))
-    with database.write() as conn:
-        new_id = story_store.split(conn, story_id, board_nos, reason, datetime.now(timezone.utc))
+    new_id = split_story(database, story_id, board_nos, reason)
     out.print(f"글 {len(board_nos)}건을 새 이야기 {new_id}번으로 옮겼습니다.")
 
 
@@ -146,13 +127,31 @@ def split(story_id: int = typer.Argument(...),
 @clean_errors
 def show(story_id: int = typer.Argument(...), db: str = DbOption,
          data_dir: str = DataDirOption) -> None:
-    """이야기에 속한 글 번호를 보여 줍니다."""
+    """이야기에 속한 글: 번호, 시각, 언론사, 제목 (처음 보도부터)."""
+    from ranknews.cli.work import waiting_note
+    from ranknews.dedup.wire import is_wire_outlet
     from ranknews.store import stories as story_store
 
-    database = open_db(settings_from(db, data_dir))
+    settings = settings_from(db, data_dir)
+    database = open_db(settings)
+    note = waiting_note(database)
     with database.read() as conn:
-        numbers = story_store.members(conn, story_id)
-    if not numbers:
-        from ranknews.errors import NotFound
-        raise NotFound(f"이야기 {story_id}번이 없습니다.")
-    out.print(" ".join(str(n) for n in numbers))
+        try:
+            view = story_store.story_view(conn, story_id, is_wire=is_wire_outlet)
+        except NotFound:
+            if note:
+                console.print(note, highlight=False, soft_wrap=True)
+            raise
+    zone = ZoneInfo(settings.timezone)
+    out.print(f"이야기 {story_id}번: {view.first.title} (글 {len(view.coverage)}건, 언론사 "
+              f"{len({c.outlet for c in view.coverage})}곳)", highlight=False, markup=False,
+              soft_wrap=True)
+    for c in view.coverage:
+        when = c.time.astimezone(zone).strftime("%Y.%m.%d %H:%M") if c.time else "-"
+        tags = "".join(f"[{t}]" for t in c.tags)
+        marks = " (통신사)" if c.is_wire else (f" (통신 기사 {c.wire_original}번 전재)"
+                                               if c.wire_original else "")
+        out.print(f"{c.board_no}\t{when}\t{c.outlet}\t{tags}{c.title}{marks}",
+                  highlight=False, markup=False, soft_wrap=True)
+    if note:
+        console.print(note, highlight=False, soft_wrap=True)

@@ -26,8 +26,13 @@ _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 def is_wire(article: Article) -> bool:
-    domain = (article.outlet_domain or "").lower().removeprefix("www.")
-    return any(article.outlet.strip() == name or any(domain.endswith(d) for d in domains)
+    return is_wire_outlet(article.outlet, article.outlet_domain)
+
+
+def is_wire_outlet(outlet: str, domain: str | None) -> bool:
+    """Whether posts of this outlet (name, domain) are a wire service's."""
+    domain = (domain or "").lower().removeprefix("www.")
+    return any(outlet.strip() == name or any(domain.endswith(d) for d in domains)
                for name, domains in WIRE_OUTLETS.items())
 
 

@@ -31,7 +31,7 @@ from ranknews.errors import FetchError
 from ranknews.extract.encoding import decode_html
 from ranknews.fetch.addresses import blocked
 from ranknews.fetch.decompress import BoundedDecoder, TooLarge
-from ranknews.fetch.politeness import HostGate, HostHeld
+from ranknews.fetch.politeness import HostGate, HostHeld, SharedHosts
 from ranknews.fetch.robots import RobotsCache
 
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -105,11 +105,12 @@ FetchObserver = Callable[[str, int | None, int, float, str | None], None]
 class Fetcher:
     def __init__(self, client: httpx.AsyncClient, policy: FetchPolicy, *,
                  observe: FetchObserver | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 shared: SharedHosts | None = None) -> None:
         self.client = client
         self.policy = policy
         self.gate = HostGate(concurrency=policy.host_concurrency, delay=policy.host_delay,
-                             max_wait=policy.max_retry_wait)
+                             max_wait=policy.max_retry_wait, shared=shared)
         self.robots = RobotsCache(self._get_robots, agent=policy.user_agent,
                                   ttl=policy.robots_ttl)
         self._observe = observe

@@ -1,6 +1,11 @@
 """Per-host politeness: a few requests at a time per host, a pause between them, and a
 host-wide pause when the server says so (429/503 Retry-After, robots.txt Crawl-delay).
 
+Within one process ``HostGate`` queues requests per host. Crawlers in several processes (on
+several machines) share a host through ``SharedHosts`` besides: one request to a host at a
+time across all of them, each host's next allowed request, and its Retry-After holds, kept
+by the database (``pipeline.collect`` gives the gate the store's host leases).
+
 A pause the server asked for (``hold``) that is longer than ``max_wait`` is not waited out:
 a request to that host raises ``HostHeld`` at once, so one unfriendly host never holds up a
 crawl pass; its feeds are skipped until the pause ends.
@@ -12,7 +17,19 @@ import asyncio
 import time
 from collections import defaultdict
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator, Callable, Protocol
+
+
+class SharedHosts(Protocol):
+    """Host politeness shared with other crawler processes (blocking calls, run in a
+    thread): ``take`` a host for one request (None when taken, else seconds to wait),
+    ``leave`` it free again after ``delay`` seconds, ``hold`` it for ``seconds``."""
+
+    def take(self, host: str) -> float | None: ...
+
+    def leave(self, host: str, delay: float) -> None: ...
+
+    def hold(self, host: str, seconds: float) -> None: ...
 
 
 class HostHeld(Exception):
@@ -29,7 +46,9 @@ class HostGate:
 
     def __init__(self, *, concurrency: int = 1, delay: float = 1.0,
                  max_wait: float = float("inf"),
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 shared: SharedHosts | None = None) -> None:
+        self._shared = shared
         self._concurrency = max(1, concurrency)
         self._delay = max(0.0, delay)
         self._max_wait = max_wait
@@ -51,6 +70,8 @@ class HostGate:
         until = self._clock() + seconds
         self._next_start[host] = max(self._next_start[host], until)
         self._held_until[host] = max(self._held_until.get(host, 0.0), until)
+        if self._shared is not None:  # tell the other crawlers too, without waiting for it
+            asyncio.get_running_loop().run_in_executor(None, self._shared.hold, host, seconds)
 
     def held_for(self, host: str) -> float:
         """Seconds the server asked us to stay away from ``host`` still (0: none)."""
@@ -68,8 +89,18 @@ class HostGate:
                 if (held := self.held_for(host)) > self._max_wait:
                     raise HostHeld(host, held)
                 await asyncio.sleep(wait)
+            if self._shared is not None:
+                await self._take_shared(host)
             try:
                 yield
             finally:
                 self._next_start[host] = max(self._next_start[host],
                                              self._clock() + self.delay_for(host))
+                if self._shared is not None:
+                    await asyncio.to_thread(self._shared.leave, host, self.delay_for(host))
+
+    async def _take_shared(self, host: str) -> None:
+        while (wait := await asyncio.to_thread(self._shared.take, host)) is not None:  # type: ignore[union-attr]
+            if wait > self._max_wait:  # another crawler was told to stay away: skip too
+                raise HostHeld(host, wait)
+            await asyncio.sleep(min(max(wait, 0.05), 5.0))

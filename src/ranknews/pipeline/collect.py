@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
@@ -15,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ranknews.config import Settings
 from ranknews.dates import DEFAULT_WINDOW, DateWindow
-from ranknews.errors import FetchError, InvalidArticle
+from ranknews.errors import ExtractionError, FetchError, InvalidArticle
 from ranknews.extract.rules import ExtractionRule
+from ranknews.extract.subtitles import drop_subtitle_echo
 from ranknews.fetch.feeds import FeedItem, parse_feed
 from ranknews.fetch.fetcher import Fetched, Fetcher, FetchPolicy
 from ranknews.fetch.schedule import (
@@ -31,20 +34,26 @@ from ranknews.logs import log_event
 from ranknews.metrics import CrawlMetrics
 from ranknews.models import Article
 from ranknews.pipeline.importing import is_operational
+from ranknews.pipeline.saving import save_articles
 from ranknews.sanitize import safe_url
 from ranknews.sources.config import load_sources, rules_by_domain
 from ranknews.sources.source import Source, SourceUpdate
 from ranknews.store import Database
-from ranknews.store.articles import SaveResult, save_articles
 from ranknews.store.collect import (
-    due_sources,
+    claim_due_sources,
+    hold_host,
     known_urls,
+    leave_host,
     log_item_errors,
     next_due_at,
     prune_fetch_log,
     record_crawl,
+    release_sources,
+    renew_sources,
     sync_sources,
+    take_host,
 )
+from ranknews.store.prepare import SaveResult
 
 # --- Collection: feeds → pages → extraction → store -------------------------------------
 #
@@ -123,39 +132,99 @@ class _Context:
     metrics: CrawlMetrics
     bounds: Bounds
     save_lock: asyncio.Lock
+    holder: str = ""  # the crawler's name, when its sources are leased to it
     dates: DateWindow = DEFAULT_WINDOW
+
+
+class DatabaseHosts:
+    """Host politeness shared by crawlers in several processes (``fetch.politeness``): each
+    request takes its host in ``host_leases``, and leaves it free after the host's delay."""
+
+    def __init__(self, db: Database, holder: str, lease_seconds: float) -> None:
+        self.db, self.holder, self.lease = db, holder, timedelta(seconds=lease_seconds)
+
+    def take(self, host: str) -> float | None:
+        now = _now()
+        with self.db.write() as conn:
+            free_at = take_host(conn, host, self.holder, now + self.lease, now)
+        return None if free_at is None else (free_at - now).total_seconds()
+
+    def leave(self, host: str, delay: float) -> None:
+        with self.db.write() as conn:
+            leave_host(conn, host, self.holder, _now() + timedelta(seconds=delay))
+
+    def hold(self, host: str, seconds: float) -> None:
+        with self.db.write() as conn:
+            hold_host(conn, host, _now() + timedelta(seconds=seconds))
+
+
+def make_fetcher(db: Database, client: httpx.AsyncClient, settings: Settings,
+                 metrics: CrawlMetrics, holder: str) -> Fetcher:
+    """The crawler's fetcher; on PostgreSQL, where crawlers may run on several machines, its
+    host politeness is shared with theirs through the database."""
+    shared = DatabaseHosts(db, holder, settings.fetch_total_timeout + 30) \
+        if db.dialect == "postgresql" else None
+    return Fetcher(client, FetchPolicy.from_settings(settings), observe=metrics.observe_fetch,
+                   shared=shared)
 
 
 async def crawl(db: Database, client: httpx.AsyncClient, settings: Settings, *,
                 everything: bool = False, fetcher: Fetcher | None = None,
                 metrics: CrawlMetrics | None = None, extract: Extractor | None = None,
+                holder: str | None = None,
                 on_start: Callable[[int], None] | None = None,
                 on_source_done: Callable[[SourceReport], None] | None = None) -> CollectReport:
-    """One pass over the due sources of the sources file (all enabled ones with everything)."""
+    """One pass over the due sources of the sources file (all enabled ones with everything)
+    that no other crawler is fetching: they are leased to this one (``holder``) until it
+    records their crawl."""
+    holder = holder or f"crawl:{uuid.uuid4().hex[:12]}"
     outlets = load_sources(settings.sources_file)
     await asyncio.to_thread(sync_sources, db, outlets)
-    with db.read() as conn:
-        due = due_sources(conn, _now(), everything=everything)
+    until = _now() + timedelta(seconds=settings.crawl_lease_seconds)
+    with db.write() as conn:
+        due = claim_due_sources(conn, _now(), holder, until, everything=everything)
     if on_start:
         on_start(len(due))
-    return await collect(due, db, client, settings, rules=rules_by_domain(outlets),
-                         fetcher=fetcher, metrics=metrics, extract=extract,
-                         on_source_done=on_source_done)
+    metrics = metrics or CrawlMetrics()
+    heartbeat = asyncio.create_task(_keep_leased(db, [s.id for s in due], holder, settings))
+    try:
+        return await collect(due, db, client, settings, rules=rules_by_domain(outlets),
+                             fetcher=fetcher or make_fetcher(db, client, settings, metrics,
+                                                             holder),
+                             metrics=metrics, extract=extract, on_source_done=on_source_done,
+                             holder=holder)
+    finally:  # stopped midway: what was not recorded goes back to the others now
+        heartbeat.cancel()
+        await asyncio.to_thread(release_sources, db, [s.id for s in due], holder)
+
+
+async def _keep_leased(db: Database, ids: list[int], holder: str, settings: Settings) -> None:
+    """Renew the feeds' leases while the pass goes on (a feed already recorded is no longer
+    leased and stays so): a crawler that dies loses them within ``crawl_lease_seconds``."""
+    lease = settings.crawl_lease_seconds
+    while ids:
+        await asyncio.sleep(lease / 3)
+        until = _now() + timedelta(seconds=lease)
+        try:
+            await asyncio.to_thread(renew_sources, db, ids, holder, until)
+        except Exception:  # noqa: BLE001 - the next beat tries again
+            log.exception("renewing feed leases")
 
 
 async def collect(sources: Sequence[Source], db: Database, client: httpx.AsyncClient,
                   settings: Settings, *, rules: dict[str, dict] | None = None,
                   fetcher: Fetcher | None = None, metrics: CrawlMetrics | None = None,
                   extract: Extractor | None = None,
-                  on_source_done: Callable[[SourceReport], None] | None = None
-                  ) -> CollectReport:
+                  on_source_done: Callable[[SourceReport], None] | None = None,
+                  holder: str = "") -> CollectReport:
     """Fetch → extract → store for ``sources``; different hosts are crawled in parallel."""
     metrics = metrics or CrawlMetrics()
     ctx = _Context(
         db=db, settings=settings, extract=extract or default_extractor(), rules=rules or {},
         fetcher=fetcher or Fetcher(client, FetchPolicy.from_settings(settings),
                                    observe=metrics.observe_fetch),
-        metrics=metrics, save_lock=asyncio.Lock(), dates=DateWindow.from_settings(settings),
+        metrics=metrics, save_lock=asyncio.Lock(), holder=holder,
+        dates=DateWindow.from_settings(settings),
         bounds=Bounds(settings.crawl_min_interval, settings.crawl_max_interval,
                       settings.fetch_max_retry_after))
     limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
@@ -236,6 +305,9 @@ async def _article(item: FeedItem, source: Source, ctx: _Context,
     except FetchError as exc:
         _item_failed(report, ctx, item.url, exc.kind, str(exc), exc.status)
         return None
+    except ExtractionError as exc:  # e.g. NoArticleFound: a list or error page, not a post
+        _item_failed(report, ctx, item.url, "extract", str(exc))
+        return None
     except Exception as exc:  # noqa: BLE001 - a hostile page must not stop the crawl
         _item_failed(report, ctx, item.url, "extract", f"{exc.__class__.__name__}: {exc}")
         return None
@@ -260,6 +332,7 @@ def merge_feed_item(article: Article, item: FeedItem, source: Source, *, final_u
         published_at=article.published_at or item.published_at,
         authors=article.authors or item.authors,
         summary=(article.summary or item.summary)[:LIMITS["summary"]],
+        blocks=drop_subtitle_echo(article.blocks, article.subtitles),
         collected_at=now, extra={**article.extra, "feed_url": source.feed_url,
                                  **_refused_dates(article, item)})
 
@@ -402,50 +475,22 @@ async def crawl_forever(db: Database, client: httpx.AsyncClient, settings: Setti
     robots.txt cache and the per-host Retry-After holds carry over.
     """
     metrics = metrics or CrawlMetrics()
-    fetcher = fetcher or Fetcher(client, FetchPolicy.from_settings(settings),
-                                 observe=metrics.observe_fetch)
+    holder = f"crawl:{uuid.uuid4().hex[:12]}"
+    fetcher = fetcher or make_fetcher(db, client, settings, metrics, holder)
     stop = stop or asyncio.Event()
     while not stop.is_set():
         try:
-            report = await crawl(db, client, settings, fetcher=fetcher, metrics=metrics)
+            report = await crawl(db, client, settings, fetcher=fetcher, metrics=metrics,
+                                 holder=holder)
             if on_pass:
                 on_pass(report)
         except Exception as exc:  # noqa: BLE001 - the service must outlive one bad pass
             log_event(log, "crawl_pass_failed", level=logging.ERROR,
                       reason=f"{exc.__class__.__name__}: {exc}")
-        await _rank_after_pass(db, settings)
-        await _index_after_pass(db, settings)
         try:
             await asyncio.wait_for(stop.wait(), timeout=_until_next(db, settings))
         except TimeoutError:
             pass
-
-
-async def _rank_after_pass(db: Database, settings: Settings) -> None:
-    """Keywords and sections of the new posts, then the trends and rank pages."""
-    from ranknews.pipeline.rank import update_rank
-    from ranknews.text.analysis import shared_analyzer
-
-    try:
-        await asyncio.to_thread(update_rank, db, shared_analyzer(), timezone=settings.timezone)
-    except Exception as exc:  # noqa: BLE001 - ranking must not stop the collector
-        log_event(log, "rank_update_failed", level=logging.ERROR,
-                  reason=f"{exc.__class__.__name__}: {exc}")
-
-
-async def _index_after_pass(db: Database, settings: Settings) -> None:
-    """Index the posts this pass saved, so they become searchable (pipeline/search.py)."""
-    from ranknews.pipeline.search import index_pending
-    from ranknews.search import Indexer
-    from ranknews.text.analysis import shared_analyzer
-
-    indexer = Indexer(shared_analyzer(), analysis_chars=settings.search_analysis_chars,
-                      body_chars=settings.search_body_chars)
-    try:
-        await asyncio.to_thread(index_pending, db, indexer)
-    except Exception as exc:  # noqa: BLE001 - search indexing must not stop the collector
-        log_event(log, "search_index_failed", level=logging.ERROR,
-                  reason=f"{exc.__class__.__name__}: {exc}")
 
 
 def _until_next(db: Database, settings: Settings) -> float:
@@ -457,3 +502,19 @@ def _until_next(db: Database, settings: Settings) -> float:
     if due is None:
         return float(settings.crawl_run_tick)
     return min(max((due - _now()).total_seconds(), 1.0), float(settings.crawl_run_tick))
+
+
+def crawl_worker(db: Database, settings: Settings, stop: threading.Event) -> None:
+    """``ranknews worker --only crawl``: crawl on schedule until ``stop``, beside any number
+    of other crawlers (each feed leased to one at a time, host politeness shared)."""
+    from ranknews.fetch.client import build_client
+
+    async def run() -> None:
+        done = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=lambda: (stop.wait(), loop.call_soon_threadsafe(done.set)),
+                         daemon=True).start()
+        async with build_client(settings) as client:
+            await crawl_forever(db, client, settings, stop=done)
+
+    asyncio.run(run())

@@ -1,7 +1,7 @@
 """JSON Lines import: a file of articles → the store, in batches (see README, Import format).
 
 The work per article is parsing and validating its line, then its dedup keys, JSON columns
-and content hash (``store.writing.prepare_article``): CPU work, independent per line. Large
+and content hash (``pipeline.saving.prepare_article``): CPU work, independent per line. Large
 files are cut into chunks of lines that worker processes prepare while this process writes
 the previous batch (SQLite has one writer anyway), at most a few chunks ahead, so memory
 stays bounded. Small files, and one-CPU machines, are prepared in this process: starting
@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from ranknews.dates import DEFAULT_WINDOW, DateWindow
 from ranknews.models import Article
 from ranknews.pipeline.orphans import die_with_parent
+from ranknews.pipeline.saving import prepare_article
 from ranknews.sources.jsonl import LineError, read_numbered
-from ranknews.store.prepare import PreparedArticle, SaveResult, prepare_article
+from ranknews.store.prepare import PreparedArticle, SaveResult
 
 if TYPE_CHECKING:
     from ranknews.store import Database
@@ -98,7 +99,7 @@ def import_jsonl(db: Database | Callable[[], Database], paths: Iterable[Path], *
         report.workers = count if executor is not None else 0
         items = _Prepared(chunks, executor, AHEAD_PER_WORKER * count, on_progress)
         # SQLAlchemy loads here, once the workers are busy with the first chunks
-        from ranknews.store.writing import save_prepared
+        from ranknews.pipeline.saving import save_prepared
 
         database = opener() if opener else db
         try:

@@ -1,47 +1,60 @@
-"""Search indexing behind ingest: drain the search queue, or rebuild the whole index.
-
-Posts that the analysis stage has already analysed (and that are not waiting to be analysed
-again) reuse that stored analysis, so their whole analysed body ranks, at no Kiwi cost;
-the others get Kiwi on their headline only and bigrams for the body (see search/indexer.py).
-"""
+"""The search stage: a post version's search document, built from its stored analysis (no
+Kiwi here: the analysis stage ran it), and ``reindex`` to rebuild every document."""
 
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
+from sqlalchemy import Connection
+
+from ranknews.config import Settings
 from ranknews.search import Indexer
+from ranknews.search.document import SearchDocument
 from ranknews.store import Database
 from ranknews.store import search as search_store
-from ranknews.store.analysis import analysis_queue, get_analyses
+from ranknews.store import tasks as task_store
+from ranknews.store.analysis import get_analyses
+from ranknews.store.articles import posts_with_hash
+from ranknews.store.tasks import Task
+from ranknews.text.analysis import shared_analyzer
 
-INDEX_BATCH = 256
+
+@dataclass
+class _Indexed:
+    tasks: list[Task]
+    docs: list[SearchDocument]
+    versions: dict[int, str]
 
 
-def index_pending(db: Database, indexer: Indexer, *, batch_size: int = INDEX_BATCH,
-                  on_progress: Callable[[int], None] | None = None) -> int:
-    """Index every queued post (new or revised since it was last indexed); returns how many."""
-    done = after = 0
-    while True:
+def make_indexer(settings: Settings) -> Indexer:
+    return Indexer(shared_analyzer(), body_chars=settings.search_body_chars)
+
+
+class SearchStage:
+    name = "search"
+
+    def __init__(self, settings: Settings, worker: str) -> None:
+        self.batch_size = 256
+        self.indexer = make_indexer(settings)
+
+    def prepare(self, db: Database, tasks: list[Task]) -> _Indexed:
+        numbers = [t.board_no for t in tasks]
         with db.read() as conn:
-            batch = search_store.queued(conn, after, batch_size)
-            numbers = [article.board_no for article, _ in batch]
-            stale = set(conn.execute(analysis_queue.select().with_only_columns(
-                analysis_queue.c.board_no).where(analysis_queue.c.board_no.in_(numbers)))
-                .scalars())
-            stored = {n: a for n, a in get_analyses(conn, numbers).items() if n not in stale}
-        if not batch:
-            return done
-        posts = [article for article, _ in batch]
-        hashes = {article.board_no: digest for article, digest in batch}
-        search_store.write_documents(db, indexer.documents(posts, hashes, stored))
-        after = posts[-1].board_no or after
-        done += len(batch)
-        if on_progress:
-            on_progress(len(batch))
+            posts = posts_with_hash(conn, numbers)
+            stored = get_analyses(conn, numbers)
+        versions = {a.board_no or 0: digest for a, digest in posts}
+        docs = self.indexer.documents([a for a, _ in posts], versions, stored)
+        return _Indexed(tasks, docs, versions)
+
+    def write(self, conn: Connection, prepared: _Indexed,
+              now: datetime) -> list[tuple[Task, str]]:
+        search_store.save_documents(conn, prepared.docs, now)
+        return [(t, prepared.versions.get(t.board_no, t.version)) for t in prepared.tasks]
 
 
-def reindex(db: Database, indexer: Indexer, *, batch_size: int = INDEX_BATCH,
-            on_progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild every post's search document (e.g. after the analyser changed)."""
-    search_store.enqueue_all(db)
-    return index_pending(db, indexer, batch_size=batch_size, on_progress=on_progress)
+def reindex(db: Database) -> int:
+    """Queue every post's search document to be built again (e.g. after the analyser or the
+    document format changed); workers (or ``drain``) build them. How many were queued."""
+    with db.write() as conn:
+        return task_store.enqueue_every_post(conn, "search", datetime.now(timezone.utc))

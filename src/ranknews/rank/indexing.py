@@ -1,7 +1,7 @@
-"""The rank stage for new posts: keywords (with learned aliases) and a section, once per post.
+"""The rank stage for a post version: keywords (with learned aliases) and a section.
 
-``rank_articles`` is a plain function over Articles; ``pipeline.update_rank`` feeds it the
-posts that have no ranking row yet and stores what it returns.
+``rank_articles`` is a plain function over Articles and their stored analyses; the rank stage
+(``pipeline.rank``) feeds it the posts of its tasks and stores what it returns.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 from ranknews.dates import EARLIEST
-from ranknews.models import Article
+from ranknews.models import Analysis, Article
 from ranknews.rank.aliases import AliasBook
 from ranknews.rank.keywords import article_keywords, keyword_texts
 from ranknews.rank.sections import SectionClassifier, assign_section
@@ -25,7 +25,7 @@ _ALIAS_CHARS = 1500
 @dataclass
 class RankBatch:
     rows: list[dict[str, Any]]  # article_rank rows
-    aliases: list[tuple[str, str]]  # (short, long) evidence found in this batch
+    aliases: dict[int, list[tuple[str, str]]]  # (short, long) evidence each post showed
 
 
 def lead_of(article: Article) -> str:
@@ -43,22 +43,20 @@ def counted_at(article: Article, now: datetime) -> datetime:
     return published
 
 
-def rank_articles(batch: Sequence[Article], analyzer: Analyzer, aliases: AliasBook, *,
+def rank_articles(batch: Sequence[tuple[Article, Analysis | None]], aliases: AliasBook, *,
                   excluded: frozenset[str], timezone: str, now: datetime,
-                  classifier: SectionClassifier | None = None) -> RankBatch:
-    """Keywords and section of each article; aliases learned from the batch count at once."""
-    found: list[tuple[str, str]] = []
-    for article in batch:
-        found += aliases.learn(article.title + "\n" + article.text[:_ALIAS_CHARS])
+                  classifier: SectionClassifier | None = None,
+                  analyzer: Analyzer | None = None) -> RankBatch:
+    """Keywords and section of each article, from its stored analysis (the noun phrases of
+    its headline and lead, ``Analysis.keywords``); aliases learned from the batch count at
+    once. An analysis made before it carried keyword phrases has them made by ``analyzer``."""
+    found = {a.board_no or 0: aliases.learn(a.title + "\n" + a.text[:_ALIAS_CHARS])
+             for a, _ in batch}
     mapping = aliases.mapping()
-    texts = [keyword_texts(a.title, lead_of(a)) for a in batch]
-    flat = [t for group in texts for t in group]
-    phrases = analyzer.noun_phrases(flat) if flat else []
-    rows, i = [], 0
+    phrases = _phrases(batch, analyzer)
+    rows = []
     tz = ZoneInfo(timezone)
-    for article, group in zip(batch, texts):
-        own = phrases[i:i + len(group)]
-        i += len(group)
+    for (article, _), own in zip(batch, phrases):
         at = counted_at(article, now)
         section, how = assign_section(article.title, article.url, article.section, classifier,
                                       lead=lead_of(article))
@@ -68,4 +66,21 @@ def rank_articles(batch: Sequence[Article], analyzer: Analyzer, aliases: AliasBo
             "keywords": list(article_keywords(own, aliases=mapping, excluded=excluded)),
             "section": section, "section_how": how,
         })
-    return RankBatch(rows, found)
+    return RankBatch(rows, {n: pairs for n, pairs in found.items()})
+
+
+def _phrases(batch: Sequence[tuple[Article, Analysis | None]],
+             analyzer: Analyzer | None) -> list[tuple[tuple[str, ...], ...]]:
+    missing = [i for i, (_, a) in enumerate(batch) if a is None or not a.keywords]
+    made: dict[int, tuple[tuple[str, ...], ...]] = {}
+    if missing:
+        if analyzer is None:
+            raise ValueError("keyword phrases missing and no analyzer given")
+        texts = [keyword_texts(batch[i][0].title, lead_of(batch[i][0])) for i in missing]
+        flat = analyzer.noun_phrases([t for group in texts for t in group])
+        at = 0
+        for i, group in zip(missing, texts):
+            made[i] = tuple(flat[at:at + len(group)])
+            at += len(group)
+    return [made[i] if i in made else a.keywords  # type: ignore[union-attr]
+            for i, (_, a) in enumerate(batch)]

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from ranknews.config import Settings
 from ranknews.pipeline import CollectReport, ImportReport, crawl, import_jsonl
+from ranknews.pipeline.saving import save_articles
 from ranknews.store import Database
-from ranknews.store.articles import save_articles
 
 if TYPE_CHECKING:
     from ranknews.sample.server import SampleServer

@@ -6,36 +6,18 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ranknews.errors import SourceConfigError
-from ranknews.models import DISPLAY_MODES
+from ranknews.models import DISPLAY_MODES, FeedConfig, OutletConfig
 
 DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
 DEFAULT_INTERVAL = 900
 MIN_INTERVAL = 60
 RULE_KEYS = ("body", "remove")  # see extract/rules.py ExtractionRule
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}(:\d{1,5})?$")
-
-
-@dataclass(frozen=True)
-class FeedConfig:
-    url: str
-    section: str | None = None
-
-
-@dataclass(frozen=True)
-class OutletConfig:
-    name: str
-    domain: str
-    feeds: tuple[FeedConfig, ...]
-    display_mode: str | None = None
-    interval: int = DEFAULT_INTERVAL
-    enabled: bool = True
-    rules: dict[str, Any] = field(default_factory=dict)
 
 
 def sources_path(configured: str | Path | None) -> Path:

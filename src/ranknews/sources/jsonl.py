@@ -20,6 +20,7 @@ import orjson
 
 from ranknews.dates import DEFAULT_WINDOW, DateRejected, DateWindow, parse_date
 from ranknews.errors import InvalidArticle
+from ranknews.extract.subtitles import drop_subtitle_echo
 from ranknews.limits import check_article, check_board_no, clean_text
 from ranknews.models import Article, Block, Figure, Paragraph
 from ranknews.sanitize import safe_url, strip_tags
@@ -105,6 +106,8 @@ def article_from_record(record: Any, *, window: DateWindow = DEFAULT_WINDOW) -> 
         raise InvalidArticle("제목(title)이 비어 있습니다.")
     extra_tags = tuple(_text(t, "tags").strip("[]() ") for t in _list(record, "tags"))
     domain = record.get("outlet_domain")
+    subtitles = tuple(t for t in (_text(s, "subtitles") for s in _list(record, "subtitles"))
+                      if t)
     return check_article(Article(
         url=url,
         canonical_url=_url(record["canonical_url"], "canonical_url")
@@ -114,8 +117,7 @@ def article_from_record(record: Any, *, window: DateWindow = DEFAULT_WINDOW) -> 
         (urlsplit(url).hostname or ""),
         title=title,
         tags=tuple(t for t in dict.fromkeys((*tags, *extra_tags)) if t),
-        subtitles=tuple(t for t in (_text(s, "subtitles") for s in _list(record, "subtitles"))
-                        if t),
+        subtitles=subtitles,
         authors=_authors(record.get("authors")),
         published_at=parse_time(record["published"], "published", window),
         updated_at=parse_time(record["updated"], "updated", window)
@@ -124,7 +126,7 @@ def article_from_record(record: Any, *, window: DateWindow = DEFAULT_WINDOW) -> 
         if record.get("collected") else None,
         section=_text(record["section"], "section") or None if record.get("section") else None,
         summary=_text(record.get("summary") or "", "summary"),
-        blocks=_blocks(record),
+        blocks=drop_subtitle_echo(_blocks(record), subtitles) if subtitles else _blocks(record),
         board_no=check_board_no(record.get("board_no")),
     ))
 

@@ -1,27 +1,21 @@
 """Posts: reading them back, revisions, takedowns, outlet display modes.
 
-Saving (board numbers, revisions on change, duplicates) lives in ``store/writing.py``; its
-public names are re-exported here, where callers have always found them.
+Saving (board numbers, revisions on change) is ``store/posts.py``, driven by
+``pipeline.saving``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import Connection, insert, select, update
 
 from ranknews.errors import NotFound
 from ranknews.models import Article, block_from_dict
 from ranknews.store.db import Database, bump_board_version
+from ranknews.store.driver import rows
 from ranknews.store.schema import article_revisions, articles, moderation_log, outlets
-from ranknews.store.writing import (  # noqa: F401  (the public saving API)
-    PreparedArticle,
-    SaveResult,
-    prepare_article,
-    save_articles,
-    save_prepared,
-)
 
 
 def row_to_article(row: Any) -> Article:
@@ -55,6 +49,23 @@ def get_article(conn: Connection, board_no: int, *, include_hidden: bool = False
     if row is None:
         raise NotFound(f"{board_no}번 글이 없습니다.")
     return row_to_article(row)
+
+
+def posts_with_hash(conn: Connection, board_nos: Sequence[int]) -> list[tuple[Article, str]]:
+    """Posts (hidden ones too) with the content hash of their current version, by number."""
+    found = []
+    for start in range(0, len(board_nos), 500):
+        query = (select(articles)
+                 .where(articles.c.board_no.in_(list(board_nos[start:start + 500])))
+                 .order_by(articles.c.board_no))
+        found += [(row_to_article(r), r.content_hash) for r in conn.execute(query)]
+    return found
+
+
+def content_hashes(conn: Connection, board_nos: Sequence[int]) -> dict[int, str]:
+    """The content hash of each post's current version."""
+    return dict(rows(conn, "SELECT board_no, content_hash FROM articles"
+                           " WHERE board_no = ANY(:numbers)", {"numbers": list(board_nos)}))
 
 
 def revisions(conn: Connection, board_no: int) -> list[dict[str, Any]]:

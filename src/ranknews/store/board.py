@@ -29,7 +29,7 @@ from sqlalchemy import Connection
 from ranknews.errors import NotFound
 from ranknews.models import Article
 from ranknews.store.articles import row_to_article
-from ranknews.store.driver import as_json, as_time, fetch
+from ranknews.store.driver import as_json, as_time, rows
 
 # board_no is a 32-bit INTEGER on PostgreSQL; cursors from readers may be larger.
 MAX_BOARD_NO = 2**31 - 1
@@ -109,8 +109,8 @@ class PageMap:
         if not force and now - self._checked < self.check_seconds:
             return
         self._checked = now
-        rows = fetch(conn, "SELECT value FROM site_state WHERE key = 'board_version'")
-        version = int(rows[0][0]) if rows else 0
+        found = rows(conn, "SELECT value FROM site_state WHERE key = 'board_version'")
+        version = int(found[0][0]) if found else 0
         if version == self._version:
             return
         with self._lock:
@@ -122,13 +122,13 @@ class PageMap:
         top = self._numbers[-1] if self._numbers else 0
         # sorted() rather than ORDER BY: without a range SQLite then scans its narrowest
         # covering index instead of the wide table.
-        new = fetch(conn, "SELECT board_no FROM articles WHERE board_no > :top", {"top": top}
-                    ) if top else fetch(conn, "SELECT board_no FROM articles")
+        new = rows(conn, "SELECT board_no FROM articles WHERE board_no > :top", {"top": top}
+                    ) if top else rows(conn, "SELECT board_no FROM articles")
         self._numbers.extend(sorted(n for (n,) in new))
-        hidden = sorted(n for (n,) in fetch(
+        hidden = sorted(n for (n,) in rows(
             conn, "SELECT board_no FROM articles WHERE hidden_at IS NOT NULL"))
         self._hidden, self._hidden_set = hidden, frozenset(hidden)
-        self._modes = dict(fetch(conn, "SELECT domain, display_mode FROM outlets "
+        self._modes = dict(rows(conn, "SELECT domain, display_mode FROM outlets "
                                        "WHERE display_mode IS NOT NULL"))
 
     def display_mode(self, domain: str, default: str) -> str:
@@ -196,7 +196,7 @@ def _rows(conn: Connection, flt: BoardFilter, condition: str, params: dict[str, 
     return [BoardRow(no, title, tuple(as_json(tags) or ()), outlet, domain, section,
                      as_time(published) or as_time(collected))
             for no, title, tags, outlet, domain, section, published, collected
-            in fetch(conn, sql, params)]
+            in rows(conn, sql, params)]
 
 
 def _older_than(conn: Connection, flt: BoardFilter, bound: int, limit: int,
@@ -262,7 +262,7 @@ def _articles(conn: Connection, condition: str, params: dict[str, Any]) -> list[
     sql = (f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM articles "
            f"WHERE hidden_at IS NULL AND {condition}")
     found = []
-    for values in fetch(conn, sql, params):
+    for values in rows(conn, sql, params):
         row = dict(zip(_ARTICLE_COLUMNS, values))
         for name in _JSON_COLUMNS:
             row[name] = as_json(row[name])

@@ -25,9 +25,9 @@ from sqlalchemy import (
 )
 
 from ranknews.errors import NotFound
-from ranknews.sources.config import OutletConfig
-from ranknews.sources.source import Source, SourceUpdate
+from ranknews.models import OutletConfig, Source, SourceUpdate
 from ranknews.store.db import Database
+from ranknews.store.driver import as_time, rows, run
 from ranknews.store.schema import articles, metadata, outlets
 from ranknews.store.types import UTCDateTime
 
@@ -50,6 +50,18 @@ sources = Table(
     Column("items_collected", Integer, nullable=False, default=0),
     Column("recent_yield", Float),
     Column("next_fetch_at", UTCDateTime),
+    Column("lease_holder", String(64)),  # the crawler fetching it now (migration 0004)
+    Column("lease_until", UTCDateTime),
+)
+
+# One crawler at a time per host, and the host's next allowed request, shared by every
+# crawler process (migration 0004).
+host_leases = Table(
+    "host_leases", metadata,
+    Column("host", String(255), primary_key=True),
+    Column("holder", String(64)),
+    Column("until", UTCDateTime),
+    Column("next_at", UTCDateTime),
 )
 
 fetch_log = Table(
@@ -90,11 +102,13 @@ def sync_sources(db: Database, configured: Iterable[OutletConfig]) -> int:
                 if feed.url in known:
                     conn.execute(update(sources).where(sources.c.feed_url == feed.url)
                                  .values(**values))
-                else:
-                    conn.execute(insert(sources).values(
-                        **values, feed_url=feed.url, origin="config", enabled=outlet.enabled,
-                        failures=0, items_collected=0))
-                    added += 1
+                else:  # another crawler may add it at the same moment: then it exists
+                    added += run(conn, (
+                        "INSERT INTO sources (outlet, domain, feed_url, section, interval,"
+                        " origin, enabled, failures, items_collected) VALUES (:outlet, :domain,"
+                        " :feed_url, :section, :interval, 'config', :enabled, 0, 0)"
+                        " ON CONFLICT (feed_url) DO NOTHING"),
+                        {**values, "feed_url": feed.url, "enabled": outlet.enabled})
     return added
 
 
@@ -143,6 +157,72 @@ def due_sources(conn: Connection, now: datetime, *, everything: bool = False) ->
                                                             sources.c.id))]
 
 
+def claim_due_sources(conn: Connection, now: datetime, holder: str, until: datetime, *,
+                      everything: bool = False) -> list[Source]:
+    """``due_sources`` that no other crawler is fetching, leased to ``holder`` until
+    ``until`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL): two crawlers never fetch one feed
+    at once, and a crawler that dies loses its feeds when the lease runs out."""
+    due = "" if everything else " AND (next_fetch_at IS NULL OR next_fetch_at <= :now)"
+    lock = " FOR UPDATE SKIP LOCKED" if conn.dialect.name == "postgresql" else ""
+    claimed = [n for (n,) in rows(conn, (
+        "UPDATE sources SET lease_holder = :holder, lease_until = :until WHERE id IN"
+        " (SELECT id FROM sources WHERE enabled = :yes AND (lease_until IS NULL"
+        " OR lease_until < :now OR lease_holder = :holder)" + due + lock + ") RETURNING id"),
+        {"holder": holder, "until": until, "now": now, "yes": True})]
+    if not claimed:
+        return []
+    query = select(sources).where(sources.c.id.in_(claimed)).order_by(
+        sources.c.next_fetch_at, sources.c.id)
+    return [_source(r) for r in conn.execute(query)]
+
+
+def release_sources(db: Database, ids: Iterable[int], holder: str) -> None:
+    """Give back feeds a crawler claimed but did not fetch (it stopped)."""
+    with db.write() as conn:
+        run(conn, "UPDATE sources SET lease_holder = NULL, lease_until = NULL"
+                  " WHERE id = ANY(:ids) AND lease_holder = :holder",
+            {"ids": list(ids), "holder": holder})
+
+
+def renew_sources(db: Database, ids: Iterable[int], holder: str, until: datetime) -> None:
+    """Keep the feeds a crawler is still fetching leased to it (its heartbeat)."""
+    with db.write() as conn:
+        run(conn, "UPDATE sources SET lease_until = :until WHERE id = ANY(:ids)"
+                  " AND lease_holder = :holder", {"ids": list(ids), "holder": holder,
+                                                   "until": until})
+
+
+def take_host(conn: Connection, host: str, holder: str, until: datetime,
+              now: datetime) -> datetime | None:
+    """Take the host for one request: None when taken, else when to try again (another
+    crawler has it, or its next allowed request is later)."""
+    run(conn, "INSERT INTO host_leases (host) VALUES (:host) ON CONFLICT (host) DO NOTHING",
+        {"host": host})
+    if run(conn, "UPDATE host_leases SET holder = :holder, until = :until WHERE host = :host"
+                 " AND (holder IS NULL OR until < :now) AND (next_at IS NULL OR next_at <= :now)",
+           {"host": host, "holder": holder, "until": until, "now": now}) == 1:
+        return None
+    until_free, next_at = rows(conn, "SELECT until, next_at FROM host_leases WHERE host = :host",
+                               {"host": host})[0]
+    return max(as_time(t) or now for t in (until_free, next_at))
+
+
+def leave_host(conn: Connection, host: str, holder: str, next_at: datetime) -> None:
+    """The request is done: the host is free from ``next_at`` (its delay, a Retry-After)."""
+    run(conn, "UPDATE host_leases SET holder = NULL, until = NULL,"
+              " next_at = CASE WHEN next_at > :next_at THEN next_at ELSE :next_at END"
+              " WHERE host = :host AND holder = :holder",
+        {"host": host, "holder": holder, "next_at": next_at})
+
+
+def hold_host(conn: Connection, host: str, until: datetime) -> None:
+    """No crawler may request ``host`` before ``until`` (it asked us to slow down)."""
+    run(conn, "INSERT INTO host_leases (host, next_at) VALUES (:host, :until)"
+              " ON CONFLICT (host) DO UPDATE SET next_at = CASE WHEN host_leases.next_at"
+              " > excluded.next_at THEN host_leases.next_at ELSE excluded.next_at END",
+        {"host": host, "until": until})
+
+
 def next_due_at(conn: Connection) -> datetime | None:
     query = select(sources.c.next_fetch_at).where(sources.c.enabled.is_(True)).order_by(
         sources.c.next_fetch_at.is_not(None), sources.c.next_fetch_at).limit(1)
@@ -156,7 +236,8 @@ def record_crawl(db: Database, change: SourceUpdate) -> None:
     """Apply what one crawl learnt about a source, and log it, in one transaction."""
     values: dict[str, Any] = {"last_fetch_at": change.fetched_at,
                               "next_fetch_at": change.next_fetch_at,
-                              "failures": change.failures}
+                              "failures": change.failures,
+                              "lease_holder": None, "lease_until": None}
     if change.ok:
         values.update(last_success_at=change.fetched_at, recent_yield=change.recent_yield,
                       items_collected=sources.c.items_collected + change.inserted)

@@ -295,6 +295,8 @@ BOARD_VERSION = "board_version"
 # Bumped when a precomputed rank or trends page is saved: only the pages that show one (the
 # home page, /rank, /trends) are dropped from page caches, not the whole board.
 RANK_VERSION = "rank_version"
+# Bumped when search documents are written: search pages are dropped, not the board's.
+SEARCH_VERSION = "search_version"
 
 
 def bump_version(conn: Connection, key: str) -> None:

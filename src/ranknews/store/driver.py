@@ -1,16 +1,25 @@
-"""Hot queries straight through the database driver: the board's reads and bulk import writes.
+"""Raw SQL, one style for the whole store: ``:name`` placeholders, one time codec, one JSON
+codec, list membership written ``= ANY(:name)``; run straight on the database driver.
 
-The board's page queries run on every uncached page view. Through SQLAlchemy Core each costs
-0.4-0.9 ms here (statement building, cache key, result processors) against 0.07 ms for the
-same SQL on the sqlite3 driver, more than the whole render budget. So the few hot reads in
-``store/board.py`` are plain SQL with ``:name`` parameters, run on the DBAPI connection under
-the SQLAlchemy ``Connection`` (same transaction, same pool), with the two conversions
-SQLAlchemy would do: JSON text and SQLite's datetime strings.
+Why raw SQL at all: the board's page queries run on every uncached page view, and through
+SQLAlchemy Core each costs 0.4-0.9 ms here (statement building, cache key, result
+processors) against 0.07 ms for the same SQL on the sqlite3 driver, more than the whole
+render budget; bulk writes pay SQLAlchemy's per-statement cost on every row. So the store's
+hot reads and bulk writes are plain SQL run on the DBAPI connection under the SQLAlchemy
+``Connection`` (same transaction, same pool). Everything else uses SQLAlchemy Core, whose
+``text()`` takes the same ``:name`` placeholders.
 
-Bulk writes (``store/writing.py``) use ``execute_many`` and ``fetch_in`` for the same reason:
-per small statement SQLAlchemy costs more than SQLite's own work. Driver errors are re-raised
-as SQLAlchemy's (``IntegrityError`` …), so callers catch one family. Everything else stays on
-SQLAlchemy Core.
+The one style, on both databases:
+- placeholders are ``:name``; a statement run once per row (``run_many``) may take tuples,
+  whose values fill the names in the order they first appear;
+- ``= ANY(:name)`` tests membership in a list: PostgreSQL's own array test, and on SQLite
+  ``IN (SELECT value FROM json_each(:name))`` with the list sent as one JSON text, so no
+  statement is ever rebuilt for the length of a list;
+- datetimes go in aware and come out aware, UTC (``as_time``): SQLite stores SQLAlchemy's
+  UTCDateTime text (``YYYY-MM-DD HH:MM:SS.ffffff``, so that text order is time order);
+- JSON goes in as text (``dumps``) and comes out through ``as_json`` (orjson).
+Driver errors are re-raised as SQLAlchemy's (``IntegrityError`` …), so callers catch one
+family. ``observers`` sees every statement (tests check the board's queries with it).
 """
 
 from __future__ import annotations
@@ -18,93 +27,132 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import orjson
 
 if TYPE_CHECKING:  # not imported at run time: the importer's workers prepare rows without it
     from sqlalchemy import Connection
 
-_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+# Called with (sql as sent, parameters) before each statement; empty outside tests.
+observers: list[Callable[[str, Any], None]] = []
+
+_NAME = re.compile(r"(?<![:\w]):(\w+)")
+_ANY = re.compile(r"=\s*ANY\(\s*:(\w+)\s*\)", re.IGNORECASE)
 
 
-@lru_cache(maxsize=256)
-def _for_postgres(sql: str) -> str:
-    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+@lru_cache(maxsize=512)
+def _compiled(sql: str, dialect: str) -> tuple[str, tuple[str, ...]]:
+    """The statement as the driver takes it, and its parameter names in order of use."""
+    if dialect == "sqlite":
+        sql = _ANY.sub(r"IN (SELECT value FROM json_each(:\1))", sql)
+        return sql, tuple(_NAME.findall(sql))
+    names = tuple(_NAME.findall(sql))
+    return _NAME.sub(r"%(\1)s", sql.replace("%", "%%")), names
 
 
-def fetch(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
-    """Rows of ``sql`` (with ``:name`` parameters) on this connection's driver."""
-    driver = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        sql = _for_postgres(sql)
-    cursor = driver.cursor()
+@lru_cache(maxsize=512)
+def _positional(sql: str, dialect: str) -> str:
+    """The statement with positional marks, for rows given as tuples."""
+    compiled, _ = _compiled(sql, dialect)
+    if dialect == "sqlite":
+        return _NAME.sub("?", compiled)
+    return re.sub(r"%\(\w+\)s", "%s", compiled)
+
+
+def _value(value: Any, dialect: str) -> Any:
+    if isinstance(value, datetime):
+        return sqlite_time(value) if dialect == "sqlite" else aware(value)
+    if dialect == "sqlite" and isinstance(value, (list, tuple, set, frozenset)):
+        return orjson.dumps(list(value)).decode()  # for json_each: = ANY(:name)
+    if dialect == "postgresql" and isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    return value
+
+
+def _params(params: dict[str, Any] | None, dialect: str) -> dict[str, Any]:
+    return {k: _value(v, dialect) for k, v in (params or {}).items()}
+
+
+def _cursor(conn: Connection) -> Any:
+    return conn.connection.driver_connection.cursor()
+
+
+def _raise(conn: Connection, exc: Exception, sql: str, params: Any) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error) from exc
+
+
+def _execute(conn: Connection, sql: str, params: dict[str, Any] | None,
+             fetch: bool) -> tuple[list[tuple], int]:
+    dialect = conn.dialect.name
+    statement, _ = _compiled(sql, dialect)
+    values = _params(params, dialect)
+    for observe in observers:
+        observe(statement, values)
+    cursor = _cursor(conn)
     try:
-        cursor.execute(sql, params or {})
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-_POSITIONAL = re.compile(r"\?")
-IN_CHUNK = 500  # values per IN (…) query: far below SQLite's and PostgreSQL's limits
-
-
-@lru_cache(maxsize=256)
-def _positional_for_postgres(sql: str) -> str:
-    return _POSITIONAL.sub("%s", sql.replace("%", "%%"))
-
-
-def execute_many(conn: Connection, sql: str, rows: list[tuple]) -> None:
-    """Run ``sql`` (with ``?`` parameters) once per row, in this connection's transaction."""
-    if not rows:
-        return
-    postgres = conn.dialect.name == "postgresql"
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        cursor.executemany(_positional_for_postgres(sql) if postgres else sql, rows)
+        cursor.execute(statement, values)
+        found = cursor.fetchall() if fetch else []
+        return found, cursor.rowcount
     except conn.dialect.loaded_dbapi.Error as exc:
-        from sqlalchemy.exc import DBAPIError
-        raise DBAPIError.instance(sql, rows[:1], exc, conn.dialect.loaded_dbapi.Error) from exc
+        _raise(conn, exc, statement, values)
+        raise  # unreachable: _raise always raises
     finally:
         cursor.close()
 
 
-def fetch_in(conn: Connection, sql: str, values: list[Any]) -> list[tuple]:
-    """Rows of ``sql`` whose ``{values}`` is a set membership test on ``values``, e.g.
-    ``SELECT key, board_no FROM article_keys WHERE key {values}``: ``IN (?, …)`` in chunks on
-    SQLite, one ``= ANY(%s)`` on PostgreSQL."""
-    if not values:
-        return []
-    driver = conn.connection.driver_connection
-    cursor = driver.cursor()
-    found: list[tuple] = []
+def rows(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+    """The rows ``sql`` gives on this connection's driver."""
+    return _execute(conn, sql, params, fetch=True)[0]
+
+
+def run(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> int:
+    """Run a statement that returns no rows; how many rows it changed."""
+    return _execute(conn, sql, params, fetch=False)[1]
+
+
+def run_many(conn: Connection, sql: str, params: Sequence[tuple | dict[str, Any]]) -> int:
+    """Run ``sql`` once per row of ``params`` (dicts, or tuples in the order the names first
+    appear), in this connection's transaction; how many rows it changed in all."""
+    if not params:
+        return 0
+    dialect = conn.dialect.name
+    if isinstance(params[0], dict):
+        statement, _ = _compiled(sql, dialect)
+        values: list[Any] = [_params(p, dialect) for p in params]  # type: ignore[arg-type]
+    else:
+        statement = _positional(sql, dialect)
+        values = [tuple(_value(v, dialect) for v in row) for row in params]
+    for observe in observers:
+        observe(statement, values[:1])
+    cursor = _cursor(conn)
     try:
-        if conn.dialect.name == "postgresql":
-            cursor.execute(_positional_for_postgres(sql.format(values="= ANY(?)")), [values])
-            return cursor.fetchall()
-        for start in range(0, len(values), IN_CHUNK):
-            chunk = values[start:start + IN_CHUNK]
-            cursor.execute(sql.format(values=f"IN ({','.join('?' * len(chunk))})"), chunk)
-            found += cursor.fetchall()
-        return found
+        cursor.executemany(statement, values)
+        return cursor.rowcount
+    except conn.dialect.loaded_dbapi.Error as exc:
+        _raise(conn, exc, statement, values[:1])
+        raise
     finally:
         cursor.close()
 
+
+# --- the codecs ---------------------------------------------------------------------------------
 
 def time_converter(dialect: str) -> Callable[[datetime | None], Any]:
-    """How the ``dialect``'s driver takes a UTCDateTime: SQLAlchemy's SQLite text
-    ('YYYY-MM-DD HH:MM:SS.ffffff', UTC, so that text order is time order), or the datetime."""
-    return _sqlite_time if dialect == "sqlite" else _aware
+    """How the ``dialect``'s driver takes a UTCDateTime (for values prepared ahead, as the
+    importer's workers do): SQLite's text, or the aware datetime."""
+    return sqlite_time if dialect == "sqlite" else aware
 
 
-def _sqlite_time(value: datetime | None) -> str | None:
+def sqlite_time(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return _aware(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return aware(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
@@ -120,6 +168,11 @@ def as_time(value: Any) -> datetime | None:
     if isinstance(value, str):
         return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def dumps(value: Any) -> str:
+    """JSON text for a JSON column."""
+    return orjson.dumps(value).decode("utf-8")
 
 
 def as_json(value: Any) -> Any:

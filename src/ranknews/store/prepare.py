@@ -1,5 +1,5 @@
 """What saving takes and gives: an article prepared for saving (its column values and dedup
-keys, computed once), and the outcome of a save.
+keys, computed once), a stored post as a save sees it, and the outcome of a save.
 
 Plain values that pickle cheaply: the importer's worker processes prepare lines here while
 the importing process saves the previous batch (``store/writing.py``). Nothing here imports
@@ -15,7 +15,6 @@ from typing import Any
 
 import orjson
 
-from ranknews.dedup import article_keys
 from ranknews.models import Article, block_from_dict
 from ranknews.store.driver import as_time, time_converter
 
@@ -74,8 +73,21 @@ class PreparedArticle:
         return self.source
 
 
-def prepare_article(article: Article, *, now: datetime, dialect: str) -> PreparedArticle:
-    """Everything about ``article`` that saving it into a ``dialect`` database needs."""
+@dataclass(frozen=True, slots=True)
+class StoredPost:
+    """A stored post as a save matches articles against it."""
+
+    board_no: int
+    url: str
+    canonical_url: str | None
+    content_hash: str
+    revision: int
+
+
+def prepare_article(article: Article, keys: tuple[str, ...], *, now: datetime,
+                    dialect: str) -> PreparedArticle:
+    """Everything about ``article`` that saving it into a ``dialect`` database needs, given
+    its dedup keys (``dedup.article_keys``)."""
     # keys sorted as in the content hash's payload, so the hash embeds these bytes as they are
     # rather than serialising the body a second time; kept as UTF-8 bytes, which pickle
     # without transcoding and which the insert reads as text (store/writing.py)
@@ -90,7 +102,7 @@ def prepare_article(article: Article, *, now: datetime, dialect: str) -> Prepare
         article.content_hash(orjson.Fragment(blocks)),
         _json(article.extra) if article.extra else None,
     )
-    return PreparedArticle(values, tuple(article_keys(article)), article.board_no, article)
+    return PreparedArticle(values, keys, article.board_no, article)
 
 
 def _json(value: Any) -> str:

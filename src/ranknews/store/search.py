@@ -5,8 +5,8 @@ Tables (migration 0002_search):
   grams) and the content hash they were built from. On SQLite an FTS5 table
   ``search_fts`` (unicode61 over our tokens, external content) follows it by triggers; on
   PostgreSQL a ``tsv`` tsvector column (title weight A, lead B, grams D) has a GIN index.
-- ``search_queue`` (store/search_queue.py): posts saved since they were last indexed;
-  ``save_articles`` adds them, ``ranknews index`` (or a worker) catches up behind ingest.
+- the search stage's tasks (``store.tasks``, stage ``search``): a saved post version is
+  indexed behind ingest by a worker.
 
 Searching takes the newest ``candidate_limit`` matches with their token columns and ranks
 them by text relevance blended with recency (search/ranking.py), then returns one page.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import (
     Column,
@@ -27,8 +27,6 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    delete,
-    insert,
     select,
     text,
 )
@@ -39,10 +37,9 @@ from ranknews.search.document import WORD_START, SearchDocument
 from ranknews.search.query import Mode, ParsedQuery, to_fts5, to_tsquery
 from ranknews.search.ranking import Candidate, Ranked, rank
 from ranknews.store.articles import row_to_article
-from ranknews.store.db import Database
+from ranknews.store.db import SEARCH_VERSION, bump_version
+from ranknews.store.driver import as_time, rows
 from ranknews.store.schema import articles, metadata
-from ranknews.store.search_queue import enqueue as enqueue_in
-from ranknews.store.search_queue import search_queue
 from ranknews.store.stories import story_sizes
 from ranknews.store.types import UTCDateTime
 
@@ -64,53 +61,20 @@ _PG_MAX_POSITIONS_PER_LEXEME = 255
 
 # ---- writing ----------------------------------------------------------------------------
 
-def enqueue(db: Database, board_nos: Iterable[int]) -> int:
-    """Mark posts for (re)indexing in a transaction of their own."""
-    with db.write() as conn:
-        return enqueue_in(conn, board_nos)
-
-
-def queued(conn: Connection, after: int, limit: int) -> list[tuple[Article, str]]:
-    """Up to ``limit`` queued posts numbered above ``after`` with their stored content hash.
-
-    Hidden posts are indexed too (the search query leaves them out), so unhiding needs no
-    reindex.
-    """
-    query = (select(articles).join(search_queue, search_queue.c.board_no == articles.c.board_no)
-             .where(articles.c.board_no > after).order_by(articles.c.board_no).limit(limit))
-    return [(row_to_article(r), r.content_hash) for r in conn.execute(query)]
-
-
-def queue_length(conn: Connection) -> int:
-    return conn.execute(text("SELECT count(*) FROM search_queue")).scalar() or 0
-
-
 def article_count(conn: Connection) -> int:
     return conn.execute(text("SELECT count(*) FROM articles")).scalar() or 0
 
 
-def write_documents(db: Database, docs: Sequence[SearchDocument], *,
-                    now: datetime | None = None) -> None:
-    """Store documents (replacing older ones) and take them off the queue, in one transaction.
-
-    A post revised while it was being indexed keeps its queue entry, since the document's
-    hash no longer matches the post's: it is indexed again on the next pass.
-    """
-    now = now or datetime.now(timezone.utc)
+def save_documents(conn: Connection, docs: Sequence[SearchDocument], now: datetime) -> None:
+    """Store documents, replacing older ones, in the caller's transaction (the search
+    stage's, which completes its tasks in it). Search pages depend on them."""
     if not docs:
         return
-    with db.write() as conn:
-        if conn.dialect.name == "postgresql":
-            _upsert_postgres(conn, docs, now)
-        else:
-            _upsert_sqlite(conn, docs, now)
-        conn.execute(text(
-            "DELETE FROM search_queue WHERE board_no IN "
-            "(SELECT d.board_no FROM search_documents d JOIN articles a "
-            " ON a.board_no = d.board_no WHERE d.board_no IN :numbers "
-            " AND a.content_hash = d.content_hash)"
-        ).bindparams(bindparam("numbers", expanding=True)),
-            {"numbers": [d.board_no for d in docs]})
+    if conn.dialect.name == "postgresql":
+        _upsert_postgres(conn, docs, now)
+    else:
+        _upsert_sqlite(conn, docs, now)
+    bump_version(conn, SEARCH_VERSION)
 
 
 def _doc_row(doc: SearchDocument, now: datetime) -> dict[str, Any]:
@@ -161,17 +125,6 @@ def tsvector_literal(doc: SearchDocument) -> str:
         pos += 2
     return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(p)
                     for t, p in positions.items())
-
-
-def clear_queue(db: Database, board_nos: Sequence[int]) -> None:
-    with db.write() as conn:
-        conn.execute(delete(search_queue).where(search_queue.c.board_no.in_(board_nos)))
-
-
-def enqueue_all(db: Database) -> None:
-    with db.write() as conn:
-        conn.execute(text("DELETE FROM search_queue"))
-        conn.execute(insert(search_queue).from_select(["board_no"], select(articles.c.board_no)))
 
 
 # ---- searching --------------------------------------------------------------------------
@@ -272,15 +225,14 @@ def _candidates(conn: Connection, query: ParsedQuery, mode: Mode, filters: Searc
     per-row type processing cost more here than the query itself.
     """
     postgres = conn.dialect.name == "postgresql"
-    mark = (lambda name: f"%({name})s") if postgres else (lambda name: f":{name}")
-    where, params = _filter_sql(filters, mark, postgres)
+    where, params = _filter_sql(filters)
     if postgres:
-        match = f"d.tsv @@ CAST({mark('q')} AS tsquery)"
+        match = "d.tsv @@ CAST(:q AS tsquery)"
         source = "search_documents d JOIN articles a ON a.board_no = d.board_no"
         order = "d.board_no"
         params["q"] = to_tsquery(query, mode)
     else:
-        match = f"search_fts MATCH {mark('q')}"
+        match = "search_fts MATCH :q"
         source = ("search_fts JOIN articles a ON a.board_no = search_fts.rowid"
                   " JOIN search_documents d ON d.board_no = search_fts.rowid")
         order = "search_fts.rowid"
@@ -288,38 +240,25 @@ def _candidates(conn: Connection, query: ParsedQuery, mode: Mode, filters: Searc
     sql = (f"SELECT d.board_no, coalesce(a.published_at, a.collected_at), d.title, d.lead,"
            f" d.grams FROM {source} WHERE {match} AND a.hidden_at IS NULL{where}"
            f" ORDER BY {order} DESC LIMIT {int(limit)}")
-    rows = conn.exec_driver_sql(sql, params).fetchall()
-    return [Candidate(no, _aware(at), title, lead, grams) for no, at, title, lead, grams in rows]
+    found = rows(conn, sql, params)
+    return [Candidate(no, as_time(at), title, lead, grams) for no, at, title, lead, grams in found]
 
 
-def _aware(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite keeps UTC as naive text (store/types.py)
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
-def _filter_sql(filters: SearchFilters, mark: Any, postgres: bool) -> tuple[str, dict[str, Any]]:
+def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, Any]]:
     where = []
     params: dict[str, Any] = {}
     if filters.outlet:
-        where.append(f"(a.outlet_domain = {mark('outlet')} OR a.outlet = {mark('outlet')})")
+        where.append("(a.outlet_domain = :outlet OR a.outlet = :outlet)")
         params["outlet"] = filters.outlet
     if filters.section:
-        where.append(f"a.section = {mark('section')}")
+        where.append("a.section = :section")
         params["section"] = filters.section
     for name, op in (("date_from", ">="), ("date_to", "<")):
         value = getattr(filters, name)
         if value is not None:
-            where.append(f"coalesce(a.published_at, a.collected_at) {op} {mark(name)}")
-            params[name] = value if postgres else _sqlite_time(value)
+            where.append(f"coalesce(a.published_at, a.collected_at) {op} :{name}")
+            params[name] = value
     return "".join(" AND " + w for w in where), params
-
-
-def _sqlite_time(value: datetime) -> str:
-    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return utc.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _details(conn: Connection, numbers: list[int]) -> dict[int, Article]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import (
     Column,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -31,6 +32,7 @@ from sqlalchemy import (
 
 from ranknews.dates import story_time
 from ranknews.errors import NotFound
+from ranknews.models import Analysis
 from ranknews.store.analysis import article_analysis
 from ranknews.store.board import (
     _TOP,
@@ -41,10 +43,14 @@ from ranknews.store.board import (
     _newer_than,
     _older_than,
 )
-from ranknews.store.driver import as_json, as_time, fetch
+from ranknews.store.db import bump_board_version, bump_version, site_versions
+from ranknews.store.driver import as_json, as_time, rows, run, run_many
 from ranknews.store.schema import articles, metadata
 from ranknews.store.types import UTCDateTime
-from ranknews.text.analysis import Analysis
+
+# Moved by every write of the story assigner: another assigner that holds the stage next
+# knows its own copy of the window's state is stale (``pipeline.stories``).
+STORIES_VERSION = "stories_version"
 
 story_members = Table(
     "story_members",
@@ -78,15 +84,51 @@ def article_time(row: Any) -> datetime | None:
 
 def save_members(conn: Connection, assigned: Sequence[tuple[int, int, float]],
                  now: datetime) -> None:
+    """(board number, story, score) of posts (re)assigned; the pages showing them change."""
     numbers = [b for b, _, _ in assigned]
     if not numbers:
         return
-    for start in range(0, len(numbers), 400):
-        conn.execute(delete(story_members)
-                     .where(story_members.c.board_no.in_(numbers[start:start + 400])))
-    conn.execute(insert(story_members), [
-        {"board_no": b, "story_id": s, "score": score, "assigned_at": now}
-        for b, s, score in assigned])
+    run(conn, "DELETE FROM story_members WHERE board_no = ANY(:numbers)", {"numbers": numbers})
+    run_many(conn, "INSERT INTO story_members (board_no, story_id, score, assigned_at)"
+                   " VALUES (:board_no, :story_id, :score, :now)",
+             [(b, s, score, now) for b, s, score in assigned])
+    bump_board_version(conn)
+
+
+def stories_version(conn: Connection) -> int:
+    return site_versions(conn, (STORIES_VERSION,))[STORIES_VERSION]
+
+
+def bump_stories_version(conn: Connection) -> None:
+    bump_version(conn, STORIES_VERSION)
+
+
+# -- the assigner's snapshots: its state at the start of a time bucket ---------------------
+
+story_snapshots = Table(
+    "story_snapshots", metadata,
+    Column("bucket", UTCDateTime, primary_key=True),
+    Column("state", LargeBinary, nullable=False),
+    Column("saved_at", UTCDateTime, nullable=False),
+)
+
+
+def snapshot_at_or_before(conn: Connection, bucket: datetime) -> tuple[datetime, bytes] | None:
+    found = rows(conn, "SELECT bucket, state FROM story_snapshots WHERE bucket <= :bucket"
+                       " ORDER BY bucket DESC LIMIT 1", {"bucket": bucket})
+    return (as_time(found[0][0]), bytes(found[0][1])) if found else None  # type: ignore
+
+
+def replace_snapshots(conn: Connection, after: datetime,
+                      snapshots: Sequence[tuple[datetime, bytes]], now: datetime,
+                      keep_since: datetime) -> None:
+    """Snapshots after ``after`` are replaced by ``snapshots``; those before ``keep_since``
+    are dropped (they are older than any settling needs)."""
+    run(conn, "DELETE FROM story_snapshots WHERE bucket > :after OR bucket < :keep",
+        {"after": after, "keep": keep_since})
+    run_many(conn, "INSERT INTO story_snapshots (bucket, state, saved_at)"
+                   " VALUES (:bucket, :state, :now)",
+             [(bucket, state, now) for bucket, state in snapshots])
 
 
 def story_of(conn: Connection, board_no: int) -> int | None:
@@ -141,6 +183,7 @@ def merge(conn: Connection, keep: int, other: int, reason: str, now: datetime) -
     kept, moved = members(conn, keep), members(conn, other)
     if not kept or not moved:
         raise NotFound(f"이야기 {keep if not kept else other}번이 없습니다.")
+    bump_board_version(conn)
     conn.execute(delete(story_links).where(and_(
         story_links.c.kind == "apart",
         story_links.c.a.in_(kept + moved), story_links.c.b.in_(kept + moved))))
@@ -158,6 +201,7 @@ def split(conn: Connection, story_id: int, board_nos: Sequence[int], reason: str
     staying = [b for b in current if b not in moving]
     if not moving or not staying:
         raise ValueError("옮길 글은 그 이야기에 속해야 하고, 남는 글이 있어야 합니다.")
+    bump_board_version(conn)
     conn.execute(delete(story_links).where(and_(
         story_links.c.kind == "together",
         story_links.c.a.in_(current), story_links.c.b.in_(current))))
@@ -192,61 +236,51 @@ def period_board_nos(conn: Connection, start: datetime | None,
 
 
 def analysed(conn: Connection, board_nos: Sequence[int]) -> list[dict[str, Any]]:
-    """These posts' stored analysis, time and current story (None if none), by board number;
-    posts not analysed yet are left out.
+    """These posts' stored analysis, time, current story (None if none) and what the story
+    assigner orders and tells wire posts by, by board number; posts not analysed yet are left
+    out.
 
     Only the fields stories read (terms and counted numbers; ``entities`` and ``phrases`` come
     back empty), through the driver with orjson: ``restory`` reads 1,000s of these a second,
     and SQLAlchemy's JSON processing of six columns was a third of its time."""
     found: list[dict[str, Any]] = []
     for at in range(0, len(board_nos), 500):
-        chunk = list(board_nos[at:at + 500])
-        names = ", ".join(f":b{i}" for i in range(len(chunk)))
-        sql = ("SELECT a.board_no, a.published_at, a.collected_at, m.story_id, n.version, "
-               "n.title_terms, n.body_terms, n.numbers, n.lead_numbers FROM articles a "
-               "JOIN article_analysis n ON n.board_no = a.board_no "
-               "LEFT JOIN story_members m ON m.board_no = a.board_no "
-               f"WHERE a.board_no IN ({names})")
-        rows = fetch(conn, sql, {f"b{i}": b for i, b in enumerate(chunk)})
-        found.extend({"board_no": number, "story_id": story_id,
+        sql = ("SELECT a.board_no, a.published_at, a.collected_at, m.story_id, m.score,"
+               " n.version, n.title_terms, n.body_terms, n.numbers, n.lead_numbers,"
+               " a.url, a.outlet, a.outlet_domain, n.content_hash FROM articles a"
+               " JOIN article_analysis n ON n.board_no = a.board_no"
+               " LEFT JOIN story_members m ON m.board_no = a.board_no"
+               " WHERE a.board_no = ANY(:numbers)")
+        found.extend({"board_no": number, "story_id": story_id, "score": score,
                       "time": story_time(as_time(published), as_time(collected)),
+                      "url": url, "outlet": outlet, "outlet_domain": domain, "digest": digest,
                       "analysis": Analysis(tuple(as_json(title) or ()),
                                            tuple(as_json(body) or ()), (), (), version,
                                            tuple(as_json(numbers) or ()),
                                            tuple(as_json(lead) or ()))}
-                     for number, published, collected, story_id, version, title, body,
-                     numbers, lead in rows)
+                     for number, published, collected, story_id, score, version, title, body,
+                     numbers, lead, url, outlet, domain, digest in rows(
+                         conn, sql, {"numbers": list(board_nos[at:at + 500])}))
     found.sort(key=lambda r: r["board_no"])
     return found
 
 
-def wire_posts_between(conn: Connection, start: datetime,
-                       end: datetime) -> list[tuple[int, tuple[str, ...]]]:
-    """Analysed posts of the wire services (연합뉴스, 뉴시스, 뉴스1) in [start, end), with their
-    analysed terms: the originals wire copies are looked for among. Read through the driver
-    (a day holds thousands of wire posts, read once per analysis batch)."""
-    from ranknews.dedup.wire import WIRE_OUTLETS
-
-    names = list(WIRE_OUTLETS)
-    domains = [d for ds in WIRE_OUTLETS.values() for d in ds]
-    params: dict[str, Any] = {"start": start, "end": end}
-    params.update({f"o{i}": name for i, name in enumerate(names)})
+def wire_posts_between(conn: Connection, start: datetime, end: datetime, outlets: Sequence[str],
+                       domains: Sequence[str]) -> list[tuple[int, tuple[str, ...]]]:
+    """Analysed posts of the given (wire) outlets and outlet domains (a domain matches its
+    subdomains too) in [start, end), with their analysed terms: the originals wire copies are
+    looked for among. Read through the driver (a day holds thousands of wire posts, read once
+    per analysis batch)."""
+    params: dict[str, Any] = {"start": start, "end": end, "outlets": list(outlets)}
     params.update({f"d{i}": f"%{d}" for i, d in enumerate(domains)})
-    wire = " OR ".join([f"a.outlet = :o{i}" for i in range(len(names))]
+    wire = " OR ".join(["a.outlet = ANY(:outlets)"]
                        + [f"a.outlet_domain LIKE :d{i}" for i in range(len(domains))])
-    if conn.dialect.name == "sqlite":  # stored as text, as UTCDateTime writes it
-        params["start"], params["end"] = (_sqlite_time(start), _sqlite_time(end))
     sql = ("SELECT a.board_no, n.title_terms, n.body_terms FROM articles a "
            "JOIN article_analysis n ON n.board_no = a.board_no "
            "WHERE coalesce(a.published_at, a.collected_at) >= :start "
            f"AND coalesce(a.published_at, a.collected_at) < :end AND ({wire})")
     return [(number, tuple(as_json(title) or ()) + tuple(as_json(body) or ()))
-            for number, title, body in fetch(conn, sql, params)]
-
-
-def _sqlite_time(value: datetime) -> str:
-    # SQLAlchemy's SQLite DATETIME text (UTC), so that text comparison is time order
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+            for number, title, body in rows(conn, sql, params)]
 
 
 def clear_members(conn: Connection, board_nos: Sequence[int]) -> None:
@@ -309,10 +343,10 @@ class StoryView:
         return [(c, c.board_no == self.first.board_no) for c in self.coverage if "단독" in c.tags]
 
 
-def story_view(conn: Connection, story_id: int) -> StoryView:
-    """Every visible post of a story, oldest first; NotFound when it has none."""
-    from ranknews.dedup.wire import is_wire
-    from ranknews.models import Article
+def story_view(conn: Connection, story_id: int, *,
+               is_wire: Callable[[str, str], bool] = lambda outlet, domain: False) -> StoryView:
+    """Every visible post of a story, oldest first; NotFound when it has none. ``is_wire``
+    tells a wire service's post by its outlet and domain (``dedup.wire``)."""
     from ranknews.store.dedup import wire_copies
 
     query = (select(articles.c.board_no, articles.c.outlet, articles.c.outlet_domain,
@@ -323,8 +357,7 @@ def story_view(conn: Connection, story_id: int) -> StoryView:
              .where(story_members.c.story_id == story_id, articles.c.hidden_at.is_(None)))
     coverage = [Coverage(r.board_no, r.outlet, r.outlet_domain, r.title, tuple(r.tags or ()),
                          article_time(r._mapping), r.original_board_no,
-                         is_wire(Article(url="", outlet=r.outlet, title="",
-                                         outlet_domain=r.outlet_domain)))
+                         is_wire(r.outlet, r.outlet_domain))
                 for r in conn.execute(query)]
     if not coverage:
         raise NotFound(f"이야기 {story_id}번이 없습니다.")

@@ -35,9 +35,12 @@ from __future__ import annotations
 
 import heapq
 import math
+import pickle
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from math import fsum
 from operator import mul
 from typing import Hashable, Iterable, Iterator
 
@@ -78,12 +81,19 @@ class _Story:
     size: int = 0
     last_time: datetime | None = None
     terms: set[str] = field(default_factory=set)
+    order: tuple = ()  # its founder's ``ClusterItem.order``: breaks ties between stories
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterItem:
     key: Key
     signals: Signals
+    # where the article stands in the canonical order (time, URL): what decides ties, so
+    # that the same articles give the same stories whatever keys (board numbers) they have
+    order: tuple = ()
+
+
+_STATE = ("_df", "_seen", "_observed", "_stories", "_story_of", "_index", "_latest")
 
 
 class StoryClusterer:
@@ -139,13 +149,13 @@ class StoryClusterer:
             self._latest = signals.time
         self._evict()
 
-    def restore(self, key: Key, story_id: Key, signals: Signals) -> None:
+    def restore(self, key: Key, story_id: Key, signals: Signals, order: tuple = ()) -> None:
         """Put back an article already assigned (a restart), without deciding again."""
         self.observe(key, signals)
-        self._join(self._stories.get(story_id) or self._found(story_id),
+        self._join(self._stories.get(story_id) or self._found(story_id, order),
                    self._member(key, signals))
 
-    def assign(self, key: Key, signals: Signals) -> tuple[Key, float]:
+    def assign(self, key: Key, signals: Signals, order: tuple = ()) -> tuple[Key, float]:
         """The story this article joins (or founds), and the score that decided it."""
         self.observe(key, signals)
         if key in self._story_of:
@@ -153,9 +163,20 @@ class StoryClusterer:
         member = self._member(key, signals)
         story, score = self._forced(key) or self._best(member)
         if story is None:
-            story, score = self._found(key), 0.0
+            story, score = self._found(key, order), 0.0
         self._join(story, member)
         return story.id, score
+
+    # -- snapshots: the state at a point of the canonical order, to go on from later ---------
+    def snapshot(self) -> bytes:
+        """The whole state but the operator's links (which are loaded fresh each time)."""
+        state = {name: getattr(self, name) for name in _STATE}
+        return zlib.compress(pickle.dumps(state, protocol=5), 1)
+
+    def load_snapshot(self, data: bytes) -> None:
+        """Go back to a ``snapshot`` (the settings and links stay this clusterer's own)."""
+        for name, value in pickle.loads(zlib.decompress(data)).items():
+            setattr(self, name, value)
 
     # -- deciding -------------------------------------------------------------------------
     def _forced(self, key: Key) -> tuple[_Story, float] | None:
@@ -180,8 +201,12 @@ class StoryClusterer:
         for term in _salient(member.vector):
             for story_id in self._index.get(term, ()):
                 hits[story_id] = hits.get(story_id, 0) + 1
-        for story_id in heapq.nlargest(MAX_CANDIDATES, hits, key=hits.__getitem__):
-            yield self._stories[story_id]
+        stories = self._stories
+        # most shared terms first, then the canonical order: never the order of a set
+        ranked = heapq.nsmallest(MAX_CANDIDATES, hits,
+                                 key=lambda s: (-hits[s], stories[s].order, str(s)))
+        for story_id in ranked:
+            yield stories[story_id]
 
     def _vetoed(self, key: Key, story: _Story) -> bool:
         apart = self._apart.get(key)
@@ -207,7 +232,9 @@ class StoryClusterer:
         shared = va.keys() & vb.keys()  # a C-level intersection: most pairs share few terms
         if len(shared) < MIN_SHARED:
             return 0.0
-        score = sum(map(mul, map(va.__getitem__, shared), map(vb.__getitem__, shared)))
+        # fsum: exactly rounded, so the order of the set (it differs between processes) does
+        # not change the last bit of a score, and two processes decide every tie alike
+        score = fsum(map(mul, map(va.__getitem__, shared), map(vb.__getitem__, shared)))
         if (a.thin or b.thin) and not _headline_found(a, b):
             return 0.0
         if score < MIN_LINK:
@@ -241,12 +268,12 @@ class StoryClusterer:
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return {t: w / norm for t, w in vector.items()}
 
-    def _found(self, story_id: Key) -> _Story:
+    def _found(self, story_id: Key, order: tuple = ()) -> _Story:
         # A restored story may already bear this id (``restory`` carries in the stories open
         # at a period's start, and a post's time need not follow its board number): join it.
         story = self._stories.get(story_id)
         if story is None:
-            story = self._stories[story_id] = _Story(story_id)
+            story = self._stories[story_id] = _Story(story_id, order=order)
         return story
 
     def _join(self, story: _Story, member: _Member) -> None:
@@ -334,5 +361,23 @@ def _assign_chunk(clusterer: StoryClusterer,
     for item in batch:
         clusterer.observe(item.key, item.signals)
     for item in batch:
-        story_id, score = clusterer.assign(item.key, item.signals)
+        story_id, score = clusterer.assign(item.key, item.signals, item.order)
         yield item.key, story_id, score
+
+
+def assign_bucket(clusterer: StoryClusterer,
+                  batch: list[ClusterItem]) -> list[tuple[Key, Key, float]]:
+    """Assign one time bucket's articles, given in the canonical order: all are counted in
+    the document frequencies first, then assigned in order (as ``cluster_stream`` does a
+    chunk). The live assigner goes bucket by bucket, so a bucket's outcome depends on the
+    articles of that bucket and before it, not on when they arrived."""
+    return list(_assign_chunk(clusterer, batch))
+
+
+def restore_bucket(clusterer: StoryClusterer, batch: list[tuple[ClusterItem, Key]]) -> None:
+    """Put back one bucket's articles with the stories they have, as ``assign_bucket`` would
+    have left them (counted first, then joined in order)."""
+    for item, _ in batch:
+        clusterer.observe(item.key, item.signals)
+    for item, story_id in batch:
+        clusterer.restore(item.key, story_id, item.signals, item.order)

@@ -28,11 +28,14 @@ glued to it.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-ANALYZER_VERSION = 3  # 3: lead_numbers carry the time words of their dates (TIME_WORDS)
+from ranknews.models import Analysis  # noqa: F401  (where stages have found it)
+
+ANALYZER_VERSION = 4  # 3: lead_numbers carry time words (TIME_WORDS); 4: keyword phrases
 TERMS_SINCE = 2  # analyses from this version on have today's terms, entities and phrases
 _NOUN_TAGS = frozenset({"NNG", "NNP"})
 _LATIN_TAGS = frozenset({"SL", "SN", "SH"})
@@ -49,23 +52,6 @@ _DATE_PARTS = frozenset({"년", "월"})  # a date goes on after these: 2016년 5
 _DATE_UNITS = _DATE_PARTS | {"일"}  # the counted numbers a time word is kept for
 # What may follow a number to count it: 일/명/시 (NNB), 포인트/세대 (NNG), %/㎞ (SW), km (SL).
 _COUNTER_TAGS = frozenset({"NNB", "NNG", "SW", "SL"})
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """The analysed words of one article (title and, up to a limit, body)."""
-
-    title_terms: tuple[str, ...]
-    body_terms: tuple[str, ...]
-    entities: tuple[str, ...]  # proper nouns (NNP) and Latin names, first appearance order
-    phrases: tuple[str, ...]  # nouns written together, joined: 집단휴진, 삼성전자
-    version: int = ANALYZER_VERSION
-    numbers: tuple[str, ...] = ()  # counted numbers, headline then body: 18일, 179명, 3.5%
-    lead_numbers: tuple[str, ...] = ()  # those in the headline and the body's lead
-
-    @property
-    def terms(self) -> tuple[str, ...]:
-        return self.title_terms + self.body_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,27 +81,43 @@ class Analyzer:
         self.body_chars = body_chars
         self.lead_chars = lead_chars
         self._kiwi = Kiwi(num_workers=num_workers)
+        # one call at a time: workers on threads and the web's query analysis share one model
+        # (Kiwi's own threads work inside a call on a list of texts)
+        self._lock = threading.Lock()
+
+    def _tokenize(self, texts: str | list[str]) -> list:
+        with self._lock:
+            return list(self._kiwi.tokenize(texts))
 
     def terms(self, text: str) -> tuple[str, ...]:
         """Terms of a short text such as a query or a headline."""
-        return self._terms(self._kiwi.tokenize(text), text).terms
+        return self._terms(self._tokenize(text), text).terms
 
     def tokens(self, text: str) -> list[Token]:
         """Kiwi's morphemes of a short text (a search query), with their offsets."""
-        return [Token(t.form, t.tag, t.start, t.start + t.len) for t in self._kiwi.tokenize(text)]
+        return [Token(t.form, t.tag, t.start, t.start + t.len) for t in self._tokenize(text)]
 
     def analyze(self, title: str, body: str = "") -> Analysis:
         return self.analyze_many([(title, body)])[0]
 
-    def analyze_many(self, items: Sequence[tuple[str, str]]) -> list[Analysis]:
-        """Analyse (title, body) pairs in one Kiwi call (it can use several cores)."""
+    def analyze_many(self, items: Sequence[tuple[str, str]], *,
+                     keyword_texts: Sequence[Sequence[str]] | None = None) -> list[Analysis]:
+        """Analyse (title, body) pairs in one Kiwi call (it can use several cores).
+
+        With ``keyword_texts`` (for each item, the texts whose noun phrases are its keyword
+        candidates: the clean headline and the lead), each Analysis also carries those noun
+        phrases (``keywords``). They come from the same call: a keyword text that is the
+        title, or the start of the body (a lead that is the first paragraph), is read from
+        the tokens already made for it; only another text (a summary) is tokenized too."""
         texts: list[str] = []
         for title, body in items:
             texts.append(title or "")
             texts.append((body or "")[: self.body_chars])
-        tokens = list(self._kiwi.tokenize(texts))
+        plans = [self._keyword_plan(texts, i, wanted)
+                 for i, wanted in enumerate(keyword_texts or [()] * len(items))]
+        tokens = self._tokenize(texts)
         results = []
-        for i in range(0, len(texts), 2):
+        for i in range(0, 2 * len(items), 2):
             head = self._terms(tokens[i], texts[i])
             body = self._terms(tokens[i + 1], texts[i + 1])
             body_lead = tuple(n for n, at in body.qualified if at < self.lead_chars)
@@ -124,15 +126,35 @@ class Analyzer:
                 body_terms=body.terms,
                 entities=tuple(dict.fromkeys(head.entities + body.entities)),
                 phrases=tuple(dict.fromkeys(head.phrases + body.phrases)),
+                version=ANALYZER_VERSION,
                 numbers=tuple(n for n, _ in head.numbers + body.numbers),
                 lead_numbers=tuple(n for n, _ in head.qualified) + body_lead,
+                keywords=tuple(_noun_phrases(_within(tokens[at], end), texts[at][:end])
+                               for at, end in plans[i // 2]),
             ))
         return results
+
+    @staticmethod
+    def _keyword_plan(texts: list[str], item: int,
+                      wanted: Sequence[str]) -> list[tuple[int, int]]:
+        """Where each keyword text of ``item`` is read from: (index in ``texts``, length);
+        a text not already there is added to ``texts``."""
+        title, body = texts[2 * item], texts[2 * item + 1]
+        plan = []
+        for text in wanted:
+            if text == title:
+                plan.append((2 * item, len(title)))
+            elif text and body.startswith(text):
+                plan.append((2 * item + 1, len(text)))
+            else:
+                texts.append(text)
+                plan.append((len(texts) - 1, len(text)))
+        return plan
 
     def noun_phrases(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
         """For each text, its noun runs written together (see the module docstring)."""
         return [_noun_phrases(tokens, text)
-                for tokens, text in zip(self._kiwi.tokenize(list(texts)), texts)]
+                for tokens, text in zip(self._tokenize(list(texts)), texts)]
 
     @staticmethod
     def _terms(tokens: Iterable, text: str) -> _Terms:  # noqa: ANN001
@@ -238,6 +260,11 @@ def _noun_phrases(tokens: Iterable, text: str) -> tuple[str, ...]:  # noqa: ANN0
     return tuple(units)
 
 
+def _within(tokens: Iterable, end: int) -> list:  # noqa: ANN001
+    """The tokens that lie wholly in the first ``end`` characters of their text."""
+    return [t for t in tokens if t.start + t.len <= end]
+
+
 def _touch(before, after) -> bool:  # noqa: ANN001
     return before.start + before.len == after.start
 
@@ -267,3 +294,10 @@ def _close_run(run: list, phrases: list[str]) -> None:  # noqa: ANN001
 def shared_analyzer() -> Analyzer:
     """One analyzer per process for callers that have none passed in (the CLI)."""
     return Analyzer()
+
+
+@lru_cache(maxsize=4)
+def analyzer_for(threads: int) -> Analyzer:
+    """One analyzer per process and thread count (the analysis stage: Kiwi's threads work on
+    a batch's texts in parallel)."""
+    return shared_analyzer() if threads <= 1 else Analyzer(num_workers=threads)

@@ -26,7 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 
-from ranknews.store.db import BOARD_VERSION, RANK_VERSION, Database, site_versions
+from ranknews.store.db import (
+    BOARD_VERSION,
+    RANK_VERSION,
+    SEARCH_VERSION,
+    Database,
+    site_versions,
+)
 from ranknews.web.format import zone
 
 log = logging.getLogger("ranknews.web")
@@ -38,7 +44,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Counters a page can depend on besides board_version (see ``depends_on``).
-WATCHED = (RANK_VERSION,)
+WATCHED = (RANK_VERSION, SEARCH_VERSION)
 _DEPENDS = "ranknews.cache_depends"  # scope key: the counters the rendered page depends on
 
 

@@ -2,11 +2,9 @@
 renders, whether the work behind ingest moves, and how many responses failed.
 
 ``home_page_error`` renders the home page the way a reader would get it (every block, no
-page cache) and returns what went wrong, if anything. ``queue_state`` reads the queue
-behind ingest: posts waiting for analysis and for the search index, and how long the oldest
-has waited (``analysis_queue.queued_at``). When the lead's task queue lands
-(``store.tasks.queue_stats``: per stage queued/running/failed and the oldest's age), this
-is the one function to point at it.
+page cache) and returns what went wrong, if anything. ``queue_state`` reads the work queue
+behind ingest (``store.tasks.queue_stats``): tasks pending per stage, and how long the
+oldest task not done (nor parked as failed) has waited.
 
 ``ResponseCounter`` counts responses by status class, 5xx included: an exception that
 escapes a view is counted as the 500 the error handler makes of it.
@@ -22,16 +20,16 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy import Connection
 
-from ranknews.store.driver import as_time, fetch
+from ranknews.store.tasks import queue_stats
 
 log = logging.getLogger("ranknews.web")
 
 
 @dataclass(frozen=True)
 class QueueState:
-    analysis: int  # posts waiting for Korean analysis and stories
-    search: int  # posts waiting for the search index
-    oldest_age: float | None  # seconds the oldest waiting post has waited
+    pending: dict[str, int]  # tasks waiting, queued or running, by stage
+    failed: int  # tasks parked after their last attempt
+    oldest_age: float | None  # seconds the oldest pending task has waited
 
     def stuck(self, max_age: float) -> bool:
         return self.oldest_age is not None and self.oldest_age > max_age
@@ -39,10 +37,10 @@ class QueueState:
 
 def queue_state(conn: Connection, now: datetime | None = None) -> QueueState:
     now = now or datetime.now(timezone.utc)
-    (count, oldest), = fetch(conn, "SELECT count(*), min(queued_at) FROM analysis_queue")
-    (search,), = fetch(conn, "SELECT count(*) FROM search_queue")
-    first = as_time(oldest)
-    return QueueState(count, search, (now - first).total_seconds() if first else None)
+    stats = queue_stats(conn, now)
+    oldest = min((s.oldest for s in stats if s.oldest is not None), default=None)
+    return QueueState({s.stage: s.pending for s in stats}, sum(s.failed for s in stats),
+                      (now - oldest).total_seconds() if oldest else None)
 
 
 async def home_page_error(request: Any) -> str | None:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 from starlette.applications import Starlette
 
@@ -72,3 +76,38 @@ def _serve_uvicorn(settings: Settings, db: Database, host: str, port: int,
         uvicorn.run(FACTORY, factory=True, workers=workers, **options)
     else:
         uvicorn.run(create_app(settings, db), **options)
+
+
+@contextmanager
+def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[None]:
+    """A ``ranknews worker`` process beside the web server, draining the queue behind
+    ingest, stopped with it (a process, not threads: the web server forks its workers).
+    It dies with this process even when this one is killed (PR_SET_PDEATHSIG on Linux)."""
+    if not enabled:
+        yield
+        return
+    _export(settings)
+    stages = "analysis,stories,rank,search,trend_day,refresh"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "ranknews", "worker", "--only", stages,
+         "--threads", str(settings.worker_threads)],
+        preexec_fn=_die_with_parent, stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        child.terminate()
+        try:
+            child.wait(30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to SIGTERM it when its parent dies."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent stops it on a normal exit
+        pass

@@ -242,8 +242,8 @@ async def healthz(request: Request) -> Response:
     ok = home is None and not stuck
     return JSONResponse({
         "ok": ok, "db": "ok", "home": "error" if home else "ok", "home_error": home,
-        "queue": {"state": "stuck" if stuck else "ok", "analysis": queue.analysis,
-                  "search": queue.search, "oldest_seconds": queue.oldest_age},
+        "queue": {"state": "stuck" if stuck else "ok", "pending": queue.pending,
+                  "failed": queue.failed, "oldest_seconds": queue.oldest_age},
         "board_version": version, "posts": pages.total, "hidden": pages.hidden_count,
     }, 200 if ok else 503, headers=headers)
 

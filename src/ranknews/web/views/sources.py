@@ -17,10 +17,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ranknews.metrics import CONTENT_TYPE
+from ranknews.pipeline.stages import STAGE_NAMES
 from ranknews.sources.source import Source
 from ranknews.store.collect import failures_by_kind, sources_overview
+from ranknews.store.tasks import StageStats, failed_tasks, queue_stats
 from ranknews.web.format import full_time, zone
-from ranknews.web.health import queue_state
 from ranknews.web.render import render, twin
 
 nav = [{"label": "수집 현황", "url": "/sources"}]
@@ -44,13 +45,30 @@ def source_context(source: Source, tz: Any) -> dict[str, Any]:
     }
 
 
+def queue_context(stats: list[StageStats], now: datetime, tz: Any) -> list[dict[str, Any]]:
+    """The work behind ingest per stage: waiting, running, parked, and the oldest task."""
+    return [{"stage": s.stage, "name": STAGE_NAMES.get(s.stage, s.stage),
+             "waiting": s.waiting + s.queued, "running": s.running, "failed": s.failed,
+             "oldest_at": s.oldest.isoformat() if s.oldest else None,
+             "oldest": full_time(s.oldest, tz) if s.oldest else "",
+             "oldest_seconds": int((now - s.oldest).total_seconds()) if s.oldest else None}
+            for s in stats]
+
+
 async def sources_page(request: Request) -> Response:
     settings = request.app.state.settings
+    now = datetime.now(timezone.utc)
     with request.app.state.db.read() as conn:
         overview = sources_overview(conn)
+        stats = queue_stats(conn, now)
+        parked = failed_tasks(conn, limit=10)
     tz = zone(settings.timezone)
     context = {"sources": [source_context(s, tz) for s in overview["sources"]],
-               "health": overview["health"], "items_collected": overview["items_collected"]}
+               "health": overview["health"], "items_collected": overview["items_collected"],
+               "queue": queue_context(stats, now, tz),
+               "parked": [{"stage": STAGE_NAMES.get(f["stage"], f["stage"]),
+                           "board_no": f["board_no"] or None, "arg": f["arg"],
+                           "attempts": f["attempts"], "error": f["error"]} for f in parked]}
     response = render(request, "sources/index.html", context)
     # Source health changes without a new post, so the board's page cache must not keep it.
     response.headers["cache-control"] = "no-store"
@@ -78,23 +96,25 @@ def _store_gauges(request: Request) -> bytes:
                       registry=registry)
     failures = Gauge("ranknews_crawl_failures_24h", "Failed fetches and items of the last "
                      "24 hours by kind (fetch log)", ["kind"], registry=registry)
-    depth = Gauge("ranknews_queue_depth", "Posts waiting behind ingest, by stage",
-                  ["stage"], registry=registry)
-    oldest = Gauge("ranknews_queue_oldest_seconds", "How long the oldest waiting post has "
-                   "waited (0: none waiting)", registry=registry)
+    queue = Gauge("ranknews_queue_tasks", "Tasks behind ingest by stage and state",
+                  ["stage", "state"], registry=registry)
+    oldest = Gauge("ranknews_queue_oldest_seconds", "Age of the oldest task not done, by stage",
+                   ["stage"], registry=registry)
     now = datetime.now(timezone.utc)
     with request.app.state.db.read() as conn:
         overview = sources_overview(conn)
         kinds = failures_by_kind(conn, now - timedelta(hours=24))
-        queue = queue_state(conn, now)
+        stats = queue_stats(conn, now)
     for health, count in overview["health"].items():
         by_health.labels(health).set(count)
     collected.set(overview["items_collected"])
     for kind, count in kinds.items():
         failures.labels(kind).set(count)
-    depth.labels("analysis").set(queue.analysis)
-    depth.labels("search").set(queue.search)
-    oldest.set(queue.oldest_age or 0)
+    for stage in stats:
+        for state in ("waiting", "queued", "running", "failed"):
+            queue.labels(stage.stage, state).set(getattr(stage, state))
+        oldest.labels(stage.stage).set((now - stage.oldest).total_seconds()
+                                       if stage.oldest else 0)
     return generate_latest(registry)
 
 

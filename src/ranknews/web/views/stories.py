@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from ranknews.config import Settings
+from ranknews.dedup.wire import is_wire_outlet
 from ranknews.errors import NotFound
 from ranknews.store.dedup import wire_original
-from ranknews.store.stories import Coverage, StoryView, story_sizes, story_view
+from ranknews.store.stories import Coverage, StoryView, story_of, story_sizes, story_view
 from ranknews.web.format import full_time, zone
 from ranknews.web.render import render, twin
 
@@ -56,7 +57,16 @@ def story(request: Request) -> Response:
     if number > 2**31 - 1:
         raise NotFound(f"이야기 {number}번이 없습니다.")
     with request.app.state.db.read() as conn:
-        view = story_view(conn, number)
+        try:
+            view = story_view(conn, number, is_wire=is_wire_outlet)
+        except NotFound:
+            # a story's id is its first post's number: when an earlier report arrives late,
+            # the story is the same but its id moves; the old address follows it
+            moved = story_of(conn, number)
+            if moved is None or moved == number:
+                raise
+            suffix = ".json" if request.url.path.endswith(".json") else ""
+            return RedirectResponse(f"/stories/{moved}{suffix}", status_code=301)
     return render(request, "stories/story.html",
                   story_context(view, request.app.state.settings))
 

@@ -1,15 +1,15 @@
 """Rate limits shared by every web process: one row per client and limit.
 
-Revision ID: 0004_ratelimit
-Revises: 0002_search
+Revision ID: 0005_ratelimit
+Revises: 0004_work_queue
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_ratelimit"
-down_revision = "0002_search"
+revision = "0005_ratelimit"
+down_revision = "0004_work_queue"
 branch_labels = None
 depends_on = None
 
