@@ -231,9 +231,10 @@ def test_the_window_is_a_setting_and_query_days_are_clamped():
     assert parse_day("0001-01-01", window=window).year == 2000
 
 
-def test_stored_dates_from_before_the_window_never_break_a_page(db, settings):
-    """Posts stored before dates were bounded (saved here past the parser) render, analyse,
-    rank and index: the reading side shows what it cannot convert as nothing."""
+def test_dates_that_skipped_the_parser_never_reach_the_store(db, settings):
+    """An Article built in code with extreme dates (no parser on its way) is stored with
+    those dates dropped and the reason kept; every page renders and the work behind ingest
+    (stories settle hour by hour up to the newest post: year 9999 would never end) runs."""
     extreme = [datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc),
                datetime(1, 1, 1, 0, 0, tzinfo=timezone.utc),
                datetime(1, 1, 1, 9, 0, tzinfo=timezone.utc)]
@@ -241,7 +242,24 @@ def test_stored_dates_from_before_the_window_never_break_a_page(db, settings):
                                title=f"저장된 이상한 날짜 {i}", published_at=when,
                                updated_at=when, blocks=(Paragraph("본문입니다."),))
                        for i, when in enumerate(extreme)])
+    with db.read() as conn:
+        rows = list(conn.execute(select(articles.c.published_at, articles.c.updated_at,
+                                        articles.c.extra)))
+    assert all(r.published_at is None and r.updated_at is None for r in rows)
+    assert all(len(r.extra["dates_refused"]) == 2 for r in rows)
     _site_survives(db, settings)
+
+
+@pytest.mark.parametrize("moment", [datetime.max.replace(tzinfo=timezone.utc),
+                                    datetime.min.replace(tzinfo=timezone.utc)])
+def test_any_stored_time_formats_for_readers(moment):
+    """A value stored before dates were bounded shows as nothing, never as a 500."""
+    from ranknews.web.format import board_date, full_time, rfc822, zone
+
+    for name in ("Asia/Seoul", "America/Los_Angeles", "Pacific/Kiritimati"):
+        assert isinstance(board_date(moment, NOW.date(), zone(name)), str)
+        assert isinstance(full_time(moment, zone(name)), str)
+    assert isinstance(rfc822(moment), str)
 
 
 def test_search_date_filters_never_overflow(db, settings):
@@ -792,11 +810,11 @@ def test_search_output_carries_no_control_characters(db, settings, database_url)
 def hostile_inputs() -> int:
     """Hostile inputs the suite tries: every corpus entry, and each hostile server,
     process or request scenario that has no corpus of its own."""
-    corpora = (IMPORT_CORPUS, DATE_CORPUS, PAGE_CORPUS, INTERNAL_URLS, RETRY_AFTER_CORPUS,
+    corpora = (IMPORT_CORPUS, DATE_CORPUS, PAGE_CORPUS, ["datetime.max", "datetime.min"], INTERNAL_URLS, RETRY_AFTER_CORPUS,
                BOMBS, FORWARDED_CORPUS, HOST_HEADERS)
     scenarios = [
         "a line the database refuses among 3,000", "the highest board number asked for",
-        "dates stored before the window", "search date filters past the window",
+        "dates that skipped the parser", "search date filters past the window",
         "a source whose items all fail", "a DNS answer that changes", "internal images",
         "a 503 with Retry-After: 3600", "a 10,000-item feed", "a home page that cannot "
         "render", "a queue that does not move", "crawl failures to count",

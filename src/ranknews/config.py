@@ -310,9 +310,13 @@ def _check_values(settings: Settings) -> None:
     from ipaddress import ip_network
 
     try:
-        date.fromisoformat(settings.dates_earliest)
+        earliest = date.fromisoformat(settings.dates_earliest)
     except ValueError:
         raise ConfigError("dates_earliest 설정은 2024-06-16 형식의 날짜여야 합니다.") from None
+    if earliest.year < 1900 or not 0 <= settings.dates_ahead_hours <= 168:
+        # the store refuses anything outside these (dates.STORE_WINDOW)
+        raise ConfigError("dates_earliest는 1900-01-01 이후, dates_ahead_hours는 0~168 "
+                          "이어야 합니다.")
     for name in ("trusted_proxies",):
         for item in filter(None, (p.strip() for p in getattr(settings, name).split(","))):
             try:

@@ -72,6 +72,9 @@ class DateWindow:
 
 
 DEFAULT_WINDOW = DateWindow()
+# What the store takes whatever the settings say: the settings may widen the default window
+# up to this (config.Settings checks), never past it.
+STORE_WINDOW = DateWindow(datetime(1900, 1, 1, tzinfo=timezone.utc), timedelta(days=7))
 
 
 def parse_date(value: object, *, window: DateWindow = DEFAULT_WINDOW,
@@ -114,6 +117,31 @@ def story_time(published: datetime | None, collected: datetime | None) -> dateti
     if not EARLIEST <= published <= collected + AHEAD:
         return collected
     return published
+
+
+def within_window(article: Any, now: datetime | None = None) -> Any:
+    """``article`` (a ``models.Article``) with its published and updated times dropped when
+    outside ``STORE_WINDOW`` as of ``now`` (a caller that skipped ``parse_date``), the
+    reason kept in ``extra["dates_refused"]``: every reader downstream, in Python or in SQL
+    (story buckets, trend days), may then take a stored time at its word."""
+    refused: list[str] = []
+    changes: dict[str, Any] = {}
+    for name in ("published_at", "updated_at"):
+        moment = getattr(article, name)
+        if moment is None:
+            continue
+        try:
+            STORE_WINDOW.check(moment, now)
+        except DateRejected as exc:
+            refused.append(f"{name}: {exc}")
+            changes[name] = None
+    if not refused:
+        return article
+    from dataclasses import replace
+
+    extra = {**article.extra, "dates_refused": [*article.extra.get("dates_refused", ()),
+                                                *refused]}
+    return replace(article, **changes, extra=extra)
 
 
 def _not_a_day(value: str) -> date:

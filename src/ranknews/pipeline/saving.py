@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Sequence
 
+from ranknews.dates import within_window
 from ranknews.dedup import article_keys
 from ranknews.models import Article
 from ranknews.store.prepare import PreparedArticle, SaveResult
@@ -25,7 +26,10 @@ if TYPE_CHECKING:
 
 
 def prepare_article(article: Article, *, now: datetime, dialect: str) -> PreparedArticle:
-    """Everything about ``article`` that saving it needs: column values and dedup keys."""
+    """Everything about ``article`` that saving it needs: column values and dedup keys.
+    Every way into the store passes here, so no date outside the default window
+    (``dates.within_window``) is ever stored, whoever built the Article."""
+    article = within_window(article, now)
     return _prepare(article, tuple(article_keys(article)), now=now, dialect=dialect)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Column, Connection, Float, Integer, String, Table
 
-from ranknews.store.driver import fetch
+from ranknews.store.driver import rows, run
 from ranknews.store.schema import metadata
 
 rate_limits = Table(
@@ -56,7 +56,7 @@ def hit(conn: Connection, key: str, *, now: float, interval: float,
     """Take one request of ``key``: allowed when the bucket has room (see module doc)."""
     params = {"key": key[:200], "now": float(now), "interval": float(interval),
               "capacity": float(capacity)}
-    (tat, allowed), = fetch(conn, _HIT[conn.dialect.name], params)
+    (tat, allowed), = rows(conn, _HIT[conn.dialect.name], params)
     if allowed:
         return Verdict(True, 0.0)
     return Verdict(False, max(0.0, tat + interval - now - capacity))
@@ -64,6 +64,4 @@ def hit(conn: Connection, key: str, *, now: float, interval: float,
 
 def prune(conn: Connection, now: float) -> int:
     """Forget the keys whose bucket is full again (nothing left to remember)."""
-    return conn.exec_driver_sql(
-        "DELETE FROM rate_limits WHERE tat < " + ("?" if conn.dialect.name == "sqlite"
-                                                  else "%s"), (float(now),)).rowcount
+    return run(conn, "DELETE FROM rate_limits WHERE tat < :now", {"now": float(now)})
