@@ -72,7 +72,9 @@ def _env(url: str, sources: Path, tmp: Path) -> dict[str, str]:
             "RANKNEWS_TASK_LEASE_SECONDS": "30", "RANKNEWS_ANALYSIS_BATCH_SIZE": "50",
             "RANKNEWS_WORKER_IDLE_SECONDS": "0.2", "RANKNEWS_CRAWL_RUN_TICK": "1",
             "RANKNEWS_RANK_REFRESH_SECONDS": "1", "RANKNEWS_PAGE_CACHE_CHECK_SECONDS": "0.5",
-            "RANKNEWS_ANALYSIS_THREADS": "1", "RANKNEWS_IMPORT_WORKERS": "1"}
+            "RANKNEWS_ANALYSIS_THREADS": "1", "RANKNEWS_IMPORT_WORKERS": "1",
+            # the fixture servers are on 127.0.0.1, which the crawler reaches only when allowed
+            "RANKNEWS_FETCH_ALLOWED_HOSTS": "127.0.0.1"}
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
