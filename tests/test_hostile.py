@@ -317,8 +317,10 @@ async def run_crawl(db, settings: Settings, feeds: list[tuple[str, str, str]], *
 
 
 def dated_page(title: str, published: str) -> str:
+    """An article page whose only date is ``published`` (og:type says it is an article)."""
     return page_html(1, title=title).replace(
         '<meta property="article:published_time"',
+        f'<meta property="og:type" content="article">'
         f'<meta property="article:published_time" content="{published}"><meta name="x"')
 
 
