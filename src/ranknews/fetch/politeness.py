@@ -101,6 +101,4 @@ class HostGate:
 
     async def _take_shared(self, host: str) -> None:
         while (wait := await asyncio.to_thread(self._shared.take, host)) is not None:  # type: ignore[union-attr]
-            if wait > self._max_wait:  # another crawler was told to stay away: skip too
-                raise HostHeld(host, wait)
             await asyncio.sleep(min(max(wait, 0.05), 5.0))
