@@ -51,7 +51,8 @@ def searchable(db, analyzer):
         for other in numbers[1:3]:
             if story_store.story_of(conn, other) != story_store.story_of(conn, numbers[0]):
                 story_store.merge(conn, story_store.story_of(conn, numbers[0]),
-                                  story_store.story_of(conn, other), "테스트", NOW)
+                                  story_store.story_of(conn, other), "테스트", NOW,
+                                  actor="test")
     index_pending(db, Indexer(analyzer))
     return db, numbers
 

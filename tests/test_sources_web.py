@@ -19,7 +19,8 @@ def client_for(app) -> httpx.AsyncClient:
 
 async def test_sources_page_shows_errors_with_url_and_reason(settings, db):
     source = add_source(db, outlet="경향신문", domain="www.khan.co.kr",
-                        feed_url="https://www.khan.co.kr/rss/total.xml", section="정치")
+                        feed_url="https://www.khan.co.kr/rss/total.xml", section="정치",
+                        actor="test")
     at = datetime(2024, 6, 16, 1, 0, tzinfo=timezone.utc)
     record_crawl(db, SourceUpdate(source_id=source.id, url=source.feed_url, fetched_at=at,
                                   next_fetch_at=at, ok=False, failures=1,
@@ -46,7 +47,7 @@ async def test_metrics_include_the_crawlers_counters_when_it_runs_here(settings,
         await client.get("/metrics")
         await client.get("/sources")
         app.state.metrics.errors.labels("timeout").inc()
-        add_source(db, outlet="새 소스", domain="a.kr", feed_url="https://a.kr/rss")
+        add_source(db, outlet="새 소스", domain="a.kr", feed_url="https://a.kr/rss", actor="test")
         text = (await client.get("/metrics")).text
         page = (await client.get("/sources")).text
     assert 'ranknews_fetch_errors_total{kind="timeout"} 1.0' in text

@@ -120,10 +120,12 @@ def merge(keep: int = typer.Argument(..., help="Story id that stays."),
           db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """두 이야기를 합칩니다. 다시 묶어도(restory) 유지됩니다."""
     from ranknews.store import stories as story_store
+    from ranknews.store.audit import cli_actor
 
     database = open_db(settings_from(db, data_dir))
     with database.write() as conn:
-        moved = story_store.merge(conn, keep, other, reason, datetime.now(timezone.utc))
+        moved = story_store.merge(conn, keep, other, reason, datetime.now(timezone.utc),
+                                  actor=cli_actor())
     out.print(f"이야기 {other}번의 글 {moved}건을 {keep}번에 합쳤습니다.")
 
 
@@ -135,10 +137,12 @@ def split(story_id: int = typer.Argument(...),
           db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """이야기에서 글을 떼어 새 이야기로 만듭니다. 다시 묶어도 유지됩니다."""
     from ranknews.store import stories as story_store
+    from ranknews.store.audit import cli_actor
 
     database = open_db(settings_from(db, data_dir))
     with database.write() as conn:
-        new_id = story_store.split(conn, story_id, board_nos, reason, datetime.now(timezone.utc))
+        new_id = story_store.split(conn, story_id, board_nos, reason, datetime.now(timezone.utc),
+                                   actor=cli_actor())
     out.print(f"글 {len(board_nos)}건을 새 이야기 {new_id}번으로 옮겼습니다.")
 
 
