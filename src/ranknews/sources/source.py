@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+# The health of a source in words, for readers (/sources) and operators (/admin).
+HEALTH_WORDS = {"정상": "정상 수집 중", "경고": "일부 기사 오류", "오류": "수집 실패",
+                "중지": "수집 중지", "대기": "첫 수집 대기"}
+
 
 @dataclass(frozen=True)
 class Source:
