@@ -30,7 +30,7 @@ from ranknews.fetch.fetcher import Fetcher, FetchPolicy
 from ranknews.models import Figure, Paragraph
 from ranknews.sources.discover import feed_links, site_name
 
-MIN_BODY_CHARS = 80  # less than this is no article (a photo page, a login wall, an index)
+MIN_BODY_CHARS = 50  # less than this is no article (a photo page, a login wall, an index)
 MAX_CANDIDATES = 3
 PREVIEW_PARAGRAPHS = 3
 

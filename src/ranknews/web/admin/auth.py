@@ -60,8 +60,10 @@ def _login_page(request: Request, state: AdminState, *, error: str | None = None
                 name: str = "", next_: str = HOME, status: int = 200) -> Response:
     token = state.login_token or new_login_token()
     bye = request.query_params.get("bye") == "1"
+    current = state.session.user.name if state.session is not None else None
     context = {"csrf_token": token, "error": error, "name": name, "next": next_,
-               "message": "로그아웃했습니다." if bye and not error else None}
+               "message": "로그아웃했습니다." if bye and not error else None,
+               "current": current}
     response = render(request, "admin/login.html", context, status=status)
     if token != state.login_token:
         response.headers.append("set-cookie", login_cookie(token, secure=state.secure))
@@ -71,8 +73,6 @@ def _login_page(request: Request, state: AdminState, *, error: str | None = None
 async def login_form(request: Request) -> Response:
     state = _state(request)
     next_ = safe_next(request.query_params.get("next"))
-    if state.session is not None:
-        return RedirectResponse(next_, 303)
     return _login_page(request, state, next_=next_)
 
 

@@ -130,7 +130,7 @@ class AdminGuard:
         address = client_address(scope, self.forwarded)
         token = request.cookies.get(SESSION_COOKIE)
         now = datetime.now(timezone.utc)
-        session = await run_in_threadpool(self._session, token, now) if token else None
+        session = await run_in_threadpool(self._session, token, now)
         state = AdminState(session, token if session else None, secure, address,
                            _well_formed(request.cookies.get(LOGIN_COOKIE)))
         if self.proxy_header and self.proxies:
@@ -178,7 +178,9 @@ class AdminGuard:
         else:
             await self.app(scope, receive, private)
 
-    def _session(self, token: str, now: datetime) -> Session | None:
+    def _session(self, token: str | None, now: datetime) -> Session | None:
+        if not token:
+            return None
         with self.db.read() as conn:
             session = load_session(conn, token, now=now, idle=self.idle)
         if session is not None and now - session.last_seen_at >= TOUCH_EVERY:
