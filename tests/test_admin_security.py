@@ -33,7 +33,7 @@ from newssite import add_site
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import text
 
-from ranknews.accounts import add_user
+from ranknews.accounts import add_user, set_active
 from ranknews.store.users import User, load_session
 from ranknews.web.admin import guard
 from ranknews.web.admin.auth import safe_next
@@ -291,8 +291,7 @@ async def test_login_does_not_tell_which_accounts_exist(db, settings):
     async with c.client() as client:
         unknown = await _guess(c, client, "nobody", "whatever-password")
         wrong = await _guess(c, client, ADMIN[0], "whatever-password")
-        c.db  # a disabled account with its right password answers the same
-        from ranknews.accounts import set_active
+        # a disabled account with its right password answers the same
         set_active(db, EDITOR[0], False, actor="test")
         disabled = await _guess(c, client, EDITOR[0], EDITOR[1])
 
