@@ -59,6 +59,13 @@ def post(n: int, title: str | None = None) -> Article:
                    published_at=T0 + timedelta(minutes=n))
 
 
+class Client(httpx.AsyncClient):
+    """An httpx client that may be entered (``async with``) after it was first used."""
+
+    async def __aenter__(self) -> "Client":
+        return self
+
+
 @dataclass
 class Console:
     app: Any
@@ -68,11 +75,11 @@ class Console:
     stories: tuple[int, int]  # two stories of two posts each (ids = founders' numbers)
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def client(self, **kwargs: Any) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app),
+    def client(self, **kwargs: Any) -> Client:
+        return Client(transport=httpx.ASGITransport(app=self.app),
                                  base_url="http://testserver", **kwargs)
 
-    async def login(self, who: tuple[str, str] = ADMIN) -> tuple[httpx.AsyncClient, str]:
+    async def login(self, who: tuple[str, str] = ADMIN) -> tuple[Client, str]:
         """A client logged in through the form, and its session's CSRF token."""
         client = self.client()
         form = await client.get("/admin/login")
