@@ -362,7 +362,7 @@ async def test_a_source_is_found_from_the_site_address_and_previewed(console, ht
     assert shown.status_code == 200 and "news 기사 1" in shown.text
     assert "정부와 여당은 1일 반도체 특별법" in shown.text  # the extracted body
     assert preview["feed_url"] == feed and preview["outlet"] == "테스트일보"
-    assert preview["items"] == 3 and preview["latest"]["title"] == "news 기사 1"
+    assert preview["item_count"] == 3 and preview["latest"]["title"] == "news 기사 1"
     assert saved.status_code == 303
     added = next(s for s in listed if s["feed_url"] == feed)
     assert added["outlet"] == "테스트일보" and added["interval"] == 600

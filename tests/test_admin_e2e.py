@@ -92,6 +92,7 @@ def test_operator_logs_in_adds_a_feed_hides_a_post_merges_stories_and_logs_out(
             assert "e2e 기사 1" in preview.locator("h3").inner_text()
             assert "정부와 여당은 1일" in preview.inner_text()
             assert page.get_by_label("언론사 이름").input_value() == "이투이일보"
+            assert "기사 수 3건" in " ".join(page.locator("dl.facts").inner_text().split())
             step("preview")
             page.get_by_role("button", name="소스 저장").click()
             page.wait_for_url("**/admin/sources")

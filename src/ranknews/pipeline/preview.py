@@ -46,7 +46,7 @@ class SourcePreview:
     feed_title: str
     outlet: str  # a suggested outlet name (the site's or the feed's)
     domain: str  # the host of the articles
-    items: int
+    item_count: int
     problem: str | None = None
     latest: dict[str, Any] = field(default_factory=dict)
 
@@ -81,7 +81,7 @@ async def preview_source(address: str, client: httpx.AsyncClient,
         address=url, feed_url=feed_url, feed_title=feed_title,
         outlet=page_name or article.outlet or feed_title or urlsplit(latest.url).hostname or "",
         domain=(urlsplit(latest.url).hostname or "").lower(),
-        items=len(feed.items), problem=feed.problem,
+        item_count=len(feed.items), problem=feed.problem,
         latest={"url": latest.url, "title": article.title or latest.title,
                 "published_at": article.published_at or latest.published_at,
                 "authors": list(article.authors), "subtitles": list(article.subtitles),

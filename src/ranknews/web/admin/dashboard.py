@@ -22,6 +22,9 @@ from ranknews.store.console import (
 from ranknews.web.admin.common import admin_render, page, when
 from ranknews.web.admin.guard import AdminState
 
+STAGE_NAMES = {"analysis": "형태소 분석", "search": "검색 색인", "stories": "이야기 묶기",
+               "rank": "순위 계산", "index": "검색 색인", "extract": "본문 추출"}
+
 
 def queue_depth(conn: Connection) -> list[dict[str, Any]]:
     """Work waiting behind ingest, per stage: queued, running, failed, oldest age (s).
@@ -118,7 +121,8 @@ def dashboard(request: Request, state: AdminState, form: object) -> Response:
     now = datetime.now(timezone.utc)
     with request.app.state.db.read() as conn:
         sources = list_sources(conn)
-        queues = queue_depth(conn)
+        queues = [{**q, "label": STAGE_NAMES.get(q["stage"], q["stage"])}
+                  for q in queue_depth(conn)]
         hour, day = posts_since(conn, now - timedelta(hours=1)), posts_since(
             conn, now - timedelta(days=1))
         failures = fetch_failures(conn, now - timedelta(days=1))
