@@ -500,3 +500,22 @@ def test_login_attempts_are_kept_a_month(db):
                    now=old + timedelta(days=31))
     with db.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM login_attempts")).scalar() == 1
+
+
+async def test_a_script_logs_in_and_acts_through_the_json_twins(console):
+    async with console.client() as script:
+        login = (await script.get("/admin/login.json")).json()
+        wrong = await script.post("/admin/login.json", data={
+            "name": ADMIN[0], "password": "nope-nope-nope", "csrf_token": login["csrf_token"]})
+        done = await script.post("/admin/login.json", data={
+            "name": ADMIN[0], "password": ADMIN[1], "csrf_token": login["csrf_token"]})
+        token = done.json()["csrf_token"]
+        hidden = await script.post("/admin/takedowns/hide.json", data={"board_no": "3",
+                                   "reason": "스크립트"}, headers={"x-csrf-token": token})
+        missing = await script.post("/admin/takedowns/hide.json", data={"board_no": "404",
+                                    "reason": "없는 글"}, headers={"x-csrf-token": token})
+    assert wrong.status_code == 401 and "맞지 않습니다" in wrong.json()["error"]
+    assert done.json()["me"] == {"name": "boss", "role": "admin", "role_name": "관리자"}
+    assert hidden.json() == {"ok": True, "message": "3번 글을 게시 중단했습니다.",
+                             "board_no": 3, "hidden": True}
+    assert missing.status_code == 404 and "404번 글이 없습니다" in missing.json()["error"]

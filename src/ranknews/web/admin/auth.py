@@ -1,7 +1,7 @@
 """Logging in and out of the console.
 
 The login form's CSRF token is the ``rn_login`` cookie's value (HttpOnly, SameSite=Strict,
-path /admin/login); the gate checks it before this code runs. A successful login always
+path /admin); the gate checks it before this code runs. A successful login always
 makes a new session (a new random token; the one the browser brought, if any, is ended), so
 no one can fix a session id in advance. ``next`` only ever leads to a page of the console.
 """
@@ -108,7 +108,7 @@ async def login_submit(request: Request) -> Response:
         response = RedirectResponse(next_, 303)
     response.headers.append("set-cookie", session_cookie(
         token, secure=state.secure, max_age=int(lifetime.total_seconds())))
-    response.headers.append("set-cookie", expired_cookie(LOGIN_COOKIE, "/admin/login",
+    response.headers.append("set-cookie", expired_cookie(LOGIN_COOKIE, "/admin",
                                                          secure=state.secure))
     return response
 

@@ -97,7 +97,7 @@ def expired_cookie(name: str, path: str, *, secure: bool) -> str:
 def login_cookie(token: str, *, secure: bool) -> str:
     # Strict: a cross-site page can neither send it nor read it, so a login form posted
     # from elsewhere (login CSRF) never carries the matching token
-    return (f"{LOGIN_COOKIE}={token}; Path=/admin/login; Max-Age=3600; HttpOnly; "
+    return (f"{LOGIN_COOKIE}={token}; Path=/admin; Max-Age=3600; HttpOnly; "
             f"SameSite=Strict{'; Secure' if secure else ''}")
 
 
