@@ -142,7 +142,7 @@ async def test_429_page_is_korean(searchable, settings):
 
 async def test_hidden_posts_never_appear_in_search(searchable, settings):
     db, numbers = searchable
-    hide(db, numbers[3], "언론사 요청")
+    hide(db, numbers[3], "언론사 요청", actor="test")
     async with client_for(db, settings) as client:
         data = (await client.get("/search.json", params={"q": "삼성전자"})).json()
     assert data["results"] == []
