@@ -222,10 +222,10 @@ async def test_merge_and_split_change_the_pages_at_once(db, settings):
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         before = (await client.get(f"/stories/{a}.json")).json()["story"]["size"]
         await client.get(f"/articles/{numbers[0]}")  # cached now
-        merge_stories(db, a, b, "같은 날 묶음")
+        merge_stories(db, a, b, "같은 날 묶음", actor="test")
         assert (await client.get(f"/stories/{a}.json")).json()["story"]["size"] == before + 1
         assert "관련 기사 3건" in (await client.get(f"/articles/{numbers[0]}")).text
-        split_story(db, a, [numbers[2]], "다른 사건")
+        split_story(db, a, [numbers[2]], "다른 사건", actor="test")
         assert (await client.get(f"/stories/{a}.json")).json()["story"]["size"] == before
     drain(db, Settings())  # the assigner settles again, keeping both decisions
     with db.read() as conn:
