@@ -372,3 +372,27 @@ def test_a_worker_survives_the_database_dropping_its_connections(db, database_ur
         applied = {a for (a,) in conn.execute(text("SELECT applied FROM tasks"
                                                    " WHERE board_no > 0"))}
     assert applied == {1}
+
+
+def test_an_idle_worker_on_postgresql_wakes_when_work_is_queued(db, database_url):
+    """Idle workers LISTEN: a save that queues work wakes them before their idle time."""
+    import threading
+    import time
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: LISTEN/NOTIFY")
+    worker = Worker(db, Settings.build(worker_idle_seconds=30), stages=("analysis",))
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        time.sleep(1.0)  # idle now, for up to 30 s
+        started = time.monotonic()
+        save_articles(db, board()[:1])
+        while stats(db)["analysis"].pending and time.monotonic() - started < 25:
+            time.sleep(0.05)
+        waited = time.monotonic() - started
+    finally:
+        stop.set()
+        thread.join(60)
+    assert stats(db)["analysis"].pending == 0 and waited < 20
