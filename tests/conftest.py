@@ -69,3 +69,18 @@ def httpserver():
     server = FixtureServer().start()
     yield server
     server.stop()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001
+    """The console's security tests: how many attacks were tried, how many got through."""
+    try:
+        from admin_support import TALLY
+    except ImportError:
+        return
+    if not TALLY:
+        return
+    terminalreporter.section("admin security: attempts / got through")
+    for name, (attempts, through) in sorted(TALLY.items()):
+        terminalreporter.write_line(f"{name:<48} {attempts:>5} {through:>5}")
+    total = sum(a for a, _ in TALLY.values()), sum(t for _, t in TALLY.values())
+    terminalreporter.write_line(f"{'total':<48} {total[0]:>5} {total[1]:>5}")

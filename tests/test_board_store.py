@@ -26,8 +26,8 @@ def test_page_numbers_follow_takedowns_and_gaps(db):
     rng = random.Random(7)
     hidden = set(rng.sample(range(1, 121), 30)) | {500, 17}
     for n in sorted(hidden):
-        hide(db, n, "테스트")
-    unhide(db, 17, "복구")
+        hide(db, n, "테스트", actor="test")
+    unhide(db, 17, "복구", actor="test")
     hidden.discard(17)
     visible = sorted((set(range(1, 121)) | {500}) - hidden, reverse=True)
     pages = PageMap()
@@ -48,7 +48,7 @@ def test_map_refreshes_incrementally_when_the_board_changes(db):
     with db.read() as conn:
         assert [r.board_no for r in board_page(conn, pages, size=3).rows] == [5, 4, 3]
     save_articles(db, [article(6)])
-    hide(db, 4, "요청")
+    hide(db, 4, "요청", actor="test")
     with db.read() as conn:
         assert [r.board_no for r in board_page(conn, pages, size=3).rows] == [6, 5, 3]
         assert [r.board_no for r in board_page(conn, pages, size=3, page=2).rows] == [2, 1]

@@ -200,13 +200,13 @@ async def test_operator_added_and_disabled_sources(db, crawl_settings, httpserve
 
     feed = add_site(httpserver, "hand", 1)
     write_sources(crawl_settings, [("다른신문", HOST, add_site(httpserver, "other", 1))])
-    add_source(db, outlet="손으로", domain=HOST, feed_url=feed, section="사회")
+    add_source(db, outlet="손으로", domain=HOST, feed_url=feed, section="사회", actor="test")
     sync_sources(db, load_sources(crawl_settings.sources_file))
-    set_enabled(db, "다른신문", False)
+    set_enabled(db, "다른신문", False, actor="test")
     report = await run_crawl(db, crawl_settings)
     assert [r.source.feed_url for r in report.sources] == [feed]
     assert stored(db)[0]["section"] == "사회"
-    set_enabled(db, "다른신문", True)
+    set_enabled(db, "다른신문", True, actor="test")
     assert len((await run_crawl(db, crawl_settings)).sources) == 1
 
 
@@ -216,7 +216,7 @@ def test_sync_keeps_the_operators_choice(db):
     assert sync_sources(db, outlets) == 1
     from ranknews.store.collect import set_enabled
 
-    set_enabled(db, "a.kr", False)
+    set_enabled(db, "a.kr", False, actor="test")
     assert sync_sources(db, outlets) == 0
     with db.read() as conn:
         assert not list_sources(conn)[0].enabled
@@ -224,7 +224,7 @@ def test_sync_keeps_the_operators_choice(db):
 
 async def test_collect_takes_a_source_list_directly(db, crawl_settings, httpserver):
     feed = add_site(httpserver, "direct", 2)
-    source = add_source(db, outlet="직접", domain=HOST, feed_url=feed)
+    source = add_source(db, outlet="직접", domain=HOST, feed_url=feed, actor="test")
     async with build_client(crawl_settings) as client:
         report = await collect([source], db, client, crawl_settings)
     assert report.inserted == 2

@@ -133,7 +133,7 @@ def test_trends_as_of_a_moment_find_the_burst_and_link_its_posts(db):
 def test_hidden_posts_do_not_drive_trends(db):
     load(db, steady_history() + burst_today())
     for board_no in range(len(steady_history()) + 1, len(steady_history()) + 8):
-        hide(db, board_no, "저작권 요청")
+        hide(db, board_no, "저작권 요청", actor="test")
     trends = trends_at(db, NOW, timezone="Asia/Seoul")
     assert "한빛나노" not in [t.keyword for t in trends]
 

@@ -219,10 +219,10 @@ def test_revised_post_is_reindexed(db, indexer, analyzer):
 
 def test_hidden_posts_never_appear(db, indexer, analyzer):
     store(db, indexer, post(1, "의협 집단휴진 돌입"), post(2, "휴진 첫날 진료 차질"))
-    hide(db, 1, "언론사 요청")
+    hide(db, 1, "언론사 요청", actor="test")
     assert found(db, analyzer, "휴진") == ["휴진 첫날 진료 차질"]
     assert "의협 집단휴진 돌입" not in found(db, analyzer, "의협 집단휴진")
-    unhide(db, 1, "요청 철회")
+    unhide(db, 1, "요청 철회", actor="test")
     assert set(found(db, analyzer, "휴진")) == {"의협 집단휴진 돌입", "휴진 첫날 진료 차질"}
 
 

@@ -51,7 +51,8 @@ def searchable(db, analyzer):
         for other in numbers[1:3]:
             if story_store.story_of(conn, other) != story_store.story_of(conn, numbers[0]):
                 story_store.merge(conn, story_store.story_of(conn, numbers[0]),
-                                  story_store.story_of(conn, other), "테스트", NOW)
+                                  story_store.story_of(conn, other), "테스트", NOW,
+                                  actor="test")
     drain(db, Settings(), stages=("search",))
     return db, numbers
 
@@ -141,7 +142,7 @@ async def test_429_page_is_korean(searchable, settings):
 
 async def test_hidden_posts_never_appear_in_search(searchable, settings):
     db, numbers = searchable
-    hide(db, numbers[3], "언론사 요청")
+    hide(db, numbers[3], "언론사 요청", actor="test")
     async with client_for(db, settings) as client:
         data = (await client.get("/search.json", params={"q": "삼성전자"})).json()
     assert data["results"] == []

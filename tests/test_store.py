@@ -31,7 +31,7 @@ def article(n: int, **changes) -> Article:
 def test_board_numbers_increase_and_are_never_reused(db):
     first = save_articles(db, [article(1), article(2)])
     assert first.inserted == [1, 2]
-    hide(db, 2, "저작권 요청")
+    hide(db, 2, "저작권 요청", actor="test")
     again = save_articles(db, [article(3)])
     assert again.inserted == [3]
 
@@ -78,19 +78,19 @@ def test_requested_board_numbers_are_kept_above_the_top(db):
 
 def test_hidden_post_is_gone_and_reason_kept(db):
     save_articles(db, [article(1)])
-    hide(db, 1, "언론사 요청")
+    hide(db, 1, "언론사 요청", actor="test")
     with db.read() as conn:
         with pytest.raises(NotFound):
             get_article(conn, 1)
         assert get_article(conn, 1, include_hidden=True).board_no == 1
-    unhide(db, 1, "요청 철회")
+    unhide(db, 1, "요청 철회", actor="test")
     with db.read() as conn:
         assert get_article(conn, 1).board_no == 1
 
 
 def test_hiding_an_unknown_post_is_an_error(db):
     with pytest.raises(NotFound):
-        hide(db, 404, "이유")
+        hide(db, 404, "이유", actor="test")
 
 
 def test_corrupt_file_gives_a_clear_message(tmp_path):

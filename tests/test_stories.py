@@ -343,8 +343,9 @@ def test_operator_split_and_merge_survive_restory(db, analyzer: Analyzer) -> Non
     _process(db)
     now = datetime.now(timezone.utc)
     with db.write() as conn:
-        new_id = story_store.split(conn, numbers[0], [numbers[2]], "다른 사건", now)
-        story_store.merge(conn, numbers[0], numbers[3], "같은 날 공항 사고 묶음", now)
+        new_id = story_store.split(conn, numbers[0], [numbers[2]], "다른 사건", now, actor="test")
+        story_store.merge(conn, numbers[0], numbers[3], "같은 날 공항 사고 묶음", now,
+                          actor="test")
     assert restory(db, settings, None) == 4
     with db.read() as conn:
         assert story_store.story_of(conn, numbers[2]) == new_id == numbers[2]
@@ -512,7 +513,7 @@ def test_one_row_per_story_pages_are_full_and_walk_both_ways(db) -> None:
     stories = _stories_board(db, [5, 1, 7, 2, 6, 1, 4, 3, 1])
     from ranknews.store.articles import hide
 
-    hide(db, stories[6][-1], "테스트")  # a hidden head: the story's previous post leads
+    hide(db, stories[6][-1], "테스트", actor="test")  # a hidden head: the story's previous post leads
     heads = sorted((ms[-2] if s == 6 else ms[-1] for s, ms in enumerate(stories)), reverse=True)
     pages = PageMap()
     walked, cursor = [], None

@@ -181,7 +181,7 @@ async def test_board_beneath_the_article_marks_its_row(client):
 
 
 async def test_excerpt_mode_shows_the_beginning_and_a_link(board, settings):
-    set_display_mode(board, "www.khan.co.kr", "excerpt")
+    set_display_mode(board, "www.khan.co.kr", "excerpt", actor="test")
     async with make_client(settings, board, excerpt_paragraphs=2) as client:
         html = (await client.get("/articles/46")).text
         data = (await client.get("/articles/46.json")).json()
@@ -206,8 +206,8 @@ async def test_default_display_mode_setting(board, settings):
 
 async def test_hidden_post_is_gone_everywhere(client, board):
     await client.get("/")  # warm the cache: the takedown must drop it
-    hide(board, 46, "언론사 요청")
-    hide(board, 30, "저작권 요청")
+    hide(board, 46, "언론사 요청", actor="test")
+    hide(board, 30, "저작권 요청", actor="test")
     board_rows = rows((await client.get("/")).text)
     assert "46" not in [r["no"] for r in board_rows] and "30" not in [r["no"] for r in board_rows]
     assert [r["no"] for r in board_rows][:2] == ["45", "44"] and len(board_rows) == 20
@@ -278,7 +278,7 @@ async def test_cache_is_invalidated_by_import_and_by_hide(client, board, tmp_pat
     load(board, tmp_path, [record(100, title="새로 들어온 기사")], name="later")
     after = await client.get("/", headers={"If-None-Match": etag})
     assert after.status_code == 200 and "새로 들어온 기사" in after.text
-    hide(board, 47, "오보")
+    hide(board, 47, "오보", actor="test")
     assert "새로 들어온 기사" not in (await client.get("/")).text
 
 

@@ -222,10 +222,10 @@ async def test_merge_and_split_change_the_pages_at_once(db, settings):
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         before = (await client.get(f"/stories/{a}.json")).json()["story"]["size"]
         await client.get(f"/articles/{numbers[0]}")  # cached now
-        merge_stories(db, a, b, "같은 날 묶음")
+        merge_stories(db, a, b, "같은 날 묶음", actor="test")
         assert (await client.get(f"/stories/{a}.json")).json()["story"]["size"] == before + 1
         assert "관련 기사 3건" in (await client.get(f"/articles/{numbers[0]}")).text
-        split_story(db, a, [numbers[2]], "다른 사건")
+        split_story(db, a, [numbers[2]], "다른 사건", actor="test")
         assert (await client.get(f"/stories/{a}.json")).json()["story"]["size"] == before
     drain(db, Settings())  # the assigner settles again, keeping both decisions
     with db.read() as conn:
@@ -314,3 +314,85 @@ async def test_sources_page_and_metrics_show_the_queue(db, settings):
         assert "처리 대기열" in (await client.get("/sources")).text
         metrics = (await client.get("/metrics")).text
     assert 'ranknews_queue_tasks{stage="analysis",state="queued"} 3.0' in metrics
+
+
+def test_kiwi_runs_once_per_post_version(db, monkeypatch):
+    """The rank and search stages read the stored analysis: Kiwi is called by the analysis
+    stage only."""
+    from ranknews.text.analysis import Analyzer
+
+    save_articles(db, board())
+    drain(db, Settings(), stages=("analysis",))
+    calls = []
+
+    def counted(name):
+        real = getattr(Analyzer, name)
+
+        def wrapper(self, *args, **kwargs):
+            calls.append(name)
+            return real(self, *args, **kwargs)
+        return wrapper
+
+    for name in ("analyze_many", "noun_phrases", "_tokenize"):
+        monkeypatch.setattr(Analyzer, name, counted(name))
+    report = drain(db, Settings())
+    assert report.done["rank"] == report.done["search"] == 7
+    assert calls == []
+
+
+def test_a_worker_survives_the_database_dropping_its_connections(db, database_url):
+    """PostgreSQL restarted under a worker (its connections terminated): the worker goes on
+    by itself, nothing is half-applied and nothing is lost."""
+    import threading
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: terminates the worker's server connections")
+    numbers = save_articles(db, board()).inserted
+    worker = Worker(db, Settings.build(worker_idle_seconds=0.05, analysis_batch_size=2))
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        for _ in range(3):  # while it works
+            with db.write() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                  " WHERE datname = current_database()"
+                                  " AND pid <> pg_backend_pid()"))
+            stop.wait(0.5)
+        for _ in range(600):
+            if all(s.pending == 0 for s in stats(db).values()):
+                break
+            stop.wait(0.1)
+    finally:
+        stop.set()
+        thread.join(30)
+    assert all(s.pending == 0 and s.failed == 0 for s in stats(db).values())
+    assert len(stored(db, "SELECT board_no FROM article_analysis")) == len(numbers)
+    with db.read() as conn:
+        applied = {a for (a,) in conn.execute(text("SELECT applied FROM tasks"
+                                                   " WHERE board_no > 0"))}
+    assert applied == {1}
+
+
+def test_an_idle_worker_on_postgresql_wakes_when_work_is_queued(db, database_url):
+    """Idle workers LISTEN: a save that queues work wakes them before their idle time."""
+    import threading
+    import time
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: LISTEN/NOTIFY")
+    worker = Worker(db, Settings.build(worker_idle_seconds=30), stages=("analysis",))
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        time.sleep(1.0)  # idle now, for up to 30 s
+        started = time.monotonic()
+        save_articles(db, board()[:1])
+        while stats(db)["analysis"].pending and time.monotonic() - started < 25:
+            time.sleep(0.05)
+        waited = time.monotonic() - started
+    finally:
+        stop.set()
+        thread.join(60)
+    assert stats(db)["analysis"].pending == 0 and waited < 20

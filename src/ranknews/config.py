@@ -179,6 +179,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("import_workers", 0, "RANKNEWS_IMPORT_WORKERS",
             "Processes that parse and prepare lines during 'ranknews import' of a large file "
             "(0: one per CPU; 1: all in the importing process)."),
+    # the operator's console (/admin)
+    Setting("admin_session_hours", 12, "RANKNEWS_ADMIN_SESSION_HOURS",
+            "A console session ends this many hours after login, used or not."),
+    Setting("admin_session_idle_minutes", 120, "RANKNEWS_ADMIN_SESSION_IDLE_MINUTES",
+            "A console session ends after this many minutes without a request."),
+    Setting("admin_login_max_failures", 5, "RANKNEWS_ADMIN_LOGIN_MAX_FAILURES",
+            "Failed logins to one account name within the window before it is refused "
+            "until the window has passed."),
+    Setting("admin_login_address_max_failures", 20, "RANKNEWS_ADMIN_LOGIN_ADDRESS_MAX_FAILURES",
+            "Failed logins from one client address within the window before it is refused."),
+    Setting("admin_login_window_minutes", 15, "RANKNEWS_ADMIN_LOGIN_WINDOW_MINUTES",
+            "The window (minutes) of the login limits."),
+    Setting("admin_proxy_user_header", "", "RANKNEWS_ADMIN_PROXY_USER_HEADER",
+            "Behind a reverse proxy that authenticates operators (SSO): the header naming the "
+            "logged-in account, e.g. x-remote-user. Empty (default) turns it off."),
+    Setting("admin_proxy_addresses", "", "RANKNEWS_ADMIN_PROXY_ADDRESSES",
+            "Comma-separated addresses of that proxy; the header is believed only from them "
+            "(both settings are needed)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -253,6 +271,13 @@ class Settings:
     search_rate_per_minute: int = 30
     search_rate_burst: int = 10
     import_workers: int = 0
+    admin_session_hours: int = 12
+    admin_session_idle_minutes: int = 120
+    admin_login_max_failures: int = 5
+    admin_login_address_max_failures: int = 20
+    admin_login_window_minutes: int = 15
+    admin_proxy_user_header: str = ""
+    admin_proxy_addresses: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

@@ -201,6 +201,7 @@ class Source:
     items_collected: int = 0
     recent_yield: float | None = None
     next_fetch_at: datetime | None = None
+    operator_interval: int | None = None  # set in the console or CLI; wins over the file's
 
     @property
     def health(self) -> str:

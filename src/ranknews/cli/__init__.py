@@ -15,6 +15,7 @@ from ranknews.cli import (
     rank,  # noqa: E402,F401
     search,  # noqa: E402,F401
     stories,  # noqa: E402,F401
+    users,  # noqa: E402,F401
     web,  # noqa: E402,F401
     work,  # noqa: E402,F401
 )

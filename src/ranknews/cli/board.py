@@ -102,8 +102,9 @@ def hide(board_no: int = typer.Argument(..., help="번호 of the post."),
          db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """글을 게시 중단합니다 (takedown): 게시판, 기사 페이지, 피드에서 사라집니다."""
     from ranknews.store.articles import hide as hide_post
+    from ranknews.store.audit import cli_actor
 
-    hide_post(open_db(settings_from(db, data_dir)), board_no, reason)
+    hide_post(open_db(settings_from(db, data_dir)), board_no, reason, actor=cli_actor())
     out.print(f"{board_no}번 글을 게시 중단했습니다. 사유: {reason}")
 
 
@@ -114,8 +115,9 @@ def unhide(board_no: int = typer.Argument(...),
            db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """게시 중단한 글을 되살립니다 (restore a hidden post)."""
     from ranknews.store.articles import unhide as unhide_post
+    from ranknews.store.audit import cli_actor
 
-    unhide_post(open_db(settings_from(db, data_dir)), board_no, reason)
+    unhide_post(open_db(settings_from(db, data_dir)), board_no, reason, actor=cli_actor())
     out.print(f"{board_no}번 글을 다시 게시했습니다.")
 
 
@@ -126,7 +128,8 @@ def outlet_mode(domain: str = typer.Argument(..., help="Outlet domain, e.g. www.
                 db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """언론사별 표시 방식: 전문(full) 또는 요약+원문 링크(excerpt)."""
     from ranknews.store.articles import set_display_mode
+    from ranknews.store.audit import cli_actor
 
     set_display_mode(open_db(settings_from(db, data_dir)), domain,
-                     None if mode == "default" else mode)
+                     None if mode == "default" else mode, actor=cli_actor())
     out.print(f"{domain}: {mode}")

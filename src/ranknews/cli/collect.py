@@ -81,12 +81,14 @@ def sources_add(feed_url: str = typer.Argument(..., help="RSS/Atom feed URL"),
     from urllib.parse import urlsplit
 
     from ranknews.sources.config import check_domain, check_feed_url
+    from ranknews.store.audit import cli_actor
     from ranknews.store.collect import add_source
 
     url = check_feed_url(feed_url, "피드")
     database = open_db(_settings(db, data_dir, None), create=True)
     source = add_source(database, outlet=outlet, feed_url=url, section=section,
-                        domain=check_domain(domain or urlsplit(url).netloc), interval=interval)
+                        domain=check_domain(domain or urlsplit(url).netloc), interval=interval,
+                        actor=cli_actor())
     out.print(f"소스 {source.id}번 추가: {outlet} {url}")
 
 
@@ -110,11 +112,12 @@ def sources_enable(which: str = typer.Argument(..., help="번호, 피드 주소,
 
 def _toggle(which: str, enabled: bool, settings: Settings) -> None:
     from ranknews.sources.config import load_sources
+    from ranknews.store.audit import cli_actor
     from ranknews.store.collect import set_enabled, sync_sources
 
     database = open_db(settings, create=True)
     sync_sources(database, load_sources(settings.sources_file))
-    changed = set_enabled(database, which, enabled)
+    changed = set_enabled(database, which, enabled, actor=cli_actor())
     word = "재개" if enabled else "중지"
     for source in changed:
         out.print(f"{word}: {source.id}번 {source.outlet} {source.feed_url}")
@@ -229,3 +232,22 @@ def run(host: str = typer.Option("127.0.0.1", "--host"),
                                 work=not no_work))
     except KeyboardInterrupt:
         pass
+
+
+@sources_app.command("interval")
+@clean_errors
+def sources_interval(source_id: int = typer.Argument(..., help="소스 번호"),
+                     seconds: str = typer.Argument(..., help="seconds, or 'default' for the "
+                                                   "sources file's interval"),
+                     db: str = DbOption, data_dir: str = DataDirOption) -> None:
+    """소스의 수집 주기를 정합니다 (초). default: 소스 파일의 주기로 되돌립니다."""
+    from ranknews.store.audit import cli_actor
+    from ranknews.store.collect import set_interval
+
+    if seconds != "default" and not seconds.isdigit():
+        raise ValueError("수집 주기는 초 단위 숫자 또는 default 입니다.")
+    value = None if seconds == "default" else int(seconds)
+    source = set_interval(open_db(_settings(db, data_dir, None)), source_id, value,
+                          actor=cli_actor())
+    out.print(f"{source.id}번 {source.outlet}: {value or '소스 파일'} "
+              f"({source.interval}초)")

@@ -100,11 +100,11 @@ def merge(keep: int = typer.Argument(..., help="Story id that stays."),
           reason: str = typer.Option("운영자 병합", "--reason"),
           db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """두 이야기를 합칩니다. 다시 묶어도(restory) 유지됩니다."""
-
     from ranknews.pipeline.stories import merge_stories
+    from ranknews.store.audit import cli_actor
 
     database = open_db(settings_from(db, data_dir))
-    moved = merge_stories(database, keep, other, reason)
+    moved = merge_stories(database, keep, other, reason, actor=cli_actor())
     out.print(f"이야기 {other}번의 글 {moved}건을 {keep}번에 합쳤습니다.")
 
 
@@ -115,11 +115,11 @@ def split(story_id: int = typer.Argument(...),
           reason: str = typer.Option("운영자 분리", "--reason"),
           db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """이야기에서 글을 떼어 새 이야기로 만듭니다. 다시 묶어도 유지됩니다."""
-
     from ranknews.pipeline.stories import split_story
+    from ranknews.store.audit import cli_actor
 
     database = open_db(settings_from(db, data_dir))
-    new_id = split_story(database, story_id, board_nos, reason)
+    new_id = split_story(database, story_id, board_nos, reason, actor=cli_actor())
     out.print(f"글 {len(board_nos)}건을 새 이야기 {new_id}번으로 옮겼습니다.")
 
 

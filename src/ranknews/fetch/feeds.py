@@ -44,6 +44,7 @@ class ParsedFeed:
     items: list[FeedItem] = field(default_factory=list)
     problem: str | None = None  # why the feed is malformed, when it is
     skipped: int = 0  # entries with no usable link or title
+    title: str = ""  # the feed's own title (channel/feed title), plain text
 
 
 def parse_feed(content: bytes, *, url: str, content_type: str | None = None,
@@ -58,7 +59,8 @@ def parse_feed(content: bytes, *, url: str, content_type: str | None = None,
     if not parsed.version and not parsed.entries:
         raise FetchError(f"피드가 아닙니다 ({_what_it_is(content, content_type)})",
                          url=url, kind="not_a_feed")
-    result = ParsedFeed(problem=_problem(parsed))
+    result = ParsedFeed(problem=_problem(parsed),
+                        title=" ".join(strip_tags(parsed.feed.get("title") or "").split())[:100])
     for entry in parsed.entries:
         item = _item(entry, url, dates)
         if item is None:

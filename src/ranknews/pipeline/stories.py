@@ -338,22 +338,23 @@ def restory(db: Database, settings: Settings, start: datetime | None, *,
         assigner.close(db)
 
 
-def merge_stories(db: Database, keep: int, other: int, reason: str) -> int:
+def merge_stories(db: Database, keep: int, other: int, reason: str, *, actor: str) -> int:
     """The operator's merge: story ``other`` joins ``keep`` at once (the pages show it), and
     the assigner settles their buckets again with the decision as a constraint (kept across
     every later settling). How many posts moved."""
     with db.write() as conn:
-        moved = story_store.merge(conn, keep, other, reason, _now())
+        moved = story_store.merge(conn, keep, other, reason, _now(), actor=actor)
         _settle_again(conn, story_store.members(conn, keep))
     return moved
 
 
-def split_story(db: Database, story_id: int, board_nos: list[int], reason: str) -> int:
+def split_story(db: Database, story_id: int, board_nos: list[int], reason: str, *,
+                actor: str) -> int:
     """The operator's split: these posts leave the story and form their own; the id of the
     new story."""
     with db.write() as conn:
         before = story_store.members(conn, story_id)
-        new_id = story_store.split(conn, story_id, board_nos, reason, _now())
+        new_id = story_store.split(conn, story_id, board_nos, reason, _now(), actor=actor)
         _settle_again(conn, before)
     return new_id
 

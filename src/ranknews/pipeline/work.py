@@ -73,6 +73,7 @@ class Worker:
         self.on_done = on_done
         self.progress = Progress()
         self.stopping = threading.Event()  # set: finish the batch at hand, start no other
+        self._waiter = Wakeup(db)
 
     def step(self, *, flush: bool = False) -> int:
         """One batch of each stage that has work; how many tasks were done. ``flush`` also
@@ -110,7 +111,7 @@ class Worker:
                           reason=f"{exc.__class__.__name__}: {exc}")
                 busy = 0
             if not busy:
-                stop.wait(self.settings.worker_idle_seconds)
+                self._waiter.wait(stop, self.settings.worker_idle_seconds)
         self.close()
 
     def _prune(self) -> None:
@@ -118,6 +119,7 @@ class Worker:
             task_store.prune_done(conn, now() - timedelta(hours=self.settings.task_keep_hours))
 
     def close(self) -> None:
+        self._waiter.close()
         for stage in self.stages:
             if isinstance(stage, HeldStage):
                 stage.close(self.db)
@@ -184,6 +186,55 @@ class Worker:
                 task_store.release(conn, batch)
         except Exception:  # noqa: BLE001 - the leases run out by themselves
             log.exception("releasing leases")
+
+
+class Wakeup:
+    """How an idle worker waits: on PostgreSQL it LISTENs (``store.tasks.CHANNEL``), so a
+    save that queued work wakes it at once; else, and whenever listening fails, it sleeps
+    ``worker_idle_seconds`` (the polling that always works)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._conn = None
+
+    def wait(self, stop: threading.Event, seconds: float) -> None:
+        if stop.is_set():
+            return
+        listener = self._listener()
+        if listener is None:
+            stop.wait(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        try:  # in slices of a second, so that a stopping worker stops soon
+            while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+                for _ in listener.notifies(timeout=min(left, 1.0), stop_after=1):
+                    return
+        except Exception:  # noqa: BLE001 - a lost connection: back to polling, listen anew
+            self.close()
+            stop.wait(seconds)
+
+    def _listener(self):  # noqa: ANN202
+        if self.db.dialect != "postgresql":
+            return None
+        if self._conn is None:
+            try:
+                import psycopg
+
+                url = self.db.engine.url.set(drivername="postgresql")
+                self._conn = psycopg.connect(url.render_as_string(hide_password=False),
+                                             autocommit=True)
+                self._conn.execute(f"LISTEN {task_store.CHANNEL}")
+            except Exception:  # noqa: BLE001 - polling will do
+                self._conn = None
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._conn = None
 
 
 def pending(db: Database) -> int:

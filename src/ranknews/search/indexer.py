@@ -38,7 +38,7 @@ class Indexer:
         bodies = [article_body(a) for a in batch]
         todo = [i for i, a in enumerate(batch) if not _reusable(stored.get(a.board_no))]
         fresh = self.analyzer.analyze_many(
-            [(batch[i].title, bodies[i][: self.analysis_chars]) for i in todo])
+            [(batch[i].title, bodies[i][: self.analysis_chars]) for i in todo]) if todo else []
         analyses = dict(zip(todo, fresh))
         docs = []
         for i, article in enumerate(batch):

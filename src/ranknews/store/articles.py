@@ -13,6 +13,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ranknews.errors import NotFound
 from ranknews.models import Article, block_from_dict
+from ranknews.store.audit import check_actor, record
 from ranknews.store.db import Database, bump_board_version
 from ranknews.store.driver import rows
 from ranknews.store.schema import article_revisions, articles, moderation_log, outlets
@@ -74,39 +75,71 @@ def revisions(conn: Connection, board_no: int) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def hide(db: Database, board_no: int, reason: str, *, now: datetime | None = None) -> None:
-    """Take a post down: it leaves the board, pages and feeds; the reason is kept."""
-    _moderate(db, board_no, "hide", reason, now, hidden=True)
+def hide(db: Database, board_no: int, reason: str, *, actor: str,
+         now: datetime | None = None) -> None:
+    """Take a post down: it leaves the board, pages and feeds; the reason is kept, and who
+    did it (``actor``) in the moderation and audit logs."""
+    _moderate(db, board_no, "hide", reason, now, hidden=True, actor=actor)
 
 
-def unhide(db: Database, board_no: int, reason: str, *, now: datetime | None = None) -> None:
-    _moderate(db, board_no, "unhide", reason, now, hidden=False)
+def unhide(db: Database, board_no: int, reason: str, *, actor: str,
+           now: datetime | None = None) -> None:
+    _moderate(db, board_no, "unhide", reason, now, hidden=False, actor=actor)
+
+
+MAX_REASON_CHARS = 1000
+
+
+def check_reason(reason: str) -> str:
+    """A takedown reason: required, at most MAX_REASON_CHARS characters."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("사유(reason)를 적어야 합니다.")
+    if len(reason) > MAX_REASON_CHARS:
+        raise ValueError(f"사유가 너무 깁니다: {len(reason):,}자 (최대 {MAX_REASON_CHARS:,}자).")
+    return reason
 
 
 def _moderate(db: Database, board_no: int, action: str, reason: str,
-              now: datetime | None, *, hidden: bool) -> None:
-    if not reason.strip():
-        raise ValueError("사유(reason)를 적어야 합니다.")
+              now: datetime | None, *, hidden: bool, actor: str) -> None:
+    reason = check_reason(reason)
+    actor = check_actor(actor)
     now = now or datetime.now(timezone.utc)
     with db.write() as conn:
-        changed = conn.execute(
-            update(articles).where(articles.c.board_no == board_no).values(
-                hidden_at=now if hidden else None, hidden_reason=reason if hidden else None)
-        ).rowcount
-        if not changed:
+        row = conn.execute(select(articles.c.hidden_at, articles.c.hidden_reason)
+                           .where(articles.c.board_no == board_no)).first()
+        if row is None:
             raise NotFound(f"{board_no}번 글이 없습니다.")
+        if (row.hidden_at is not None) == hidden:
+            raise ValueError(f"{board_no}번 글은 이미 "
+                             f"{'게시 중단' if hidden else '게시'} 상태입니다.")
+        conn.execute(update(articles).where(articles.c.board_no == board_no).values(
+            hidden_at=now if hidden else None, hidden_reason=reason if hidden else None))
         conn.execute(insert(moderation_log).values(board_no=board_no, action=action,
-                                                   reason=reason, at=now))
+                                                   reason=reason, at=now, actor=actor))
+        record(conn, actor=actor, action=f"post.{action}", target=f"post:{board_no}",
+               before={"hidden": row.hidden_at is not None, "reason": row.hidden_reason},
+               after={"hidden": hidden, "reason": reason if hidden else None},
+               reason=reason, now=now)
         bump_board_version(conn)
 
 
-def set_display_mode(db: Database, domain: str, mode: str | None) -> None:
+def set_display_mode(db: Database, domain: str, mode: str | None, *, actor: str,
+                     reason: str = "") -> None:
     """Full text or excerpt-plus-link for one outlet (None: the site default)."""
     if mode not in (None, "full", "excerpt"):
         raise ValueError("표시 방식은 full 또는 excerpt 입니다.")
+    actor = check_actor(actor)
     with db.write() as conn:
-        changed = conn.execute(update(outlets).where(outlets.c.domain == domain)
-                               .values(display_mode=mode)).rowcount
-        if not changed:
+        row = conn.execute(select(outlets.c.display_mode)
+                           .where(outlets.c.domain == domain)).first()
+        if row is None:
             raise NotFound(f"언론사 {domain}을(를) 찾을 수 없습니다.")
+        if row.display_mode == mode:
+            return  # nothing changes, nothing to record
+        conn.execute(update(outlets).where(outlets.c.domain == domain)
+                     .values(display_mode=mode))
+        record(conn, actor=actor, action="outlet.display_mode", target=f"outlet:{domain}",
+               before={"display_mode": row.display_mode}, after={"display_mode": mode},
+               reason=reason)
         bump_board_version(conn)

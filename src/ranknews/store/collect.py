@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from ranknews.errors import NotFound
 from ranknews.models import OutletConfig, Source, SourceUpdate
+from ranknews.store.audit import check_actor, record
 from ranknews.store.db import Database
 from ranknews.store.driver import as_time, rows, run
 from ranknews.store.schema import articles, metadata, outlets
@@ -52,6 +53,9 @@ sources = Table(
     Column("next_fetch_at", UTCDateTime),
     Column("lease_holder", String(64)),  # the crawler fetching it now (migration 0004)
     Column("lease_until", UTCDateTime),
+    # migration 0005_admin: an interval the operator set (console or CLI); the sources file's
+    # interval no longer applies to this feed while it is set
+    Column("operator_interval", Integer, nullable=True),
 )
 
 # One crawler at a time per host, and the host's next allowed request, shared by every
@@ -78,6 +82,8 @@ fetch_log = Table(
 
 _SOURCE_FIELDS = tuple(f.name for f in fields(Source))
 LOG_KEEP_DAYS = 14
+MIN_INTERVAL = 60
+MAX_INTERVAL = 86400
 
 
 def _source(row: Any) -> Source:
@@ -93,13 +99,16 @@ def sync_sources(db: Database, configured: Iterable[OutletConfig]) -> int:
     """
     added = 0
     with db.write() as conn:
-        known = {r.feed_url: r for r in conn.execute(select(sources.c.feed_url, sources.c.id))}
+        known = {r.feed_url: r for r in conn.execute(
+            select(sources.c.feed_url, sources.c.id, sources.c.operator_interval))}
         for outlet in configured:
             _remember_outlet(conn, outlet.domain, outlet.name, outlet.display_mode)
             for feed in outlet.feeds:
                 values = {"outlet": outlet.name, "domain": outlet.domain,
                           "section": feed.section, "interval": outlet.interval}
                 if feed.url in known:
+                    if known[feed.url].operator_interval is not None:
+                        del values["interval"]  # the operator's interval wins over the file's
                     conn.execute(update(sources).where(sources.c.feed_url == feed.url)
                                  .values(**values))
                 else:  # another crawler may add it at the same moment: then it exists
@@ -112,9 +121,10 @@ def sync_sources(db: Database, configured: Iterable[OutletConfig]) -> int:
     return added
 
 
-def add_source(db: Database, *, outlet: str, domain: str, feed_url: str,
-               section: str | None = None, interval: int = 900) -> Source:
+def add_source(db: Database, *, outlet: str, domain: str, feed_url: str, actor: str,
+               section: str | None = None, interval: int = 900, reason: str = "") -> Source:
     """A feed the operator adds by hand (kept across restarts, not in the sources file)."""
+    actor = check_actor(actor)
     with db.write() as conn:
         if conn.execute(select(sources.c.id).where(sources.c.feed_url == feed_url)).first():
             raise ValueError(f"이미 등록된 피드입니다: {feed_url}")
@@ -123,23 +133,71 @@ def add_source(db: Database, *, outlet: str, domain: str, feed_url: str,
             outlet=outlet, domain=domain, feed_url=feed_url, section=section, interval=interval,
             origin="operator", enabled=True, failures=0, items_collected=0,
         ).returning(sources.c.id)).scalar_one()
+        record(conn, actor=actor, action="source.add", target=f"source:{new_id}", before=None,
+               after={"outlet": outlet, "domain": domain, "feed_url": feed_url,
+                      "section": section, "interval": interval}, reason=reason)
         return _source(conn.execute(select(sources).where(sources.c.id == new_id)).one())
 
 
-def set_enabled(db: Database, which: str, enabled: bool) -> list[Source]:
-    """Enable or disable sources by id, feed URL, domain or outlet name."""
+def set_enabled(db: Database, which: str, enabled: bool, *, actor: str,
+                reason: str = "") -> list[Source]:
+    """Enable or disable sources by id, feed URL, domain or outlet name. Each source whose
+    state changes is recorded in the audit log."""
     condition = or_(sources.c.feed_url == which, sources.c.domain == which,
                     sources.c.outlet == which)
     if which.isdigit():
         condition = sources.c.id == int(which)
+    actor = check_actor(actor)
     with db.write() as conn:
-        changed = conn.execute(update(sources).where(condition).values(
-            enabled=enabled, **({"failures": 0, "next_fetch_at": None} if enabled else {}),
-        )).rowcount
-        if not changed:
+        found = [_source(r) for r in conn.execute(select(sources).where(condition))]
+        if not found:
             raise NotFound(f"소스를 찾을 수 없습니다: {which} "
                            "(번호, 피드 주소, 도메인 또는 언론사 이름)")
+        changing = [s.id for s in found if s.enabled != enabled]
+        if changing:
+            conn.execute(update(sources).where(sources.c.id.in_(changing)).values(
+                enabled=enabled, **({"failures": 0, "next_fetch_at": None} if enabled else {})))
+        for source_id in changing:
+            record(conn, actor=actor, action="source.enable" if enabled else "source.disable",
+                   target=f"source:{source_id}", before={"enabled": not enabled},
+                   after={"enabled": enabled}, reason=reason)
         return [_source(r) for r in conn.execute(select(sources).where(condition))]
+
+
+def set_interval(db: Database, source_id: int, interval: int | None, *, actor: str,
+                 reason: str = "") -> Source:
+    """The operator's crawl interval in seconds for one feed (None: the sources file's again).
+    The next fetch is scheduled from it after the next crawl."""
+    if interval is not None and not MIN_INTERVAL <= interval <= MAX_INTERVAL:
+        raise ValueError(f"수집 주기는 {MIN_INTERVAL}초에서 {MAX_INTERVAL}초 사이여야 합니다.")
+    actor = check_actor(actor)
+    with db.write() as conn:
+        row = conn.execute(select(sources).where(sources.c.id == source_id)).first()
+        if row is None:
+            raise NotFound(f"소스를 찾을 수 없습니다: {source_id}")
+        before = {"interval": row.interval, "operator_interval": row.operator_interval}
+        values: dict[str, Any] = {"operator_interval": interval}
+        if interval is not None:
+            values["interval"] = interval
+        if before["operator_interval"] == interval:
+            return _source(row)
+        conn.execute(update(sources).where(sources.c.id == source_id).values(**values))
+        record(conn, actor=actor, action="source.interval", target=f"source:{source_id}",
+               before=before, after={"interval": values.get("interval", row.interval),
+                                     "operator_interval": interval}, reason=reason)
+        return _source(conn.execute(select(sources).where(sources.c.id == source_id)).one())
+
+
+def get_source(conn: Connection, source_id: int) -> Source:
+    row = conn.execute(select(sources).where(sources.c.id == source_id)).first()
+    if row is None:
+        raise NotFound(f"소스를 찾을 수 없습니다: {source_id}")
+    return _source(row)
+
+
+def feed_known(conn: Connection, feed_url: str) -> bool:
+    return conn.execute(select(sources.c.id).where(sources.c.feed_url == feed_url)).first() \
+        is not None
 
 
 def list_sources(conn: Connection) -> list[Source]:

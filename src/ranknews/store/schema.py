@@ -82,6 +82,7 @@ moderation_log = Table(
     Column("action", String(32), nullable=False),
     Column("reason", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
+    Column("actor", Text, nullable=True),  # migration 0005_admin; NULL before it
 )
 
 # Small key/value state shared by processes; ``board_version`` is bumped by every write that

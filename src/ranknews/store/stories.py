@@ -34,6 +34,7 @@ from ranknews.dates import story_time
 from ranknews.errors import NotFound
 from ranknews.models import Analysis
 from ranknews.store.analysis import article_analysis
+from ranknews.store.audit import check_actor, record
 from ranknews.store.board import (
     _TOP,
     BoardFilter,
@@ -178,30 +179,41 @@ def add_links(conn: Connection, pairs: Iterable[tuple[int, int]], kind: str, rea
         conn.execute(insert(story_links), rows)
 
 
-def merge(conn: Connection, keep: int, other: int, reason: str, now: datetime) -> int:
-    """Operator: story ``other`` joins story ``keep``; remembered as ``together`` links."""
+def merge(conn: Connection, keep: int, other: int, reason: str, now: datetime, *,
+          actor: str) -> int:
+    """Operator: story ``other`` joins story ``keep``; remembered as ``together`` links,
+    recorded in the audit log as ``actor``'s."""
+    actor = check_actor(actor)
+    if keep == other:
+        raise ValueError("같은 이야기끼리는 합칠 수 없습니다.")
     kept, moved = members(conn, keep), members(conn, other)
     if not kept or not moved:
         raise NotFound(f"이야기 {keep if not kept else other}번이 없습니다.")
-    bump_board_version(conn)
     conn.execute(delete(story_links).where(and_(
         story_links.c.kind == "apart",
         story_links.c.a.in_(kept + moved), story_links.c.b.in_(kept + moved))))
     add_links(conn, [(kept[0], b) for b in moved], "together", reason, now)
     conn.execute(update(story_members).where(story_members.c.story_id == other)
                  .values(story_id=keep))
+    record(conn, actor=actor, action="story.merge", target=f"story:{keep}",
+           before={str(keep): kept, str(other): moved},
+           after={str(keep): sorted(kept + moved)}, reason=reason, now=now)
+    bump_board_version(conn)  # story pages and board rows show stories
     return len(moved)
 
 
 def split(conn: Connection, story_id: int, board_nos: Sequence[int], reason: str,
-          now: datetime) -> int:
-    """Operator: these posts leave the story and form their own; remembered as links."""
+          now: datetime, *, actor: str) -> int:
+    """Operator: these posts leave the story and form their own; remembered as links,
+    recorded in the audit log as ``actor``'s."""
+    actor = check_actor(actor)
     current = members(conn, story_id)
-    moving = [b for b in board_nos if b in current]
+    if not current:
+        raise NotFound(f"이야기 {story_id}번이 없습니다.")
+    moving = [b for b in dict.fromkeys(board_nos) if b in current]
     staying = [b for b in current if b not in moving]
     if not moving or not staying:
         raise ValueError("옮길 글은 그 이야기에 속해야 하고, 남는 글이 있어야 합니다.")
-    bump_board_version(conn)
     conn.execute(delete(story_links).where(and_(
         story_links.c.kind == "together",
         story_links.c.a.in_(current), story_links.c.b.in_(current))))
@@ -210,9 +222,15 @@ def split(conn: Connection, story_id: int, board_nos: Sequence[int], reason: str
     new_id = min(moving)
     conn.execute(update(story_members).where(story_members.c.board_no.in_(moving))
                  .values(story_id=new_id))
+    stays_as = story_id
     if story_id in moving:  # the founder left: the rest keep the story under a new id
+        stays_as = min(staying)
         conn.execute(update(story_members).where(story_members.c.board_no.in_(staying))
-                     .values(story_id=min(staying)))
+                     .values(story_id=stays_as))
+    record(conn, actor=actor, action="story.split", target=f"story:{story_id}",
+           before={str(story_id): current},
+           after={str(stays_as): staying, str(new_id): sorted(moving)}, reason=reason, now=now)
+    bump_board_version(conn)  # story pages and board rows show stories
     return new_id
 
 

@@ -121,6 +121,10 @@ _UPSERT = (
 )
 
 
+# PostgreSQL channel on which a commit that queued work wakes idle workers at once.
+CHANNEL = "ranknews_work"
+
+
 def enqueue_posts(conn: Connection, posts: Iterable[tuple[int, str]], now: datetime) -> int:
     """New or revised posts, as (board number, content hash): their analysis is queued and
     the stages after it wait for it. In the caller's transaction (the save's)."""
@@ -131,7 +135,16 @@ def enqueue_posts(conn: Connection, posts: Iterable[tuple[int, str]], now: datet
                            "state": "queued" if stage == "analysis" else "waiting",
                            "now": now, "run_after": now})
     run_many(conn, _UPSERT, params)
+    if params:
+        notify(conn)
     return len(params) // len(POST_STAGES)
+
+
+def notify(conn: Connection) -> None:
+    """Wake idle workers when this transaction commits (PostgreSQL; SQLite's workers are
+    threads of one process that look again after ``worker_idle_seconds``)."""
+    if conn.dialect.name == "postgresql":
+        run(conn, f"NOTIFY {CHANNEL}")
 
 
 def enqueue(conn: Connection, stage: str, now: datetime, *, board_no: int = 0, arg: str = "",
@@ -159,6 +172,8 @@ def release_dependents(conn: Connection, done: Sequence[tuple[int, str]], now: d
     run_many(conn, "UPDATE tasks SET state = 'queued', run_after = :now WHERE board_no = :b"
                    " AND version = :v AND state = 'waiting' AND stage <> 'analysis'",
              [{"now": now, "b": b, "v": v} for b, v in done])
+    if done:
+        notify(conn)
 
 
 def claim(conn: Connection, stage: str, limit: int, *, worker: str, lease_seconds: float,

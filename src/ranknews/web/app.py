@@ -44,6 +44,7 @@ FEATURES: tuple[str, ...] = (
     "ranknews.web.views.stories",
     "ranknews.web.views.rank",
     "ranknews.web.views.search",
+    "ranknews.web.admin",
 )
 
 

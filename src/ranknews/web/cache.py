@@ -13,8 +13,10 @@ show the precomputed rank pages, whose ``rank_version`` moves after every crawl 
 page keeps the counter's value it was rendered with and is dropped when it moves, while the
 board's other pages stay cached.
 
-Only GET 200 responses without ``no-store`` are kept, up to ``max_entries`` (oldest dropped
-first). ``/static/`` files are left to StaticFiles.
+Only GET 200 responses without ``no-store`` or ``private`` and without ``Set-Cookie`` are
+kept, up to ``max_entries`` (oldest dropped first). ``/static/`` files are left to
+StaticFiles. The operator's console (``/admin`` and below) never passes through the cache at
+all, neither served from it nor stored in it: its pages belong to one session.
 """
 
 from __future__ import annotations
@@ -92,6 +94,11 @@ class BoardClock:
         self._others = found
 
 
+def _private_path(path: str) -> bool:
+    """The console's pages: never cached, whatever their headers say."""
+    return path == "/admin" or path.startswith("/admin/")
+
+
 @dataclass(slots=True)
 class CachedPage:
     status: int
@@ -127,7 +134,7 @@ class PageCache:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (not self.enabled or scope["type"] != "http"
                 or scope["method"] not in ("GET", "HEAD")
-                or scope["path"].startswith("/static/")):
+                or scope["path"].startswith("/static/") or _private_path(scope["path"])):
             await self.app(scope, receive, send)
             return
         token = self.clock.token()
@@ -182,7 +189,8 @@ class PageCache:
         headers = list(start.get("headers", []))
         status = start.get("status", 200)
         cacheable = status == 200 and scope["method"] == "GET" and not any(
-            n == b"cache-control" and b"no-store" in v for n, v in headers)
+            (n == b"cache-control" and (b"no-store" in v or b"private" in v))
+            or n == b"set-cookie" for n, v in headers)
         if not cacheable:
             await send(start)
             await send({"type": "http.response.body", "body": body})

@@ -1,5 +1,10 @@
-"""/sources (each source's last success, last error with reason, items collected, next
-fetch) with its JSON twin /sources.json, and /metrics for Prometheus.
+"""/sources (which outlets ranknews collects and how that goes, for readers) with its JSON
+twin /sources.json, and /metrics for Prometheus.
+
+Readers see each outlet with its state in words (정상 수집 중, 수집 실패…), its sections and
+its last successful collection, and, when it fails, the cause in a few Korean words; the
+feeds' addresses and the raw error messages are for operators (``/admin``, ``ranknews
+sources``), not on this page.
 
 /metrics shows the crawler's counters when the crawler runs in this process (``ranknews
 run`` puts its CrawlMetrics on ``app.state.metrics``), plus gauges read from the database.
@@ -18,31 +23,57 @@ from starlette.routing import Route
 
 from ranknews.metrics import CONTENT_TYPE
 from ranknews.pipeline.stages import STAGE_NAMES
-from ranknews.sources.source import Source
+from ranknews.sources.source import HEALTH_WORDS, Source
 from ranknews.store.collect import failures_by_kind, sources_overview
-from ranknews.store.tasks import StageStats, failed_tasks, queue_stats
+from ranknews.store.tasks import StageStats, queue_stats
 from ranknews.web.format import full_time, zone
 from ranknews.web.render import render, twin
 
 nav = [{"label": "수집 현황", "url": "/sources"}]
 
+# Why a feed fails, in words a reader understands (FetchError kinds, see errors.py).
+CAUSES = {"timeout": "응답 시간 초과", "connect": "접속 실패", "protocol": "통신 오류",
+          "not_found": "주소가 없어짐", "http_error": "언론사 서버 오류",
+          "rate_limited": "언론사가 요청을 제한함", "robots": "수집 금지(robots.txt)",
+          "too_large": "응답이 너무 큼", "redirect_loop": "주소 이동 오류",
+          "too_many_redirects": "주소 이동 오류", "bad_url": "잘못된 주소",
+          "not_a_feed": "피드 형식이 아님", "extract": "기사 본문을 읽지 못함",
+          "not_html": "기사 페이지가 아님"}
+_ORDER = ("오류", "경고", "대기", "정상", "중지")
 
-def source_context(source: Source, tz: Any) -> dict[str, Any]:
-    return {
-        "id": source.id, "outlet": source.outlet, "domain": source.domain,
-        "section": source.section, "feed_url": source.feed_url, "enabled": source.enabled,
-        "health": source.health, "items_collected": source.items_collected,
-        "interval": source.interval, "recent_yield": source.recent_yield,
-        "last_success_at": source.last_success_at,
-        "last_success": full_time(source.last_success_at, tz),
-        "last_error_at": source.last_error_at,
-        "last_error_time": full_time(source.last_error_at, tz),
-        "last_error": source.last_error, "last_error_kind": source.last_error_kind,
-        "last_error_url": source.last_error_url, "feed_problem": source.feed_problem,
-        "failures": source.failures,
-        "next_fetch_at": source.next_fetch_at,
-        "next_fetch": full_time(source.next_fetch_at, tz) if source.enabled else "",
-    }
+
+def _feed(source: Source, tz: Any) -> dict[str, Any]:
+    failing = source.health in ("오류", "경고")
+    return {"section": source.section or "전체", "health": source.health,
+            "health_word": HEALTH_WORDS[source.health], "enabled": source.enabled,
+            "failures": source.failures,
+            "cause": CAUSES.get(source.last_error_kind or "", "기타 오류")
+            if failing and source.last_error_kind else None,
+            "items_collected": source.items_collected,
+            "last_success_at": source.last_success_at,
+            "last_success": full_time(source.last_success_at, tz),
+            "next_fetch": full_time(source.next_fetch_at, tz) if source.enabled else ""}
+
+
+def outlets_context(rows: list[Source], tz: Any) -> list[dict[str, Any]]:
+    """One entry per outlet (its feeds inside), the outlet's state being its worst
+    enabled feed's; troubled outlets first, then by name."""
+    outlets: dict[str, dict[str, Any]] = {}
+    for source in rows:
+        entry = outlets.setdefault(source.domain, {
+            "outlet": source.outlet, "domain": source.domain, "site": f"https://{source.domain}/",
+            "feeds": []})
+        entry["feeds"].append(_feed(source, tz))
+    for entry in outlets.values():
+        feeds = entry["feeds"]
+        state = min((f["health"] for f in feeds if f["enabled"]), key=_ORDER.index,
+                    default="중지")
+        last = max((f["last_success_at"] for f in feeds if f["last_success_at"]), default=None)
+        entry.update(health=state, health_word=HEALTH_WORDS[state],
+                     sections=[f["section"] for f in feeds],
+                     items_collected=sum(f["items_collected"] for f in feeds),
+                     last_success_at=last, last_success=full_time(last, tz))
+    return sorted(outlets.values(), key=lambda o: (_ORDER.index(o["health"]), o["outlet"]))
 
 
 def queue_context(stats: list[StageStats], now: datetime, tz: Any) -> list[dict[str, Any]]:
@@ -61,14 +92,14 @@ async def sources_page(request: Request) -> Response:
     with request.app.state.db.read() as conn:
         overview = sources_overview(conn)
         stats = queue_stats(conn, now)
-        parked = failed_tasks(conn, limit=10)
     tz = zone(settings.timezone)
-    context = {"sources": [source_context(s, tz) for s in overview["sources"]],
-               "health": overview["health"], "items_collected": overview["items_collected"],
-               "queue": queue_context(stats, now, tz),
-               "parked": [{"stage": STAGE_NAMES.get(f["stage"], f["stage"]),
-                           "board_no": f["board_no"] or None, "arg": f["arg"],
-                           "attempts": f["attempts"], "error": f["error"]} for f in parked]}
+    outlets = outlets_context(overview["sources"], tz)
+    states: dict[str, int] = {}
+    for outlet in outlets:
+        states[outlet["health_word"]] = states.get(outlet["health_word"], 0) + 1
+    context = {"outlets": outlets, "states": states, "feeds": len(overview["sources"]),
+               "items_collected": overview["items_collected"],
+               "queue": queue_context(stats, now, tz)}
     response = render(request, "sources/index.html", context)
     # Source health changes without a new post, so the board's page cache must not keep it.
     response.headers["cache-control"] = "no-store"
