@@ -245,7 +245,7 @@ async def _guess(c: Console, client: Any, name: str, password: str,
 async def test_login_brute_force_is_stopped_per_account(db, settings):
     """30 guesses at the admin's password, the right one 20th: refused, the account is
     limited after 5 failures (whatever the address), and the failures are recorded."""
-    c = make_console(db, settings, rank_forwarded_header="x-forwarded-for")
+    c = make_console(db, settings, trusted_proxies="127.0.0.1")
     guesses = [f"guess-{n}" for n in range(30)]
     guesses[19] = ADMIN[1]
     through = 0
@@ -265,7 +265,7 @@ async def test_login_brute_force_is_stopped_per_account(db, settings):
 async def test_login_brute_force_is_stopped_per_address(db, settings):
     """One address guessing many accounts: after 20 failures even a right password of a
     real account is refused from it, while another address still logs in."""
-    c = make_console(db, settings, rank_forwarded_header="x-forwarded-for")
+    c = make_console(db, settings, trusted_proxies="127.0.0.1")
     async with c.client() as client:
         for n in range(25):
             await _guess(c, client, f"user{n}", "guess", address="203.0.113.9")

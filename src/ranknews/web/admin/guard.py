@@ -42,6 +42,7 @@ from ranknews.store.users import (
     load_session,
     touch_session,
 )
+from ranknews.web.client import ClientAddress
 from ranknews.web.render import error_page
 
 SESSION_COOKIE = "rn_admin"
@@ -72,16 +73,6 @@ class AdminState:
     address: str
     login_token: str | None = None  # the rn_login cookie's value, when well-formed
     new_cookie: str | None = None  # a session made here (proxy header): set its cookie
-
-
-def client_address(scope: dict[str, Any], forwarded_header: bytes) -> str:
-    address = (scope.get("client") or ("", 0))[0] or ""
-    if forwarded_header:
-        for name, value in scope.get("headers") or ():
-            if name == forwarded_header:
-                address = value.decode("latin-1").split(",")[0].strip()
-                break
-    return address[:64]
 
 
 def session_cookie(token: str, *, secure: bool, max_age: int) -> str:
@@ -116,7 +107,9 @@ class AdminGuard:
         self.settings = settings
         self.idle = timedelta(minutes=settings.admin_session_idle_minutes)
         self.lifetime = timedelta(hours=settings.admin_session_hours)
-        self.forwarded = settings.rank_forwarded_header.lower().encode()
+        # the address the operator's trusted proxies vouch for (web/client.py), never the
+        # first X-Forwarded-For entry a client may write itself
+        self.client_address = ClientAddress.from_settings(settings)
         self.proxy_header = settings.admin_proxy_user_header.lower().encode()
         self.proxies = _networks(settings.admin_proxy_addresses)
         self.https_site = settings.base_url.lower().startswith("https://")
@@ -127,7 +120,7 @@ class AdminGuard:
             return
         request = Request(scope)
         secure = self.https_site or scope.get("scheme") == "https"
-        address = client_address(scope, self.forwarded)
+        address = self.client_address(scope)[:64]
         token = request.cookies.get(SESSION_COOKIE)
         now = datetime.now(timezone.utc)
         session = await run_in_threadpool(self._session, token, now)
