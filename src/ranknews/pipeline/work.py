@@ -250,8 +250,8 @@ def drain(db: Database, settings: Settings, *, stages: Sequence[str] = ALL_STAGE
     tasks leased by workers elsewhere are left to them). Debounced tasks run at once."""
     worker = Worker(db, settings, stages, on_done=on_done)
     started = time.monotonic()
-    try:
-        while worker.step(flush=True):
+    try:  # debounced tasks (the rank pages) wait their turn while other work goes on
+        while worker.step() or worker.step(flush=True):
             if max_seconds is not None and time.monotonic() - started > max_seconds:
                 break
     finally:
