@@ -59,7 +59,8 @@ def reset(url: str) -> str:
 def env_for(url: str, tmp: Path, **extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT / "src"), "RANKNEWS_DATABASE_URL": url,
             "RANKNEWS_DATA_DIR": str(tmp), "RANKNEWS_WORKER_IDLE_SECONDS": "0.2",
-            "RANKNEWS_RANK_REFRESH_SECONDS": "2", "RANKNEWS_ANALYSIS_THREADS": "1", **extra}
+            "RANKNEWS_RANK_REFRESH_SECONDS": "2", "RANKNEWS_ANALYSIS_THREADS": "1",
+            "RANKNEWS_FETCH_ALLOWED_HOSTS": "127.0.0.1", **extra}
 
 
 def cli(env: dict[str, str], *args: str) -> None:

@@ -1,6 +1,6 @@
 """Rate limits in the database, so that every web process (granian workers, several
 machines) counts one client's requests together. Table ``rate_limits`` (migration
-0005_ratelimit): one row per key, e.g. ``search:203.0.113.7``.
+0006_ratelimit): one row per key, e.g. ``search:203.0.113.7``.
 
 The limit is a token bucket kept as one number, the generic cell rate algorithm: ``tat``,
 the time at which the bucket would be full again. A request is allowed when, after adding

@@ -1,15 +1,15 @@
 """Rate limits shared by every web process: one row per client and limit.
 
-Revision ID: 0005_ratelimit
-Revises: 0004_work_queue
+Revision ID: 0006_ratelimit
+Revises: 0005_admin
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_ratelimit"
-down_revision = "0004_work_queue"
+revision = "0006_ratelimit"
+down_revision = "0005_admin"
 branch_labels = None
 depends_on = None
 
