@@ -84,3 +84,36 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN0
         terminalreporter.write_line(f"{name:<48} {attempts:>5} {through:>5}")
     total = sum(a for a, _ in TALLY.values()), sum(t for _, t in TALLY.values())
     terminalreporter.write_line(f"{'total':<48} {total[0]:>5} {total[1]:>5}")
+
+
+class AppClient:
+    """Requests to an app in this process through httpx's ASGI transport, for synchronous
+    tests (starlette's TestClient is deprecated with httpx). Server errors come back as
+    responses, as a reader would see them."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.app = app
+
+    def request(self, method: str, url: str, **options):  # noqa: ANN201
+        import asyncio
+
+        import httpx
+
+        async def send():  # noqa: ANN202
+            transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                         follow_redirects=options.pop("follow_redirects",
+                                                                      False)) as client:
+                return await client.request(method, url, **options)
+
+        # on a thread of its own: callers may be async tests with a loop already running
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, send()).result()
+
+    def get(self, url: str, **options):  # noqa: ANN201
+        return self.request("GET", url, **options)
+
+    def post(self, url: str, **options):  # noqa: ANN201
+        return self.request("POST", url, **options)

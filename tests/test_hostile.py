@@ -270,11 +270,11 @@ def test_search_date_filters_never_overflow(db, settings):
 
 
 def _client(db, settings, **changes):
-    from starlette.testclient import TestClient
+    from conftest import AppClient
 
     app = create_app(dataclasses.replace(settings, page_cache_check_seconds=0.0, **changes),
                      db)
-    return TestClient(app, raise_server_exceptions=False)
+    return AppClient(app)
 
 
 def _site_survives(db, settings) -> None:
@@ -402,8 +402,8 @@ async def test_a_source_whose_items_all_fail_shows_its_error(db, settings, tmp_p
     with db.read() as conn:
         source = next(s for s in list_sources(conn) if s.feed_url == feed)
     assert source.health == "오류" and "기사 2건 실패" in source.last_error
-    page = _client(db, settings).get("/sources")
-    assert "오류" in page.text and "기사 2건 실패" in page.text
+    page = _client(db, settings).get("/sources")  # readers see the state and cause in words
+    assert "수집 실패" in page.text and "주소가 없어짐" in page.text
     listed = CliRunner().invoke(app, ["sources", "--db", database_url,
                                       "--sources-file", settings.sources_file])
     assert "오류" in listed.output and "실패일보" in listed.output

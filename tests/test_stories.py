@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import httpx
 import pytest
-from conftest import shared_data
+from conftest import AppClient, shared_data
 from typer.testing import CliRunner
 
 from ranknews.cli import app
@@ -416,22 +414,6 @@ def test_cluster_command_rejects_bad_lines_in_korean(tmp_path: Path) -> None:
 
 # -- pages ---------------------------------------------------------------------------------
 
-class _Client:
-    """Requests to the app in process, through httpx's ASGI transport (as tests/test_web.py
-    does), for these synchronous tests."""
-
-    def __init__(self, app) -> None:  # noqa: ANN001
-        self.app = app
-
-    def get(self, url: str) -> httpx.Response:
-        async def fetch() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                return await client.get(url)
-
-        return asyncio.run(fetch())
-
-
 def _site(db, analyzer: Analyzer, **settings):
     from ranknews.web.app import create_app
 
@@ -442,7 +424,7 @@ def _site(db, analyzer: Analyzer, **settings):
     save_articles(db, [claimed])
     _process(db)
     app = create_app(Settings.build(**settings), db, cache=False)
-    return numbers, _Client(app)
+    return numbers, AppClient(app)
 
 
 def test_story_page_shows_full_coverage_and_json_twin(db, analyzer: Analyzer) -> None:
