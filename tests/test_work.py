@@ -396,3 +396,34 @@ def test_an_idle_worker_on_postgresql_wakes_when_work_is_queued(db, database_url
         stop.set()
         thread.join(60)
     assert stats(db)["analysis"].pending == 0 and waited < 20
+
+
+async def test_a_pause_a_host_asked_of_another_crawler_skips_it_here(db):
+    """Crawlers share a host's Retry-After through the database: a long pause another
+    crawler stored skips the host at once (as one's own would), a short lease is waited."""
+    import asyncio
+
+    from ranknews.fetch.politeness import HostGate, HostHeld
+    from ranknews.pipeline.collect import DatabaseHosts
+    from ranknews.store.collect import hold_host
+
+    with db.write() as conn:
+        hold_host(conn, "held.example:80", now() + timedelta(hours=1))
+    gate = HostGate(delay=0.0, max_wait=30.0, shared=DatabaseHosts(db, "me", 60))
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(HostHeld):
+        async with gate.slot("held.example:80"):
+            pass
+    assert asyncio.get_running_loop().time() - started < 5
+    other = DatabaseHosts(db, "other", 60)
+    assert other.take("free.example:80") is None  # another crawler's request under way
+    waited = asyncio.create_task(_enter(gate, "free.example:80"))
+    await asyncio.sleep(0.3)
+    assert not waited.done()  # waits for the other crawler, does not skip
+    other.leave("free.example:80", 0.0)
+    await asyncio.wait_for(waited, 10)
+
+
+async def _enter(gate, host: str) -> None:  # noqa: ANN001
+    async with gate.slot(host):
+        pass

@@ -22,10 +22,11 @@ from typing import AsyncIterator, Callable, Protocol
 
 class SharedHosts(Protocol):
     """Host politeness shared with other crawler processes (blocking calls, run in a
-    thread): ``take`` a host for one request (None when taken, else seconds to wait),
-    ``leave`` it free again after ``delay`` seconds, ``hold`` it for ``seconds``."""
+    thread): ``take`` a host for one request (None when taken, else the seconds to wait and
+    the seconds the host itself asked to be left alone), ``leave`` it free again after
+    ``delay`` seconds, ``hold`` it for ``seconds``."""
 
-    def take(self, host: str) -> float | None: ...
+    def take(self, host: str) -> tuple[float, float] | None: ...
 
     def leave(self, host: str, delay: float) -> None: ...
 
@@ -100,5 +101,10 @@ class HostGate:
                     await asyncio.to_thread(self._shared.leave, host, self.delay_for(host))
 
     async def _take_shared(self, host: str) -> None:
-        while (wait := await asyncio.to_thread(self._shared.take, host)) is not None:  # type: ignore[union-attr]
+        """Take the host from the other crawlers; a pause the host asked of any of them that
+        is longer than we wait in place skips it, as our own would."""
+        while (busy := await asyncio.to_thread(self._shared.take, host)) is not None:  # type: ignore[union-attr]
+            wait, held = busy
+            if held > self._max_wait:
+                raise HostHeld(host, held)
             await asyncio.sleep(min(max(wait, 0.05), 5.0))

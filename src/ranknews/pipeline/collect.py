@@ -143,11 +143,15 @@ class DatabaseHosts:
     def __init__(self, db: Database, holder: str, lease_seconds: float) -> None:
         self.db, self.holder, self.lease = db, holder, timedelta(seconds=lease_seconds)
 
-    def take(self, host: str) -> float | None:
+    def take(self, host: str) -> tuple[float, float] | None:
         now = _now()
         with self.db.write() as conn:
-            free_at = take_host(conn, host, self.holder, now + self.lease, now)
-        return None if free_at is None else (free_at - now).total_seconds()
+            busy = take_host(conn, host, self.holder, now + self.lease, now)
+        if busy is None:
+            return None
+        free_at, held = busy
+        return ((free_at - now).total_seconds(),
+                (held - now).total_seconds() if held is not None else 0.0)
 
     def leave(self, host: str, delay: float) -> None:
         with self.db.write() as conn:

@@ -66,6 +66,7 @@ host_leases = Table(
     Column("holder", String(64)),
     Column("until", UTCDateTime),
     Column("next_at", UTCDateTime),
+    Column("held_until", UTCDateTime),  # a pause the host itself asked for (Retry-After)
 )
 
 fetch_log = Table(
@@ -251,18 +252,22 @@ def renew_sources(db: Database, ids: Iterable[int], holder: str, until: datetime
 
 
 def take_host(conn: Connection, host: str, holder: str, until: datetime,
-              now: datetime) -> datetime | None:
+              now: datetime) -> tuple[datetime, datetime | None] | None:
     """Take the host for one request: None when taken, else when to try again (another
-    crawler has it, or its next allowed request is later)."""
+    crawler has it, or its next allowed request is later) and until when the host itself
+    asked to be left alone (a Retry-After, else None)."""
     run(conn, "INSERT INTO host_leases (host) VALUES (:host) ON CONFLICT (host) DO NOTHING",
         {"host": host})
     if run(conn, "UPDATE host_leases SET holder = :holder, until = :until WHERE host = :host"
                  " AND (holder IS NULL OR until < :now) AND (next_at IS NULL OR next_at <= :now)",
            {"host": host, "holder": holder, "until": until, "now": now}) == 1:
         return None
-    until_free, next_at = rows(conn, "SELECT until, next_at FROM host_leases WHERE host = :host",
-                               {"host": host})[0]
-    return max(as_time(t) or now for t in (until_free, next_at))
+    until_free, next_at, held = rows(
+        conn, "SELECT until, next_at, held_until FROM host_leases WHERE host = :host",
+        {"host": host})[0]
+    held = as_time(held)
+    return (max(as_time(t) or now for t in (until_free, next_at)),
+            held if held is not None and held > now else None)
 
 
 def leave_host(conn: Connection, host: str, holder: str, next_at: datetime) -> None:
@@ -275,9 +280,11 @@ def leave_host(conn: Connection, host: str, holder: str, next_at: datetime) -> N
 
 def hold_host(conn: Connection, host: str, until: datetime) -> None:
     """No crawler may request ``host`` before ``until`` (it asked us to slow down)."""
-    run(conn, "INSERT INTO host_leases (host, next_at) VALUES (:host, :until)"
+    run(conn, "INSERT INTO host_leases (host, next_at, held_until) VALUES (:host, :until, :until)"
               " ON CONFLICT (host) DO UPDATE SET next_at = CASE WHEN host_leases.next_at"
-              " > excluded.next_at THEN host_leases.next_at ELSE excluded.next_at END",
+              " > excluded.next_at THEN host_leases.next_at ELSE excluded.next_at END,"
+              " held_until = CASE WHEN host_leases.held_until > excluded.held_until"
+              " THEN host_leases.held_until ELSE excluded.held_until END",
         {"host": host, "until": until})
 
 

@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column("holder", sa.String(64)),
         sa.Column("until", UTCDateTime),
         sa.Column("next_at", UTCDateTime),
+        sa.Column("held_until", UTCDateTime),  # a pause the host itself asked for
     )
     op.add_column("article_analysis", sa.Column("content_hash", sa.String(64)))
     op.add_column("article_analysis", sa.Column("keywords", sa.JSON))
