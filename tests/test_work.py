@@ -162,6 +162,30 @@ def test_the_story_stage_has_one_holder_at_a_time(db):
     assert drain(db, Settings(), stages=("stories",)).done["stories"] == 7
 
 
+def test_asking_for_a_held_stage_never_waits_for_the_holders_transaction(db, database_url):
+    """While the story holder writes (its transaction holds the hold's row), other workers
+    are told at once that the stage is taken, and go on with their other stages. Before,
+    they queued behind the holder's row lock: four workers did less than one."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: nobody asks while the holder writes")
+    import threading
+
+    with db.write() as conn:
+        assert tasks.hold(conn, "stories", "holder", now() + timedelta(minutes=5), now())
+    answers: list[bool] = []
+    with db.write() as holding:  # the holder's write transaction, still open
+        assert tasks.hold(holding, "stories", "holder", now() + timedelta(minutes=5), now())
+
+        def ask() -> None:
+            with db.write() as conn:
+                answers.append(tasks.hold(conn, "stories", "other",
+                                          now() + timedelta(minutes=5), now()))
+        asker = threading.Thread(target=ask, daemon=True)
+        asker.start()
+        asker.join(10)
+        assert answers == [False], "the other worker waited for the holder's transaction"
+
+
 # -- failures -------------------------------------------------------------------------------------
 
 def test_a_failing_task_is_retried_then_parked_and_never_blocks_the_others(db, monkeypatch):

@@ -309,9 +309,17 @@ holds = Table(
 def hold(conn: Connection, name: str, holder: str, until: datetime, now: datetime) -> bool:
     """Take or renew the hold on ``name`` for ``holder`` until ``until``, if nobody else holds
     it. In a write transaction, the row lock also fences a holder whose hold ran out: its
-    next ``hold`` fails, so two holders never write at once."""
-    run(conn, "INSERT INTO stage_holds (name, holder, until) VALUES (:name, NULL, NULL)"
-              " ON CONFLICT (name) DO NOTHING", {"name": name})
+    next ``hold`` fails, so two holders never write at once.
+
+    A live hold of another worker is read without a lock and answered at once: the others
+    never wait for the holder's write transaction (they go on with their other stages)."""
+    current = rows(conn, "SELECT holder, until FROM stage_holds WHERE name = :name",
+                   {"name": name})
+    if not current:
+        run(conn, "INSERT INTO stage_holds (name, holder, until) VALUES (:name, NULL, NULL)"
+                  " ON CONFLICT (name) DO NOTHING", {"name": name})
+    elif current[0][0] not in (None, holder) and as_time(current[0][1]) >= now:
+        return False
     return run(conn, "UPDATE stage_holds SET holder = :holder, until = :until WHERE name = :name"
                      " AND (holder IS NULL OR holder = :holder OR until < :now)",
                {"name": name, "holder": holder, "until": until, "now": now}) == 1
