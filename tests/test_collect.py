@@ -230,3 +230,26 @@ async def test_collect_takes_a_source_list_directly(db, crawl_settings, httpserv
     assert report.inserted == 2
     with db.read() as conn:
         assert conn.execute(select(func.count()).select_from(articles)).scalar() == 2
+
+
+async def test_two_crawlers_share_the_due_feeds_each_fetched_once(db, crawl_settings,
+                                                                   httpserver):
+    """Each crawler claims one feed at a time per lane: a second crawler (another process or
+    machine) takes the feeds the first has not reached, instead of the first claiming them
+    all at the start of its pass."""
+    import asyncio
+
+    feeds = [(f"사이트{i}", f"s{i}.example", add_site(httpserver, f"s{i}", 2, page_delay=0.2))
+             for i in range(6)]
+    write_sources(crawl_settings, feeds)
+    one_lane = replace(crawl_settings, fetch_concurrency=1)
+    async with build_client(one_lane) as client:
+        first, second = await asyncio.gather(
+            crawl(db, client, one_lane, holder="crawler-1"),
+            crawl(db, client, one_lane, holder="crawler-2"))
+    mine = {r.source.feed_url for r in first.sources}
+    theirs = {r.source.feed_url for r in second.sources}
+    assert mine and theirs, "one crawler took every feed"
+    assert not mine & theirs
+    assert mine | theirs == {url for _, _, url in feeds}
+    assert len(stored(db)) == 12

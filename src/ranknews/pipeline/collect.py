@@ -41,6 +41,7 @@ from ranknews.sources.source import Source, SourceUpdate
 from ranknews.store import Database
 from ranknews.store.collect import (
     claim_due_sources,
+    due_sources,
     hold_host,
     known_urls,
     leave_host,
@@ -179,40 +180,75 @@ async def crawl(db: Database, client: httpx.AsyncClient, settings: Settings, *,
                 on_start: Callable[[int], None] | None = None,
                 on_source_done: Callable[[SourceReport], None] | None = None) -> CollectReport:
     """One pass over the due sources of the sources file (all enabled ones with everything)
-    that no other crawler is fetching: they are leased to this one (``holder``) until it
-    records their crawl."""
+    that no other crawler is fetching. Each of ``fetch_concurrency`` lanes claims one feed at
+    a time (leased to this crawler, ``holder``, until its crawl is recorded) and the next when
+    it is done: crawlers on several machines share the due feeds between them instead of the
+    first one taking them all. A pass visits each feed once."""
     holder = holder or f"crawl:{uuid.uuid4().hex[:12]}"
     outlets = load_sources(settings.sources_file)
     await asyncio.to_thread(sync_sources, db, outlets)
-    until = _now() + timedelta(seconds=settings.crawl_lease_seconds)
-    with db.write() as conn:
-        due = claim_due_sources(conn, _now(), holder, until, everything=everything)
     if on_start:
-        on_start(len(due))
+        with db.read() as conn:
+            on_start(len(due_sources(conn, _now(), everything=everything)))
     metrics = metrics or CrawlMetrics()
-    heartbeat = asyncio.create_task(_keep_leased(db, [s.id for s in due], holder, settings))
+    ctx = _context(db, settings, rules=rules_by_domain(outlets), metrics=metrics,
+                   extract=extract, holder=holder,
+                   fetcher=fetcher or make_fetcher(db, client, settings, metrics, holder))
+    seen: set[int] = set()  # claimed in this pass
+    leased: set[int] = set()  # claimed and not yet recorded
+    reports: list[SourceReport] = []
+
+    def claim() -> Source | None:
+        until = _now() + timedelta(seconds=settings.crawl_lease_seconds)
+        with db.write() as conn:
+            due = claim_due_sources(conn, _now(), holder, until, everything=everything,
+                                    limit=1, exclude=seen)
+        return due[0] if due else None
+
+    async def lane() -> None:
+        while (source := await asyncio.to_thread(claim)) is not None:
+            if source.id in seen:  # claimed by another lane meanwhile (SQLite, no row locks)
+                continue
+            seen.add(source.id)
+            leased.add(source.id)
+            report = await _collect_source(source, ctx)
+            leased.discard(source.id)
+            reports.append(report)
+            if on_source_done:
+                on_source_done(report)
+
+    heartbeat = asyncio.create_task(_keep_leased(db, leased, holder, settings))
     try:
-        return await collect(due, db, client, settings, rules=rules_by_domain(outlets),
-                             fetcher=fetcher or make_fetcher(db, client, settings, metrics,
-                                                             holder),
-                             metrics=metrics, extract=extract, on_source_done=on_source_done,
-                             holder=holder)
+        await asyncio.gather(*(lane() for _ in range(max(1, settings.fetch_concurrency))))
     finally:  # stopped midway: what was not recorded goes back to the others now
         heartbeat.cancel()
-        await asyncio.to_thread(release_sources, db, [s.id for s in due], holder)
+        await asyncio.to_thread(release_sources, db, list(leased), holder)
+    await asyncio.to_thread(prune_fetch_log, db, _now())
+    return CollectReport(sorted(reports, key=lambda r: r.source.id))
 
 
-async def _keep_leased(db: Database, ids: list[int], holder: str, settings: Settings) -> None:
-    """Renew the feeds' leases while the pass goes on (a feed already recorded is no longer
-    leased and stays so): a crawler that dies loses them within ``crawl_lease_seconds``."""
+async def _keep_leased(db: Database, ids: set[int], holder: str, settings: Settings) -> None:
+    """Renew the leases of the feeds being fetched while the pass goes on (a feed whose crawl
+    is recorded is no longer leased): a crawler that dies loses them within
+    ``crawl_lease_seconds``."""
     lease = settings.crawl_lease_seconds
-    while ids:
+    while True:
         await asyncio.sleep(lease / 3)
         until = _now() + timedelta(seconds=lease)
         try:
-            await asyncio.to_thread(renew_sources, db, ids, holder, until)
+            await asyncio.to_thread(renew_sources, db, list(ids), holder, until)
         except Exception:  # noqa: BLE001 - the next beat tries again
             log.exception("renewing feed leases")
+
+
+def _context(db: Database, settings: Settings, *, rules: dict[str, dict], metrics: CrawlMetrics,
+             extract: Extractor | None, fetcher: Fetcher, holder: str) -> _Context:
+    return _Context(
+        db=db, settings=settings, extract=extract or default_extractor(), rules=rules,
+        fetcher=fetcher, metrics=metrics, save_lock=asyncio.Lock(), holder=holder,
+        dates=DateWindow.from_settings(settings),
+        bounds=Bounds(settings.crawl_min_interval, settings.crawl_max_interval,
+                      settings.fetch_max_retry_after))
 
 
 async def collect(sources: Sequence[Source], db: Database, client: httpx.AsyncClient,
@@ -221,16 +257,13 @@ async def collect(sources: Sequence[Source], db: Database, client: httpx.AsyncCl
                   extract: Extractor | None = None,
                   on_source_done: Callable[[SourceReport], None] | None = None,
                   holder: str = "") -> CollectReport:
-    """Fetch → extract → store for ``sources``; different hosts are crawled in parallel."""
+    """Fetch → extract → store for the given ``sources`` (not leased: the caller chose them);
+    different hosts are crawled in parallel."""
     metrics = metrics or CrawlMetrics()
-    ctx = _Context(
-        db=db, settings=settings, extract=extract or default_extractor(), rules=rules or {},
-        fetcher=fetcher or Fetcher(client, FetchPolicy.from_settings(settings),
-                                   observe=metrics.observe_fetch),
-        metrics=metrics, save_lock=asyncio.Lock(), holder=holder,
-        dates=DateWindow.from_settings(settings),
-        bounds=Bounds(settings.crawl_min_interval, settings.crawl_max_interval,
-                      settings.fetch_max_retry_after))
+    ctx = _context(db, settings, rules=rules or {}, metrics=metrics, extract=extract,
+                   holder=holder, fetcher=fetcher or Fetcher(
+                       client, FetchPolicy.from_settings(settings),
+                       observe=metrics.observe_fetch))
     limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
 
     async def one(source: Source) -> SourceReport:

@@ -32,6 +32,8 @@ from ranknews.store.driver import as_time, rows, run
 from ranknews.store.schema import articles, metadata, outlets
 from ranknews.store.types import UTCDateTime
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # never fetched: first in line
+
 sources = Table(
     "sources", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -217,17 +219,23 @@ def due_sources(conn: Connection, now: datetime, *, everything: bool = False) ->
 
 
 def claim_due_sources(conn: Connection, now: datetime, holder: str, until: datetime, *,
-                      everything: bool = False) -> list[Source]:
-    """``due_sources`` that no other crawler is fetching, leased to ``holder`` until
-    ``until`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL): two crawlers never fetch one feed
-    at once, and a crawler that dies loses its feeds when the lease runs out."""
+                      everything: bool = False, limit: int | None = None,
+                      exclude: Iterable[int] = ()) -> list[Source]:
+    """``due_sources`` that no other crawler is fetching (and not in ``exclude``), at most
+    ``limit`` of them, leased to ``holder`` until ``until`` (``FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL): two crawlers never fetch one feed at once, and a crawler that dies loses its
+    feeds when the lease runs out."""
     due = "" if everything else " AND (next_fetch_at IS NULL OR next_fetch_at <= :now)"
     lock = " FOR UPDATE SKIP LOCKED" if conn.dialect.name == "postgresql" else ""
+    most = "" if limit is None else " LIMIT :limit"
     claimed = [n for (n,) in rows(conn, (
         "UPDATE sources SET lease_holder = :holder, lease_until = :until WHERE id IN"
         " (SELECT id FROM sources WHERE enabled = :yes AND (lease_until IS NULL"
-        " OR lease_until < :now OR lease_holder = :holder)" + due + lock + ") RETURNING id"),
-        {"holder": holder, "until": until, "now": now, "yes": True})]
+        " OR lease_until < :now OR lease_holder = :holder) AND NOT (id = ANY(:exclude))"
+        + due + " ORDER BY coalesce(next_fetch_at, :epoch), id" + most + lock
+        + ") RETURNING id"),
+        {"holder": holder, "until": until, "now": now, "yes": True, "limit": limit,
+         "exclude": sorted(exclude), "epoch": _EPOCH})]
     if not claimed:
         return []
     query = select(sources).where(sources.c.id.in_(claimed)).order_by(
@@ -370,8 +378,10 @@ def known_urls(conn: Connection, urls: Iterable[str]) -> set[str]:
 
 def _remember_outlet(conn: Connection, domain: str, name: str, mode: str | None) -> None:
     row = conn.execute(select(outlets.c.display_mode).where(outlets.c.domain == domain)).first()
-    if row is None:
-        conn.execute(insert(outlets).values(domain=domain, name=name, display_mode=mode))
+    if row is None:  # another crawler may add it at the same moment: then it exists
+        run(conn, "INSERT INTO outlets (domain, name, display_mode) VALUES (:domain, :name,"
+                  " :mode) ON CONFLICT (domain) DO NOTHING",
+            {"domain": domain, "name": name, "mode": mode})
     elif row.display_mode is None and mode is not None:
         conn.execute(update(outlets).where(outlets.c.domain == domain)
                      .values(display_mode=mode))
