@@ -116,12 +116,14 @@ def test_a_running_story_with_follow_ups_on_later_days():
     for article in ARTICLES:
         if "thread" in article:
             threads[article["thread"]][article["event"]].append(article)
-    assert threads
+    assert all(len(events) >= 2 for events in threads.values())
+    running = []
     for events in threads.values():
         reported = [arts for arts in events.values() if len({a["outlet"] for a in arts}) >= 3]
-        assert len(reported) >= 4
         firsts = sorted(min(when(a) for a in arts) for arts in reported)
-        assert len({t.date() for t in firsts}) >= 4  # each follow-up on a later day
+        if len({t.date() for t in firsts}) >= 4:  # each follow-up on a later day
+            running.append(events)
+    assert running
 
 
 def test_wire_copies_republished_nearly_verbatim():
@@ -132,8 +134,10 @@ def test_wire_copies_republished_nearly_verbatim():
     per_original = Counter()
     for copy in copies:
         assert WIRE_CREDIT.match(copy["text"])
-        source = [o for o in originals if o["text"] == copy["text"]]
+        # the wire story word for word, sometimes without its last paragraphs
+        source = [o for o in originals if o["text"].startswith(copy["text"])]
         assert len(source) == 1 and when(source[0]) < when(copy)
+        assert len(copy["text"]) >= len(source[0]["text"]) * 0.6
         assert source[0]["event"] == copy["event"]
         per_original[source[0]["url"]] += 1
     assert max(per_original.values()) >= 3
