@@ -21,8 +21,9 @@ idf_u = ln(1 + (L + 0.5) / (df_u + 0.5)) from the matches df_u of the word alone
 window of L).
 
 Order: posts that contain every unit first, then those that contain most of them (more
-units first; among as many, those that keep every name of the query: a person's name plus
-a word the articles paraphrase still finds that person), each tier by score. Within a tier,
+units first; among as many, those with more of the query's names, as Kiwi tags them (NNP):
+a person's name plus a word the articles paraphrase still finds that person), each tier
+by score. Within a tier,
 posts where two adjacent words of the query are written next to each other (삼성전자,
 삼성 전자) come first (a phrase boost).
 
@@ -67,7 +68,7 @@ class Ranked:
     adjacent: bool
     matched: int = 0  # units of the query this post contains
     complete: bool = True  # it contains every unit
-    names: bool = True  # it contains every name (NNP) unit of the query
+    names: int = 0  # name (NNP) units of the query it contains
 
 
 def recency_factor(when: datetime | None, now: datetime, *, weight: float,
@@ -101,8 +102,9 @@ def rank(query: ParsedQuery, candidates: Sequence[Candidate], now: datetime, *,
         out.append(Ranked(cand.board_no, rel * factor, rel,
                           any(doc.text[c].count(n) for c, n, _ in adjacency),
                           matched=len(tfs) if full else sum(1 for tf in tfs if tf > 0),
-                          complete=full, names=full or all(tfs[i] > 0 for i in names)))
-    out.sort(key=lambda r: (not r.complete, -r.matched, not r.names, not r.adjacent,
+                          complete=full,
+                          names=len(names) if full else sum(1 for i in names if tfs[i] > 0)))
+    out.sort(key=lambda r: (not r.complete, -r.matched, -r.names, not r.adjacent,
                             -r.score, -r.board_no))
     return out
 
