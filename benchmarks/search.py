@@ -189,7 +189,16 @@ Scores = dict[str, dict[str, tuple[float, float, float]]]  # system → category
 def relevance(docs: list[Doc], queries: list[Query], analyzer: Analyzer,
               pg_url: str | None, *, ablations: bool = True) -> Scores:
     systems = build_systems(docs, analyzer, pg_url, ablations=ablations)
-    return score_systems(systems, queries)
+    misses: dict[str, list[str]] = {}
+    table = score_systems(systems, queries, misses)
+    _print_misses(misses)
+    return table
+
+
+def _print_misses(misses: dict[str, list[str]]) -> None:
+    for name in ("ranknews (SQLite)", "ranknews (PostgreSQL)"):
+        if misses.get(name):
+            print(f"queries {name} did not fully recall:", "; ".join(misses[name]))
 
 
 def build_systems(docs: list[Doc], analyzer: Analyzer, pg_url: str | None, *,
@@ -226,9 +235,12 @@ def _ablations(docs: list[Doc], analyzer: Analyzer, tmp: Path) -> dict[str, obje
     }
 
 
-def score_systems(systems: dict[str, object], queries: list[Query]) -> Scores:
+def score_systems(systems: dict[str, object], queries: list[Query],
+                  misses: dict[str, list[str]] | None = None) -> Scores:
+    """Each system's scores per category; ``misses`` collects each system's queries not
+    fully recalled."""
     table: Scores = {}
-    misses: dict[str, list[str]] = {}
+    misses = {} if misses is None else misses
     for name, system in systems.items():
         per_cat: dict[str, list[tuple[float, float, float]]] = {}
         for query in queries:
@@ -237,13 +249,10 @@ def score_systems(systems: dict[str, object], queries: list[Query]) -> Scores:
                      float(not ranked))
             per_cat.setdefault(query.category, []).append(score)
             per_cat.setdefault("ALL", []).append(score)
-            if name == "ranknews (SQLite)" and score[0] < 1:
+            if score[0] < 1:
                 misses.setdefault(name, []).append(f"{query.q} ({score[0]:.2f})")
         table[name] = {c: tuple(_mean([s[i] for s in v]) for i in range(3))  # type: ignore
                        for c, v in per_cat.items()}
-    if misses:
-        print("queries ranknews (SQLite) did not fully recall:", "; ".join(misses[
-            "ranknews (SQLite)"]))
     return table
 
 
@@ -327,7 +336,9 @@ def main() -> None:
         systems = build_systems(docs, analyzer, args.pg, ablations=not args.no_ablations)
         for name in args.set.split(","):
             chosen = load_queries(QUERY_SETS[name])
-            print_relevance(score_systems(systems, chosen), chosen, name)
+            misses: dict[str, list[str]] = {}
+            print_relevance(score_systems(systems, chosen, misses), chosen, name)
+            _print_misses(misses)
     if not args.skip_indexing:
         indexing_speed(docs, args.workers, args.index_rounds)
     if args.latency or args.pg_latency:
