@@ -8,9 +8,12 @@ Each term then matches in one of two ways:
 - inside any word of the capped text, as the phrase of its syllable bigrams (휴진 inside
   집단휴진은). Latin/number runs match as whole tokens; one-syllable terms only exactly.
 
-Adjacent Hangul terms pair up as ``(a AND b) OR ab`` so that a misspaced query (삼성 전자)
-also finds articles that write the word together (삼성전자) as one analysed term; ranking
-(search/ranking.py) puts posts with the pair written next to each other first.
+Each written word is one unit. A compound word matches as ``(part1 AND part2 ...) OR whole``
+(Kiwi's parts, or the whole word inside any word), so that a reader's spacing does not
+decide what is found: 국민의힘대표 finds 국민의힘 대표, and 반도체 특별법 finds 반도체특별법
+through the bigrams of each word. Adjacent one-term words form ``pairs`` for ranking only
+(search/ranking.py puts posts with them written next to each other first). The store asks
+for every unit first and adds posts with some of them when those are few (store/search.py).
 
 Every token is quoted and tokens hold only word characters, so no user input is ever read
 as FTS5 or tsquery syntax (" * : ^ NEAR AND OR are just text, or dropped).
