@@ -326,6 +326,9 @@ def test_some_words_matching_is_never_an_empty_page(natural, analyzer):
     assert [h.title for h in results.hits] == [NATURAL[1].title]
     assert results.mode == "or" and results.complete == 0
     assert not results.hits[0].complete
+    # one written word whose parts only partly match: its parts count one by one
+    results = results_for(natural, analyzer, "국민의힘대변인")  # 대변인: in no post
+    assert [h.title for h in results.hits] == [NATURAL[0].title] and results.mode == "or"
 
 
 def test_every_word_first_then_most_words_then_names(natural, analyzer):

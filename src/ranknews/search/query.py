@@ -102,6 +102,16 @@ class ParsedQuery:
         """The same query restricted to some of its units (one word of a partial match)."""
         return ParsedQuery(text=self.text, units=units)
 
+    def loose(self) -> "ParsedQuery":
+        """The query for partial matches: a compound word's parts count one by one
+        (배현진피습 → 배현진, 피습), so a post with some of them is found too."""
+        units: list[Unit] = []
+        for unit in self.units:
+            for part in ([Unit((t,)) for t in unit.terms] if unit.joined else [unit]):
+                if part not in units:
+                    units.append(part)
+        return ParsedQuery(text=self.text, units=tuple(units), pairs=self.pairs)
+
 
 def parse_query(text: str, analyzer: Analyzer, *, max_chars: int = 200) -> ParsedQuery:
     """Analyse ``text`` (cut to ``max_chars``) into units; an empty query has no units."""

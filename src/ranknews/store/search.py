@@ -194,14 +194,16 @@ def search(conn: Connection, query: ParsedQuery, *, filters: SearchFilters = Sea
     limit_n = options.candidate_limit
     candidates = _candidates(conn, query, "and", filters, limit_n)
     results.capped = len(candidates) >= limit_n
-    complete = {c.board_no for c in candidates}
-    idfs = None
-    if len(query.units) > 1 and len(candidates) < options.partial_below:
-        idfs = _add_partial(conn, query, filters, limit_n, candidates)
-        if not complete and candidates:
-            results.mode = "or"
     ranked = rank(query, candidates, now, recency_weight=options.recency_weight,
-                  half_life_hours=options.half_life_hours, idfs=idfs, complete=complete)
+                  half_life_hours=options.half_life_hours)
+    loose = query.loose()
+    if len(loose.units) > 1 and len(candidates) < options.partial_below:
+        partial, idfs = _partial(conn, loose, filters, limit_n,
+                                 {c.board_no for c in candidates})
+        if partial and not candidates:
+            results.mode = "or"
+        ranked += rank(loose, partial, now, recency_weight=options.recency_weight,
+                       half_life_hours=options.half_life_hours, idfs=idfs, complete=())
     stories = story_sizes(conn, [r.board_no for r in ranked])
     results.articles = len(ranked)
     results.stories = len({stories[r.board_no][0] if r.board_no in stories else -r.board_no
@@ -217,21 +219,21 @@ def search(conn: Connection, query: ParsedQuery, *, filters: SearchFilters = Sea
     return results
 
 
-def _add_partial(conn: Connection, query: ParsedQuery, filters: SearchFilters, limit: int,
-                 candidates: list[Candidate]) -> list[float]:
-    """Add the posts that contain some words of the query to ``candidates`` (each word's
-    newest matches, the window shared between the words) and return each word's rarity."""
+def _partial(conn: Connection, query: ParsedQuery, filters: SearchFilters, limit: int,
+             seen: set[int]) -> tuple[list[Candidate], list[float]]:
+    """The posts, not in ``seen``, that contain some units of ``query`` (each unit's newest
+    matches, the window shared between the units), and each unit's rarity."""
     window = max(limit // len(query.units), 20)
-    seen = {c.board_no for c in candidates}
+    found: list[Candidate] = []
     idfs = []
     for unit in query.units:
-        found = _candidates(conn, query.part((unit,)), "and", filters, window)
-        idfs.append(rarity(len(found), window))
-        for cand in found:
+        matches = _candidates(conn, query.part((unit,)), "and", filters, window)
+        idfs.append(rarity(len(matches), window))
+        for cand in matches:
             if cand.board_no not in seen:
                 seen.add(cand.board_no)
-                candidates.append(cand)
-    return idfs
+                found.append(cand)
+    return found, idfs
 
 
 def _best_of_each_story(ranked: list[Ranked], stories: dict[int, tuple[int, int]]
