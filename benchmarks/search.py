@@ -3,6 +3,13 @@
     python benchmarks/search.py                       # relevance + indexing speed
     python benchmarks/search.py --latency 1000000     # + latency at 1M synthetic articles
     python benchmarks/search.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/db
+    python benchmarks/search.py --set natural --skip-indexing   # the held-out natural set
+
+Query sets (``--set``): ``judged`` (search_queries.toml, word-level judgements), ``natural``
+(search_natural.toml: 137 queries as readers type them, written from the labelled events
+before the engine was tuned for them: HELD-OUT, report only, never tune on it) and ``dev``
+(search_natural_dev.toml: the same kind of queries over the pages, for tuning). Each set
+also reports the share of queries with no result at all.
 
 Relevance: the judged queries of benchmarks/search_queries.toml over the real articles of
 ../shared/data (stories/dev.jsonl and pages/*/*.json), recall@10 and nDCG@10 per category
@@ -44,6 +51,8 @@ from ranknews.text.analysis import Analyzer  # noqa: E402
 
 DATA = shared_data()
 QUERIES = ROOT / "benchmarks" / "search_queries.toml"
+QUERY_SETS = {"judged": QUERIES, "natural": ROOT / "benchmarks" / "search_natural.toml",
+              "dev": ROOT / "benchmarks" / "search_natural_dev.toml"}
 OUT = ROOT / "benchmarks" / "out"
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 K = 10
@@ -97,7 +106,8 @@ def _date(value: str | None) -> datetime | None:
 
 def load_queries(path: Path = QUERIES) -> list[Query]:
     raw = tomllib.loads(path.read_text("utf-8"))["query"]
-    return [Query(r["q"], r["category"], frozenset(r["relevant"])) for r in raw]
+    return [Query(r["q"], r.get("category") or r["kind"], frozenset(r["relevant"]))
+            for r in raw]
 
 
 def to_article(doc: Doc) -> Article:
@@ -173,8 +183,26 @@ class Baseline:
         return [self.ids[r[0] - 1] for r in rows]
 
 
+Scores = dict[str, dict[str, tuple[float, float, float]]]  # system → category → r, n, zero
+
+
 def relevance(docs: list[Doc], queries: list[Query], analyzer: Analyzer,
-              pg_url: str | None) -> dict[str, dict[str, tuple[float, float]]]:
+              pg_url: str | None, *, ablations: bool = True) -> Scores:
+    systems = build_systems(docs, analyzer, pg_url, ablations=ablations)
+    misses: dict[str, list[str]] = {}
+    table = score_systems(systems, queries, misses)
+    _print_misses(misses)
+    return table
+
+
+def _print_misses(misses: dict[str, list[str]]) -> None:
+    for name in ("ranknews (SQLite)", "ranknews (PostgreSQL)"):
+        if misses.get(name):
+            print(f"queries {name} did not fully recall:", "; ".join(misses[name]))
+
+
+def build_systems(docs: list[Doc], analyzer: Analyzer, pg_url: str | None, *,
+                  ablations: bool = True) -> dict[str, object]:
     tmp = Path(tempfile.mkdtemp())
     systems: dict[str, object] = {
         "ranknews (SQLite)": Ours(docs, analyzer, f"sqlite:///{tmp / 'ours.sqlite3'}"),
@@ -182,7 +210,18 @@ def relevance(docs: list[Doc], queries: list[Query], analyzer: Analyzer,
     if pg_url:
         _reset_pg(pg_url)
         systems["ranknews (PostgreSQL)"] = Ours(docs, analyzer, pg_url)
+    if ablations:
+        systems |= _ablations(docs, analyzer, tmp)
     systems |= {
+        "FTS5 unicode61 (raw text)": Baseline(docs, "unicode61"),
+        "FTS5 trigram (raw text)": Baseline(docs, "trigram"),
+        "LIKE '%q%'": Baseline(docs, "like"),
+    }
+    return systems
+
+
+def _ablations(docs: list[Doc], analyzer: Analyzer, tmp: Path) -> dict[str, object]:
+    return {
         "  ablation: + Kiwi on 300 chars of lead": Ours(
             docs, analyzer, f"sqlite:///{tmp / 't.sqlite3'}", analysis_chars=300),
         "  ablation: Kiwi title+300 chars, no bigrams": Ours(
@@ -193,26 +232,27 @@ def relevance(docs: list[Doc], queries: list[Query], analyzer: Analyzer,
         "  ablation: Kiwi on 2000 chars, no bigrams": Ours(
             docs, analyzer, f"sqlite:///{tmp / 'f.sqlite3'}", variant="kiwi-only",
             analysis_chars=2000),
-        "FTS5 unicode61 (raw text)": Baseline(docs, "unicode61"),
-        "FTS5 trigram (raw text)": Baseline(docs, "trigram"),
-        "LIKE '%q%'": Baseline(docs, "like"),
     }
-    table: dict[str, dict[str, tuple[float, float]]] = {}
-    misses: dict[str, list[str]] = {}
+
+
+def score_systems(systems: dict[str, object], queries: list[Query],
+                  misses: dict[str, list[str]] | None = None) -> Scores:
+    """Each system's scores per category; ``misses`` collects each system's queries not
+    fully recalled."""
+    table: Scores = {}
+    misses = {} if misses is None else misses
     for name, system in systems.items():
-        per_cat: dict[str, list[tuple[float, float]]] = {}
+        per_cat: dict[str, list[tuple[float, float, float]]] = {}
         for query in queries:
             ranked = system.run(query.q)  # type: ignore[attr-defined]
-            score = (recall_at(ranked, query.relevant), ndcg_at(ranked, query.relevant))
+            score = (recall_at(ranked, query.relevant), ndcg_at(ranked, query.relevant),
+                     float(not ranked))
             per_cat.setdefault(query.category, []).append(score)
             per_cat.setdefault("ALL", []).append(score)
-            if name == "ranknews (SQLite)" and score[0] < 1:
+            if score[0] < 1:
                 misses.setdefault(name, []).append(f"{query.q} ({score[0]:.2f})")
-        table[name] = {c: (_mean([s[0] for s in v]), _mean([s[1] for s in v]))
+        table[name] = {c: tuple(_mean([s[i] for s in v]) for i in range(3))  # type: ignore
                        for c, v in per_cat.items()}
-    if misses:
-        print("queries ranknews (SQLite) did not fully recall:", "; ".join(misses[
-            "ranknews (SQLite)"]))
     return table
 
 
@@ -230,14 +270,14 @@ def _reset_pg(url: str) -> None:
     engine.dispose()
 
 
-def print_relevance(table: dict[str, dict[str, tuple[float, float]]],
-                    queries: list[Query]) -> None:
+def print_relevance(table: Scores, queries: list[Query], label: str = "judged") -> None:
     cats = ["ALL", *dict.fromkeys(q.category for q in queries)]
     counts = {c: sum(1 for q in queries if c in ("ALL", q.category)) for c in cats}
-    print(f"\nRelevance: {len(queries)} judged queries, recall@10 / nDCG@10")
-    print(f"{'system':44}" + "".join(f"{c + f' ({counts[c]})':>20}" for c in cats))
+    print(f"\nRelevance: {len(queries)} {label} queries, recall@10 / nDCG@10 / no result")
+    print(f"{'system':44}" + "".join(f"{c + f' ({counts[c]})':>26}" for c in cats))
     for name, row in table.items():
-        print(f"{name:44}" + "".join(f"{row[c][0]:>10.3f} / {row[c][1]:.3f}" for c in cats))
+        print(f"{name:44}" + "".join(
+            f"{row[c][0]:>10.3f} / {row[c][1]:.3f} / {row[c][2]:.2f}" for c in cats))
 
 
 # ---- indexing speed ------------------------------------------------------------------------
@@ -283,6 +323,9 @@ def main() -> None:
     parser.add_argument("--windows", default="100",
                         help="candidate windows to time, comma-separated (default: the setting)")
     parser.add_argument("--skip-relevance", action="store_true")
+    parser.add_argument("--set", default="judged", help="query sets, comma-separated: "
+                        + ", ".join(QUERY_SETS) + " (default: judged)")
+    parser.add_argument("--no-ablations", action="store_true")
     parser.add_argument("--skip-indexing", action="store_true")
     args = parser.parse_args()
     if not (DATA / "stories" / "dev.jsonl").exists():
@@ -290,7 +333,12 @@ def main() -> None:
     docs, queries = load_corpus(), load_queries()
     analyzer = Analyzer()
     if not args.skip_relevance:
-        print_relevance(relevance(docs, queries, analyzer, args.pg), queries)
+        systems = build_systems(docs, analyzer, args.pg, ablations=not args.no_ablations)
+        for name in args.set.split(","):
+            chosen = load_queries(QUERY_SETS[name])
+            misses: dict[str, list[str]] = {}
+            print_relevance(score_systems(systems, chosen, misses), chosen, name)
+            _print_misses(misses)
     if not args.skip_indexing:
         indexing_speed(docs, args.workers, args.index_rounds)
     if args.latency or args.pg_latency:

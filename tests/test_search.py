@@ -252,6 +252,9 @@ def test_cli_search_prints_hits_best_first(corpus, database_url, monkeypatch):
     assert scores == sorted(scores, reverse=True)
     plain = CliRunner().invoke(app, ["search", "MTIA"])
     assert plain.exit_code == 0 and "MTIA" in plain.output
+    assert "기사 1건 · 이야기 1건" in plain.output  # the counts (on stderr)
+    partial = CliRunner().invoke(app, ["search", "MTIA 날치기"])
+    assert "일부 단어만 일치하는 결과" in partial.output and "MTIA" in partial.stdout
 
 
 def test_cli_reindex_and_index(corpus, database_url, monkeypatch):
@@ -276,3 +279,72 @@ def test_indexer_reuses_a_stored_analysis_with_todays_terms(indexer):
     older = replace(stored, version=TERMS_SINCE - 1)
     title = indexer.documents([article], stored={1: older})[0].title
     assert "저장된" not in title and "휴진" in title
+
+
+# ---- natural queries: spacing both ways, partial matches, counts (issue 16) ----------------
+
+NATURAL = [
+    post(11, "국민의힘 대표 선출 전당대회 열려", "국민의힘 대표를 뽑는 전당대회가 열렸다."),
+    post(12, "반도체특별법 국회 통과", "반도체특별법이 본회의를 통과했다."),
+    post(13, "클린스만 감독 경질 공식 발표", "축구협회가 클린스만 감독의 경질을 발표했다."),
+    post(14, "구단, 코치 해임 통보", "한 프로구단이 코치를 해임했다고 밝혔다."),
+    post(15, "클린스만 해임 뒤 대표팀 새 감독 물색", "클린스만 감독 해임 이후 대표팀이 감독을 찾는다."),
+    post(16, "가덕도 신공항 공사 지연", "가덕도 신공항 부지 공사가 늦어지고 있다."),
+]
+
+
+@pytest.fixture
+def natural(db, indexer):
+    store(db, indexer, *NATURAL)
+    return db
+
+
+def results_for(db, analyzer, text: str, **kwargs):
+    with db.read() as conn:
+        return search(conn, parse_query(text, analyzer), now=NOW, **kwargs)
+
+
+def test_spacing_variants_both_ways(natural, analyzer):
+    # written together in the query, apart in the article (Kiwi's parts)
+    assert found(natural, analyzer, "국민의힘대표")[0] == NATURAL[0].title
+    assert found(natural, analyzer, "가덕도신공항")[0] == NATURAL[5].title
+    # apart in the query, together in the article (bigrams inside the word)
+    assert found(natural, analyzer, "반도체 특별법")[0] == NATURAL[1].title
+    assert found(natural, analyzer, "반도체특별법")[0] == NATURAL[1].title
+
+
+def test_query_words_keep_kiwis_parts_and_names(analyzer):
+    units = parse_query("국민의힘대표 민희진의 전공의들 HBM3E", analyzer).units
+    assert [[t.text for t in u.terms] for u in units] == [
+        ["국민의힘", "대표"], ["민희진"], ["전공의"], ["hbm3e"]]
+    assert units[0].joined.text == "국민의힘대표"
+    assert units[1].name and not units[2].name  # 민/희/진 (NNP...) glued: one name
+
+
+def test_some_words_matching_is_never_an_empty_page(natural, analyzer):
+    results = results_for(natural, analyzer, "반도체특별법 국회 날치기")  # 날치기: in no post
+    assert [h.title for h in results.hits] == [NATURAL[1].title]
+    assert results.mode == "or" and results.complete == 0
+    assert not results.hits[0].complete
+    # one written word whose parts only partly match: its parts count one by one
+    results = results_for(natural, analyzer, "국민의힘대변인")  # 대변인: in no post
+    assert [h.title for h in results.hits] == [NATURAL[0].title] and results.mode == "or"
+
+
+def test_every_word_first_then_most_words_then_names(natural, analyzer):
+    results = results_for(natural, analyzer, "클린스만 감독 해임")
+    titles = [h.title for h in results.hits]
+    assert titles[0] == NATURAL[4].title and results.hits[0].complete  # all three words
+    assert results.complete == 1 and [h.complete for h in results.hits][1:] == [False] * 2
+    # then two of three words, then one; the paraphrase (경질 for 해임) still finds the name
+    assert titles[1:] == [NATURAL[2].title, NATURAL[3].title]
+    # a name and a word the articles paraphrase: the name's posts come before the word's
+    titles = found(natural, analyzer, "클린스만 잘림 해임")
+    assert titles.index(NATURAL[2].title) < titles.index(NATURAL[3].title)
+
+
+def test_counts_say_articles_and_stories(natural, analyzer):
+    results = results_for(natural, analyzer, "클린스만")
+    assert results.articles == 2 and results.stories == 2
+    story_aware = results_for(natural, analyzer, "클린스만", by_story=True)
+    assert story_aware.articles == 2 and story_aware.stories == story_aware.candidates

@@ -157,3 +157,22 @@ async def test_every_page_has_the_search_box(searchable, settings):
             assert form is not None and form.attributes["action"] == "/search", path
             assert form.css_first("input[name=q]") is not None
 
+
+
+async def test_counts_and_partial_matches_are_said_on_the_page_and_in_json(searchable, settings):
+    db, numbers = searchable
+    async with client_for(db, settings) as client:
+        page = await client.get("/search", params={"q": "휴진"})
+        twin = await client.get("/search.json", params={"q": "휴진"})
+        partial = await client.get("/search", params={"q": "메타 휴진"})
+        partial_json = await client.get("/search.json", params={"q": "메타 휴진"})
+    assert "기사 3건 · 이야기 1건" in page.text  # three posts, one story
+    assert twin.json()["articles"] == 3 and twin.json()["stories"] == 1
+    # no post has both words: the page says the results match only some of them
+    tree = LexborHTMLParser(partial.text)
+    assert "일부 단어만 일치하는 결과" in tree.css_first("li.search-partial").text()
+    assert len(results(partial.text)) == 2  # the strike story and the Meta post
+    data = partial_json.json()
+    assert data["complete"] == 0 and data["any_term"]
+    assert [r["complete"] for r in data["results"]] == [False, False]
+    assert data["articles"] == 4 and data["stories"] == 2

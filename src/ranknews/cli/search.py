@@ -55,10 +55,18 @@ def search(query: str = typer.Argument(..., help="검색어"),
     with database.read() as conn:
         results = search_store.search(conn, parsed, options=ranking_options(settings),
                                       limit=limit)
+    if results.hits:  # counts on stderr: stdout stays one hit a line
+        console.print(f"기사 {results.articles}건{' 이상' if results.capped else ''} · "
+                      f"이야기 {results.stories}건", highlight=False)
+    shown_partial = False
     for hit in results.hits:
+        if not hit.complete and not shown_partial and not as_json:
+            console.print("일부 단어만 일치하는 결과:", highlight=False)
+            shown_partial = True
         if as_json:
             line = json.dumps({"board_no": hit.board_no, "url": hit.url, "outlet": hit.outlet,
-                               "title": hit.title, "score": hit.score}, ensure_ascii=False)
+                               "title": hit.title, "score": hit.score,
+                               "complete": hit.complete}, ensure_ascii=False)
             # printed as it is (print_json would decode the escapes again)
             out.print(terminal_text(line, markup=False), markup=False, highlight=False,
                       soft_wrap=True)

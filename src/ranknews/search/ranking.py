@@ -13,12 +13,19 @@ Text relevance, per query unit u (a term, or a pair of adjacent terms):
 
 with column weights w = title 4, lead 2, grams 1 (an analysed headline term counts most, a
 bigram match inside a word least; one at the start of a word counts twice, so 한은은 beats
-북한은 for 한은), k1 = 1.2, b = 0.75, and avglen over the candidates. A
-pair counts its two terms at half weight each plus its joined form (삼성 전자 → 삼성전자).
-Every candidate of an AND search contains every unit, so idf_u = 1; when no post had every
-unit and the search fell back to OR, idf_u = ln(1 + (n − df_u + 0.5) / (df_u + 0.5)) over
-the n candidates. Posts where a pair is written next to each other (삼성전자, 삼성 전자) rank
-before those where the two terms only both occur (a phrase boost).
+북한은 for 한은), k1 = 1.2, b = 0.75, and avglen over the candidates. A compound word of
+the query (국민의힘대표) counts its k parts at 1/k weight each plus the whole word.
+idf_u comes from the caller: 1 for every unit when only posts with every unit are ranked;
+for a partial match, the rarer a word, the more it counts (store/search.py estimates
+idf_u = ln(1 + (L + 0.5) / (df_u + 0.5)) from the matches df_u of the word alone in a
+window of L).
+
+Order: posts that contain every unit first, then those that contain most of them (more
+units first; among as many, those with more of the query's names, as Kiwi tags them (NNP):
+a person's name plus a word the articles paraphrase still finds that person), each tier
+by score. Within a tier,
+posts where two adjacent words of the query are written next to each other (삼성전자,
+삼성 전자) come first (a phrase boost).
 
 Recency:
 
@@ -34,7 +41,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
+from typing import Collection, Sequence
 
 from ranknews.search.document import WORD_START
 from ranknews.search.query import ParsedQuery, Pattern, adjacent_patterns, term_patterns
@@ -59,6 +66,9 @@ class Ranked:
     score: float
     relevance: float
     adjacent: bool
+    matched: int = 0  # units of the query this post contains
+    complete: bool = True  # it contains every unit
+    names: int = 0  # name (NNP) units of the query it contains
 
 
 def recency_factor(when: datetime | None, now: datetime, *, weight: float,
@@ -70,25 +80,32 @@ def recency_factor(when: datetime | None, now: datetime, *, weight: float,
 
 
 def rank(query: ParsedQuery, candidates: Sequence[Candidate], now: datetime, *,
-         recency_weight: float, half_life_hours: float, any_unit: bool = False) -> list[Ranked]:
-    """Candidates best first."""
+         recency_weight: float, half_life_hours: float, idfs: Sequence[float] | None = None,
+         complete: Collection[int] | None = None) -> list[Ranked]:
+    """Candidates best first. ``complete``: the numbers of the posts that matched every unit
+    (None: all of them); ``idfs``: one weight per unit (None: 1 each)."""
     docs = [_Columns(c) for c in candidates]
     avg = {c: (sum(d.lengths[c] for d in docs) / len(docs) if docs else 1.0) or 1.0
            for c in WEIGHTS}
     unit_patterns = [[_needles(term_patterns(t)) for t in u.terms] for u in query.units]
     joined = [_needles(term_patterns(u.joined)) if u.joined else [] for u in query.units]
-    adjacency = _needles([p for u in query.units for p in adjacent_patterns(u)])
-    tfs = [[_unit_tf(d, terms, pair, avg) for terms, pair in zip(unit_patterns, joined)]
-           for d in docs]
-    idfs = _idfs(tfs, len(docs)) if any_unit else [1.0] * len(query.units)
+    adjacency = _needles([p for u in query.pairs for p in adjacent_patterns(u)])
+    weights = list(idfs) if idfs is not None else [1.0] * len(query.units)
+    names = [i for i, u in enumerate(query.units) if u.name]
     out = []
-    for cand, doc, unit_tfs in zip(candidates, docs, tfs):
-        rel = sum(idf * tf / (K1 + tf) for idf, tf in zip(idfs, unit_tfs))
+    for cand, doc in zip(candidates, docs):
+        tfs = [_unit_tf(doc, terms, pair, avg) for terms, pair in zip(unit_patterns, joined)]
+        rel = sum(idf * tf / (K1 + tf) for idf, tf in zip(weights, tfs))
         factor = recency_factor(cand.when, now, weight=recency_weight,
                                 half_life_hours=half_life_hours)
+        full = complete is None or cand.board_no in complete
         out.append(Ranked(cand.board_no, rel * factor, rel,
-                          any(doc.text[c].count(n) for c, n, _ in adjacency)))
-    out.sort(key=lambda r: (not r.adjacent, -r.score, -r.board_no))
+                          any(doc.text[c].count(n) for c, n, _ in adjacency),
+                          matched=len(tfs) if full else sum(1 for tf in tfs if tf > 0),
+                          complete=full,
+                          names=len(names) if full else sum(1 for i in names if tfs[i] > 0)))
+    out.sort(key=lambda r: (not r.complete, -r.matched, -r.names, not r.adjacent,
+                            -r.score, -r.board_no))
     return out
 
 
@@ -130,11 +147,10 @@ def _unit_tf(doc: _Columns, terms: list[list[Needle]], joined: list[Needle],
              avg: dict[str, float]) -> float:
     if not joined:
         return _term_tf(doc, terms[0], avg)
-    return sum(_term_tf(doc, t, avg) for t in terms) / 2 + _term_tf(doc, joined, avg)
+    return sum(_term_tf(doc, t, avg) for t in terms) / len(terms) + _term_tf(doc, joined, avg)
 
 
-def _idfs(tfs: list[list[float]], n: int) -> list[float]:
-    if not tfs:
-        return []
-    df = [sum(1 for row in tfs if row[u] > 0) for u in range(len(tfs[0]))]
-    return [math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in df]
+def rarity(df: int, window: int) -> float:
+    """A unit's weight in a partial match from its matches ``df`` in a window of ``window``
+    newest posts (a word found ``window`` times or more is as common as it gets here)."""
+    return math.log(1 + (window + 0.5) / (df + 0.5))

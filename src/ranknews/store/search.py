@@ -10,7 +10,10 @@ Tables (migration 0002_search):
 
 Searching takes the newest ``candidate_limit`` matches with their token columns and ranks
 them by text relevance blended with recency (search/ranking.py), then returns one page.
-Hidden posts are excluded by the query itself, so a takedown applies at once.
+When fewer than ``partial_below`` posts contain every word of the query, the posts that
+contain some of them follow (each word's newest matches, ranked by how many words they
+contain and how rare those are), so a search never comes back empty while some word
+matches. Hidden posts are excluded by the query itself, so a takedown applies at once.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ranknews.models import Article
 from ranknews.search.document import WORD_START, SearchDocument
 from ranknews.search.query import Mode, ParsedQuery, to_fts5, to_tsquery
-from ranknews.search.ranking import Candidate, Ranked, rank
+from ranknews.search.ranking import Candidate, Ranked, rank, rarity
 from ranknews.store.articles import row_to_article
 from ranknews.store.db import SEARCH_VERSION, bump_version
 from ranknews.store.driver import as_time, rows
@@ -142,6 +145,7 @@ class RankingOptions:
     recency_weight: float = 1.0
     half_life_hours: float = 72.0
     candidate_limit: int = 100
+    partial_below: int = 50  # fewer posts with every word: add those with some of them
 
 
 @dataclass
@@ -160,15 +164,19 @@ class SearchHit:
     relevance: float
     story_id: int | None = None  # set by a story-aware search
     story_size: int = 1  # visible posts in that story
+    complete: bool = True  # contains every word of the query (else: some of them)
 
 
 @dataclass
 class SearchResults:
     query: ParsedQuery
     hits: list[SearchHit] = field(default_factory=list)
-    candidates: int = 0  # matches ranked (capped at candidate_limit)
+    candidates: int = 0  # entries ranked: posts, or stories of a story-aware search
     capped: bool = False  # more matches exist than were ranked
-    mode: str = "and"  # "or" when no post had every term and any term was accepted
+    mode: str = "and"  # "or" when no post had every word and only partial matches are shown
+    articles: int = 0  # posts ranked (every word or some of them)
+    stories: int = 0  # stories among them (a post in no story counts as one)
+    complete: int = 0  # entries that contain every word; the partial ones follow them
 
 
 def search(conn: Connection, query: ParsedQuery, *, filters: SearchFilters = SearchFilters(),
@@ -183,24 +191,49 @@ def search(conn: Connection, query: ParsedQuery, *, filters: SearchFilters = Sea
     if query.empty:
         return results
     now = now or datetime.now(timezone.utc)
-    candidates = _candidates(conn, query, "and", filters, options.candidate_limit)
-    if not candidates and len(query.units) > 1:
-        candidates = _candidates(conn, query, "or", filters, options.candidate_limit)
-        results.mode = "or"
-    results.candidates = len(candidates)
-    results.capped = len(candidates) >= options.candidate_limit
+    limit_n = options.candidate_limit
+    candidates = _candidates(conn, query, "and", filters, limit_n)
+    results.capped = len(candidates) >= limit_n
     ranked = rank(query, candidates, now, recency_weight=options.recency_weight,
-                  half_life_hours=options.half_life_hours, any_unit=results.mode == "or")
-    stories: dict[int, tuple[int, int]] = {}
+                  half_life_hours=options.half_life_hours)
+    loose = query.loose()
+    if len(loose.units) > 1 and len(candidates) < options.partial_below:
+        partial, idfs = _partial(conn, loose, filters, limit_n,
+                                 {c.board_no for c in candidates})
+        if partial and not candidates:
+            results.mode = "or"
+        ranked += rank(loose, partial, now, recency_weight=options.recency_weight,
+                       half_life_hours=options.half_life_hours, idfs=idfs, complete=())
+    stories = story_sizes(conn, [r.board_no for r in ranked])
+    results.articles = len(ranked)
+    results.stories = len({stories[r.board_no][0] if r.board_no in stories else -r.board_no
+                           for r in ranked})
     if by_story:
-        stories = story_sizes(conn, [r.board_no for r in ranked])
         ranked = _best_of_each_story(ranked, stories)
-        results.candidates = len(ranked)
+    results.candidates = len(ranked)
+    results.complete = sum(1 for r in ranked if r.complete)
     page = ranked[offset:offset + limit]
     details = _details(conn, [r.board_no for r in page])
-    results.hits = [_hit(details[r.board_no], r.score, r.relevance, stories.get(r.board_no))
+    results.hits = [_hit(details[r.board_no], r, stories.get(r.board_no) if by_story else None)
                     for r in page if r.board_no in details]
     return results
+
+
+def _partial(conn: Connection, query: ParsedQuery, filters: SearchFilters, limit: int,
+             seen: set[int]) -> tuple[list[Candidate], list[float]]:
+    """The posts, not in ``seen``, that contain some units of ``query`` (each unit's newest
+    matches, the window shared between the units), and each unit's rarity."""
+    window = max(limit // len(query.units), 20)
+    found: list[Candidate] = []
+    idfs = []
+    for unit in query.units:
+        matches = _candidates(conn, query.part((unit,)), "and", filters, window)
+        idfs.append(rarity(len(matches), window))
+        for cand in matches:
+            if cand.board_no not in seen:
+                seen.add(cand.board_no)
+                found.append(cand)
+    return found, idfs
 
 
 def _best_of_each_story(ranked: list[Ranked], stories: dict[int, tuple[int, int]]
@@ -268,13 +301,13 @@ def _details(conn: Connection, numbers: list[int]) -> dict[int, Article]:
     return {r.board_no: row_to_article(r) for r in rows}
 
 
-def _hit(article: Article, score: float, relevance: float,
+def _hit(article: Article, ranked: Ranked,
          story: tuple[int, int] | None = None) -> SearchHit:
     return SearchHit(
         board_no=article.board_no or 0, url=article.url, outlet=article.outlet,
         outlet_domain=article.outlet_domain, title=article.title, tags=article.tags,
         section=article.section, published_at=article.published_at,
         collected_at=article.collected_at,  # type: ignore[arg-type]
-        body=article.text or article.summary, score=round(score, 4),
-        relevance=round(relevance, 4), story_id=story[0] if story else None,
-        story_size=story[1] if story else 1)
+        body=article.text or article.summary, score=round(ranked.score, 4),
+        relevance=round(ranked.relevance, 4), story_id=story[0] if story else None,
+        story_size=story[1] if story else 1, complete=ranked.complete)

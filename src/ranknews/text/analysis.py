@@ -97,6 +97,14 @@ class Analyzer:
         """Kiwi's morphemes of a short text (a search query), with their offsets."""
         return [Token(t.form, t.tag, t.start, t.start + t.len) for t in self._tokenize(text)]
 
+    def readings(self, text: str, n: int) -> list[tuple[list[Token], float]]:
+        """Kiwi's ``n`` best readings of a short text (a word of a query), best first, each
+        with its log-probability score."""
+        with self._lock:
+            found = self._kiwi.analyze(text, top_n=n)
+        return [([Token(t.form, t.tag, t.start, t.start + t.len) for t in tokens], score)
+                for tokens, score in found]
+
     def analyze(self, title: str, body: str = "") -> Analysis:
         return self.analyze_many([(title, body)])[0]
 

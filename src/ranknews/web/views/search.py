@@ -92,6 +92,7 @@ def hit_context(hit: SearchHit, needles: list[str], settings: Settings) -> dict[
         "published_at": when.isoformat() if when else None,
         "when": full_time(when, zone(settings.timezone)),
         "score": hit.score,
+        "complete": hit.complete,  # every word of the query (else: some of them)
         "story": ({"id": hit.story_id, "size": hit.story_size,
                    "url": f"/stories/{hit.story_id}"}
                   if hit.story_id is not None and hit.story_size > 1 else None),
@@ -134,6 +135,9 @@ def search_page(request: Request) -> Response:
         "terms": needles,
         "total": results.candidates,
         "total_capped": results.capped,
+        "articles": results.articles,
+        "stories": results.stories,
+        "complete": results.complete,  # entries with every word; partial ones follow
         "any_term": results.mode == "or",
         "page": page,
         "prev_url": _page_url(params, page - 1) if page > 1 else None,
