@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 import typer
 from rich.console import Console
 
+from ranknews import __version__
+from ranknews.cli.usage import KoreanGroup
 from ranknews.config import Settings
 from ranknews.errors import RanknewsError
 
@@ -19,13 +21,28 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="ranknews",
+    cls=KoreanGroup,
     help="ranknews: 한국 뉴스 모음 게시판 (Korean news aggregation board).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console()
+# output to a pipe or a file is not wrapped at 80 columns: a summary stays one line, as a
+# script (and a reader of a log) expects; a terminal wraps long lines by itself
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"ranknews {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="버전을 보여 주고 끝냅니다.")) -> None:
+    """ranknews: 한국 뉴스 모음 게시판 (Korean news aggregation board)."""
 
 DbOption = typer.Option(None, "--db", help="Database URL (default: RANKNEWS_DATABASE_URL, "
                         "else a SQLite file in the data directory).")
@@ -49,6 +66,13 @@ def terminal_text(value: object, *, markup: bool = True) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def print_row(*cells: object) -> None:
+    """One tab-separated line on stdout, for scripts, grep and cut: the tabs stay tabs (rich
+    would expand them to spaces), and text from outside can not drive the terminal."""
+    line = "\t".join(terminal_text(str(c).replace("\t", " "), markup=False) for c in cells)
+    typer.echo(line)
 
 
 def settings_from(db: str | None, data_dir: str | None = None, **overrides: Any) -> Settings:
