@@ -23,7 +23,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 def _playwright():
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        pytest.skip(f"end-to-end tests need Chromium at {CHROMIUM} (Debian package chromium)")
+        pytest.skip(f"end-to-end tests need Chromium at {CHROMIUM} (Debian package chromium; scripts/setup installs it, see README)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
