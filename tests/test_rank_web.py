@@ -107,6 +107,16 @@ async def test_empty_database_pages_render(db, settings):
         for path in ("/rank", "/trends", "/", "/rank.json", "/trends.json"):
             assert (await client.get(path)).status_code == 200
         assert "급상승 키워드가 없습니다" in (await client.get("/trends")).text
+        home = LexborHTMLParser((await client.get("/")).text)
+    # no keywords: no trends block on the home page, the board comes sooner
+    assert home.css_first("#home-trends") is None and "실시간 이슈 키워드" not in home.html
+
+
+async def test_home_top_stories_lead_to_the_full_ranking(ranked, settings):
+    async with client_for(make_app(settings, ranked)) as client:
+        tree = LexborHTMLParser((await client.get("/")).text)
+    more = tree.css_first(".home-stories .more-link a")
+    assert more.text().endswith("더 보기") and more.attributes["href"] == "/rank"
 
 
 async def test_views_count_once_per_visitor_including_cached_pages(ranked, settings):
