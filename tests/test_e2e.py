@@ -150,6 +150,12 @@ def test_on_a_phone_the_board_begins_on_the_first_screen(ranked_server):
             rss = page.locator(".site-footer a.rss")
             assert rss.is_visible() and rss.locator("svg").count() == 1
             assert page.locator(".site-nav a[href='/rss.xml']").count() == 0
+            # "관련 기사 N건" looks like a link: the link colour, underlined
+            related = page.locator("table.board a.story-size").first
+            assert related.inner_text().startswith("관련 기사")
+            look = related.evaluate("a => [getComputedStyle(a).color, "
+                                    "getComputedStyle(a).textDecorationLine]")
+            assert look == ["rgb(26, 86, 184)", "underline"], look
             # on a desktop the whole ranking shows, with its reasons
             page.set_viewport_size({"width": 1280, "height": 900})
             assert all(stories.nth(i).is_visible() for i in range(stories.count()))
