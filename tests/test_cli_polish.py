@@ -66,6 +66,15 @@ def test_clicks_own_errors_are_korean(tmp_path):
             assert english not in result.stderr, (args, result.stderr)
 
 
+def test_a_path_the_system_refuses_is_one_korean_line(tmp_path):
+    blocker = tmp_path / "파일"
+    blocker.write_text("", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "ranknews", "init", "--data-dir",
+                             str(blocker / "data")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"오류: 디렉터리가 아닙니다: {blocker / 'data'}", result.stderr
+
+
 def test_crawl_exits_3_when_every_feed_failed(database_url, tmp_path, httpserver):
     toml = tmp_path / "s.toml"
     toml.write_text(sources_toml([("없는일보", "127.0.0.1", httpserver.url("/none.xml"))]),

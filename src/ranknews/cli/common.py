@@ -3,6 +3,7 @@ database, and turning ranknews errors into clean messages."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import re
 import sys
@@ -96,6 +97,18 @@ def counting_progress() -> Any:
                     disable=not console.is_terminal, transient=True)
 
 
+_OS_ERRORS = {errno.ENOENT: "파일이나 디렉터리가 없습니다", errno.EACCES: "권한이 없습니다",
+              errno.EPERM: "권한이 없습니다", errno.ENOSPC: "디스크 공간이 모자랍니다",
+              errno.EISDIR: "파일이 아니라 디렉터리입니다", errno.ENOTDIR: "디렉터리가 아닙니다",
+              errno.EROFS: "읽기 전용 파일 시스템입니다", errno.EEXIST: "이미 있습니다"}
+
+
+def os_error_text(exc: OSError) -> str:
+    """An OSError in Korean: what went wrong, on which path."""
+    what = _OS_ERRORS.get(exc.errno or 0, f"입출력 오류 ({exc.strerror or exc})")
+    return f"{what}: {exc.filename}" if exc.filename else what
+
+
 def clean_errors(func: F) -> F:
     """Print ranknews errors as one red line and exit 1, instead of a traceback."""
 
@@ -109,5 +122,9 @@ def clean_errors(func: F) -> F:
         except ValueError as exc:
             console.print(f"[red]오류:[/red] {exc}", highlight=False, soft_wrap=True)
             sys.exit(2)
+        except OSError as exc:  # a data directory, database or file the system refuses
+            console.print(f"[red]오류:[/red] {terminal_text(os_error_text(exc))}",
+                          highlight=False, soft_wrap=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
