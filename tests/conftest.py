@@ -26,8 +26,29 @@ def shared_data(*parts: str) -> Path:
     """A path in ../shared/data, or skip the test with a clear message when it is absent."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"real data not found at {path} (see DEVELOPERS.md: ../shared/data)")
+        pytest.skip(f"real data not found at {path} (README, Two commands: the real data "
+                    "in ../shared/data)")
     return path
+
+
+def pytest_sessionstart(session) -> None:  # noqa: ANN001
+    """The tests empty the database of RANKNEWS_TEST_DATABASE_URL before each test: only one
+    that is empty or holds ranknews (an alembic_version table), never one with something
+    else in it."""
+    url = os.environ.get("RANKNEWS_TEST_DATABASE_URL")
+    if not url:
+        return
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        tables = set(conn.execute(text(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"))
+            .scalars())
+    engine.dispose()
+    if tables and "alembic_version" not in tables:
+        raise pytest.UsageError(
+            f"RANKNEWS_TEST_DATABASE_URL holds tables that are not ranknews's "
+            f"({', '.join(sorted(tables)[:5])}): the tests empty their database, so give "
+            "them one of their own (README, Two commands)")
 
 
 def _reset_postgres(url: str) -> None:

@@ -107,6 +107,37 @@ async def test_empty_database_pages_render(db, settings):
         for path in ("/rank", "/trends", "/", "/rank.json", "/trends.json"):
             assert (await client.get(path)).status_code == 200
         assert "급상승 키워드가 없습니다" in (await client.get("/trends")).text
+        home = LexborHTMLParser((await client.get("/")).text)
+    # no keywords: no trends block on the home page, the board comes sooner
+    assert home.css_first("#home-trends") is None and "실시간 이슈 키워드" not in home.html
+
+
+async def test_home_top_stories_lead_to_the_full_ranking(ranked, settings):
+    async with client_for(make_app(settings, ranked)) as client:
+        tree = LexborHTMLParser((await client.get("/")).text)
+    more = tree.css_first(".home-stories .more-link a")
+    assert more.text().endswith("더 보기") and more.attributes["href"] == "/rank"
+
+
+async def test_on_a_quiet_night_more_opens_the_days_ranking(db, settings):
+    from datetime import timedelta
+
+    from ranknews.models import Article, Paragraph
+
+    now = datetime.now(timezone.utc)
+    save_articles(db, [Article(url=f"https://news.example.kr/q/{i}", outlet=f"일보{i}",
+                               outlet_domain=f"n{i}.example.kr", title=title, section="사회",
+                               published_at=now - timedelta(hours=7),
+                               collected_at=now - timedelta(hours=7),
+                               blocks=(Paragraph(title),))
+                       for i, title in enumerate(["새벽 도심 화재 진압", "국회 예산안 처리"])])
+    update_rank(db, now=now)
+    async with client_for(make_app(settings, db)) as client:
+        data = (await client.get("/index.json")).json()["home"]
+        target = (await client.get(data["more_url"])).text
+    # nothing in the last hours: the block shows the day's stories, and so does its link
+    assert data["stories"] and data["more_url"] == "/rank?period=today"
+    assert data["stories"][0]["title"] in target
 
 
 async def test_views_count_once_per_visitor_including_cached_pages(ranked, settings):

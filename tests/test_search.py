@@ -245,7 +245,7 @@ def test_cli_search_prints_hits_best_first(corpus, database_url, monkeypatch):
     monkeypatch.setenv("RANKNEWS_DATABASE_URL", database_url)
     result = CliRunner().invoke(app, ["search", "휴진", "--json", "--limit", "5"])
     assert result.exit_code == 0, result.output
-    hits = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    hits = json.loads(result.stdout)
     assert hits[0]["title"] == CORPUS[1].title
     assert {"board_no", "url", "outlet", "title", "score"} <= set(hits[0])
     scores = [h["score"] for h in hits]

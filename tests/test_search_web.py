@@ -103,8 +103,32 @@ async def test_filters_and_bad_parameters(searchable, settings):
     assert [r["outlet_domain"] for r in econ.json()["results"]] == ["econ.example.kr"]
     assert [r["section"] for r in world.json()["results"]] == ["국제"]
     assert future.json()["results"] == []
-    assert bad_date.status_code == 400 and "2024-06-16 형식" in bad_date.text
+    assert bad_date.status_code == 400 and "2024.06.16 형식" in bad_date.text
     assert reversed_.status_code == 400 and "시작일" in reversed_.text
+
+
+async def test_filters_are_choices_and_days_korean(searchable, settings):
+    db, _ = searchable
+    today = (NOW.astimezone(timezone(timedelta(hours=9))) - timedelta(days=1)).date()  # posts: <6h old
+    korean_day = f"{today:%Y.%m.%d}"
+    async with client_for(db, settings) as client:
+        page = await client.get("/search", params={"q": "공개", "outlet": "econ.example.kr",
+                                                   "from": korean_day})
+        spaced = await client.get("/search.json", params={
+            "q": "공개", "from": f"{today.year}. {today.month}. {today.day}."})
+        future = await client.get("/search.json", params={"q": "공개", "from": "2999.01.01"})
+    tree = LexborHTMLParser(page.text)
+    outlets = {o.attributes["value"]: o.text() for o in tree.css('select[name="outlet"] option')}
+    assert outlets == {"": "전체", "news.example.kr": "예시일보", "econ.example.kr": "경제일보"}
+    selected = tree.css_first('select[name="outlet"] option[selected]')
+    assert selected.text() == "경제일보"
+    sections = [o.text() for o in tree.css('select[name="section"] option')]
+    assert sections == ["전체", "경제", "국제", "사회"]
+    day = tree.css_first('input[name="from"]')
+    assert day.attributes["type"] == "text" and day.attributes["placeholder"] == "2024.06.16"
+    assert day.attributes["value"] == korean_day
+    assert not tree.css('input[type="date"]')
+    assert len(spaced.json()["results"]) == 2 and future.json()["results"] == []
 
 
 @pytest.mark.parametrize("q", ["", "ab 가 " * 2_000, '" * : ^ NEAR AND OR', "ㅋㅋ", "ㄱ", "😀🔥",

@@ -414,6 +414,26 @@ async def test_the_query_check_sees_an_offset_planted_in_a_board_query(board, se
     assert [s for s in statements if "OFFSET 0" in s]
 
 
+async def test_json_twins_are_utf8_korean(client):
+    for path in ("/index.json", "/articles/46.json"):
+        response = await client.get(path)
+        assert response.headers["content-type"] == "application/json; charset=utf-8"
+        assert "게시판".encode() in response.content or "기사".encode() in response.content
+        assert b"\\u" not in response.content  # the Korean as it is, not \uXXXX escapes
+
+
+async def test_rss_sits_in_the_footer_with_its_icon_and_the_site_has_a_favicon(client):
+    tree = LexborHTMLParser((await client.get("/")).text)
+    assert "/rss.xml" not in [a.attributes["href"] for a in tree.css(".site-nav a")]
+    rss = tree.css_first(".site-footer a.rss")
+    assert rss.attributes["href"] == "/rss.xml" and rss.css_first("svg") is not None
+    icon = tree.css_first('link[rel="icon"]').attributes["href"]
+    for path in (icon, "/favicon.ico"):
+        response = await client.get(path)
+        assert response.status_code == 200 and response.headers["content-type"].startswith(
+            "image/svg+xml") and b"<svg" in response.content
+
+
 async def test_static_stylesheet_is_served(client):
     response = await client.get("/static/ranknews.css")
     assert response.status_code == 200 and ":focus-visible" in response.text

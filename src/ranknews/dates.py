@@ -26,6 +26,7 @@ KST = timezone(timedelta(hours=9), "KST")
 EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
 AHEAD = timedelta(days=1)
 
+_DAY = re.compile(r"(?P<y>\d{4})\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})\.?")
 _NUMERIC = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*[-./년]\s*(?P<m>\d{1,2})\s*[-./월]\s*(?P<d>\d{1,2})\s*[.일]?"
     r"(?:\s*\([월화수목금토일]\))?"
@@ -88,10 +89,15 @@ def parse_date(value: object, *, window: DateWindow = DEFAULT_WINDOW,
 
 def parse_day(value: str, *, window: DateWindow = DEFAULT_WINDOW, tz: tzinfo = SEOUL,
               now: datetime | None = None) -> date:
-    """A YYYY-MM-DD day from a reader (a query parameter), clamped to the window: the
-    days before it mean its first day, the days after it its last. ValueError when it is
-    not a date."""
-    day = date.fromisoformat(value.strip()) if len(value) <= 10 else _not_a_day(value)
+    """A day from a reader (a query parameter), as Koreans write it (2024.06.16, 2024. 6. 16.)
+    or ISO (2024-06-16), clamped to the window: the days before it mean its first day, the
+    days after it its last. ValueError when it is not a date."""
+    text = value.strip()
+    found = _DAY.fullmatch(text) if len(text) <= 16 else None
+    if found:
+        day = date(int(found["y"]), int(found["m"]), int(found["d"]))
+    else:
+        day = date.fromisoformat(text) if len(text) <= 10 else _not_a_day(value)
     first = window.earliest.astimezone(tz).date()
     last = window.latest(now).astimezone(tz).date()
     return min(max(day, first), last)

@@ -123,13 +123,16 @@ def unhide(board_no: int = typer.Argument(...),
 
 @app.command("outlet-mode")
 @clean_errors
-def outlet_mode(domain: str = typer.Argument(..., help="Outlet domain, e.g. www.khan.co.kr"),
+def outlet_mode(outlet: str = typer.Argument(..., help="언론사 이름 또는 도메인, "
+                                            "e.g. 경향신문 or www.khan.co.kr"),
                 mode: str = typer.Argument(..., help="full | excerpt | default"),
                 db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """언론사별 표시 방식: 전문(full) 또는 요약+원문 링크(excerpt)."""
-    from ranknews.store.articles import set_display_mode
+    from ranknews.store.articles import outlet_domains, set_display_mode
     from ranknews.store.audit import cli_actor
 
-    set_display_mode(open_db(settings_from(db, data_dir)), domain,
-                     None if mode == "default" else mode, actor=cli_actor())
-    out.print(f"{domain}: {mode}")
+    database = open_db(settings_from(db, data_dir))
+    for domain in outlet_domains(database, outlet):
+        set_display_mode(database, domain, None if mode == "default" else mode,
+                         actor=cli_actor())
+        out.print(f"{terminal_text(domain)}: {mode}", highlight=False)

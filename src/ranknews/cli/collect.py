@@ -21,6 +21,7 @@ from ranknews.cli.common import (
     console,
     open_db,
     out,
+    print_row,
     settings_from,
     terminal_text,
 )
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
 
 SourcesFileOption = typer.Option(
     None, "--sources-file", help="Sources TOML (RANKNEWS_SOURCES_FILE; default: shipped list).")
+
+# crawl's exit codes (README, Exit codes): 0 done, also when some feeds failed; 1 an error
+# (settings, sources file, database); 2 a wrong command line; 3 every feed crawled failed
+EXIT_ALL_FEEDS_FAILED = 3
 
 sources_app = typer.Typer(help="수집 소스(언론사 피드): 목록과 상태, 추가, 중지, 재개.",
                           invoke_without_command=True, no_args_is_help=False)
@@ -65,8 +70,9 @@ def sources(ctx: typer.Context, db: str = DbOption, data_dir: str = DataDirOptio
     if out.is_terminal:
         out.print(_table(rows, tz))
     else:  # piped: one tab-separated line per source, for scripts and grep
-        for line in _lines(rows, tz):
-            out.print(line, highlight=False, markup=False, soft_wrap=True)
+        print_row(*_COLUMNS)
+        for s in rows:
+            print_row(*_cells(s, tz))
 
 
 @sources_app.command("add")
@@ -142,6 +148,10 @@ def crawl(db: str = DbOption, data_dir: str = DataDirOption,
         from ranknews.cli.work import process_queue
 
         process_queue(database, settings)
+    if report.sources and len(report.failed) == len(report.sources):
+        console.print(f"[red]오류:[/red] 수집한 피드 {len(report.sources)}개가 모두 실패했습니다 "
+                      "(원인: ranknews sources).", highlight=False)
+        raise typer.Exit(EXIT_ALL_FEEDS_FAILED)
 
 
 async def _crawl_with_progress(database, settings: Settings, everything: bool) -> CollectReport:
@@ -181,12 +191,6 @@ def _cells(s: Source, tz: ZoneInfo) -> list[str]:
     error = f"{s.last_error_kind}: {s.last_error}" if s.last_error else ""
     return [str(s.id), s.outlet, s.section or "", s.health, str(s.items_collected),
             _when(s.last_success_at, tz), _when(s.next_fetch_at, tz), error, s.feed_url]
-
-
-def _lines(rows: list[Source], tz: ZoneInfo) -> list[str]:
-    # errors quote what servers sent: nothing in them may drive the terminal
-    return ["\t".join(_COLUMNS), *("\t".join(terminal_text(c.replace("\t", " "), markup=False)
-                                             for c in _cells(s, tz)) for s in rows)]
 
 
 def _table(rows: list[Source], tz: ZoneInfo) -> Table:

@@ -3,6 +3,7 @@ database, and turning ranknews errors into clean messages."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import re
 import sys
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 import typer
 from rich.console import Console
 
+from ranknews import __version__
+from ranknews.cli.usage import KoreanGroup
 from ranknews.config import Settings
 from ranknews.errors import RanknewsError
 
@@ -19,13 +22,28 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="ranknews",
+    cls=KoreanGroup,
     help="ranknews: 한국 뉴스 모음 게시판 (Korean news aggregation board).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console()
+# output to a pipe or a file is not wrapped at 80 columns: a summary stays one line, as a
+# script (and a reader of a log) expects; a terminal wraps long lines by itself
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"ranknews {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="버전을 보여 주고 끝냅니다.")) -> None:
+    """ranknews: 한국 뉴스 모음 게시판 (Korean news aggregation board)."""
 
 DbOption = typer.Option(None, "--db", help="Database URL (default: RANKNEWS_DATABASE_URL, "
                         "else a SQLite file in the data directory).")
@@ -51,6 +69,13 @@ def terminal_text(value: object, *, markup: bool = True) -> str:
     return escape(text)
 
 
+def print_row(*cells: object) -> None:
+    """One tab-separated line on stdout, for scripts, grep and cut: the tabs stay tabs (rich
+    would expand them to spaces), and text from outside can not drive the terminal."""
+    line = "\t".join(terminal_text(str(c).replace("\t", " "), markup=False) for c in cells)
+    typer.echo(line)
+
+
 def settings_from(db: str | None, data_dir: str | None = None, **overrides: Any) -> Settings:
     return Settings.from_env(database_url=db, data_dir=data_dir, **overrides)
 
@@ -72,6 +97,18 @@ def counting_progress() -> Any:
                     disable=not console.is_terminal, transient=True)
 
 
+_OS_ERRORS = {errno.ENOENT: "파일이나 디렉터리가 없습니다", errno.EACCES: "권한이 없습니다",
+              errno.EPERM: "권한이 없습니다", errno.ENOSPC: "디스크 공간이 모자랍니다",
+              errno.EISDIR: "파일이 아니라 디렉터리입니다", errno.ENOTDIR: "디렉터리가 아닙니다",
+              errno.EROFS: "읽기 전용 파일 시스템입니다", errno.EEXIST: "이미 있습니다"}
+
+
+def os_error_text(exc: OSError) -> str:
+    """An OSError in Korean: what went wrong, on which path."""
+    what = _OS_ERRORS.get(exc.errno or 0, f"입출력 오류 ({exc.strerror or exc})")
+    return f"{what}: {exc.filename}" if exc.filename else what
+
+
 def clean_errors(func: F) -> F:
     """Print ranknews errors as one red line and exit 1, instead of a traceback."""
 
@@ -85,5 +122,9 @@ def clean_errors(func: F) -> F:
         except ValueError as exc:
             console.print(f"[red]오류:[/red] {exc}", highlight=False, soft_wrap=True)
             sys.exit(2)
+        except OSError as exc:  # a data directory, database or file the system refuses
+            console.print(f"[red]오류:[/red] {terminal_text(os_error_text(exc))}",
+                          highlight=False, soft_wrap=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]

@@ -19,6 +19,7 @@ from ranknews.cli.common import (
     console,
     open_db,
     out,
+    print_row,
     settings_from,
     terminal_text,
 )
@@ -39,7 +40,8 @@ def ranking_options(settings: Settings) -> RankingOptions:
 @app.command()
 @clean_errors
 def search(query: str = typer.Argument(..., help="검색어"),
-           as_json: bool = typer.Option(False, "--json", help="JSON Lines output."),
+           as_json: bool = typer.Option(False, "--json", help="One JSON array of hits "
+                                        "([] when none)."),
            limit: int = typer.Option(20, "--limit", min=1, max=1000),
            db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """기사를 검색합니다: 번호, 주소, 언론사, 제목, 점수 (best first)."""
@@ -55,26 +57,25 @@ def search(query: str = typer.Argument(..., help="검색어"),
     with database.read() as conn:
         results = search_store.search(conn, parsed, options=ranking_options(settings),
                                       limit=limit)
-    if results.hits:  # counts on stderr: stdout stays one hit a line
+    if results.hits:  # counts on stderr: stdout stays the hits
         console.print(f"기사 {results.articles}건{' 이상' if results.capped else ''} · "
                       f"이야기 {results.stories}건", highlight=False)
+    if as_json:
+        # one JSON document, also when nothing is found ([]); printed as it is (print_json
+        # would decode the escapes again), one hit a line
+        hits = [json.dumps({"board_no": hit.board_no, "url": hit.url, "outlet": hit.outlet,
+                            "title": hit.title, "score": hit.score,
+                            "complete": hit.complete}, ensure_ascii=False)
+                for hit in results.hits]
+        document = "[\n" + ",\n".join(hits) + "\n]" if hits else "[]"
+        out.print(terminal_text(document, markup=False), markup=False, highlight=False,
+                  soft_wrap=True)
     shown_partial = False
-    for hit in results.hits:
-        if not hit.complete and not shown_partial and not as_json:
+    for hit in [] if as_json else results.hits:
+        if not hit.complete and not shown_partial:
             console.print("일부 단어만 일치하는 결과:", highlight=False)
             shown_partial = True
-        if as_json:
-            line = json.dumps({"board_no": hit.board_no, "url": hit.url, "outlet": hit.outlet,
-                               "title": hit.title, "score": hit.score,
-                               "complete": hit.complete}, ensure_ascii=False)
-            # printed as it is (print_json would decode the escapes again)
-            out.print(terminal_text(line, markup=False), markup=False, highlight=False,
-                      soft_wrap=True)
-        else:
-            # text from outside: no control character reaches the terminal
-            line = f"{hit.board_no}\t{hit.url}\t{hit.outlet}\t{hit.title}\t{hit.score:.4f}"
-            out.print(terminal_text(line, markup=False), highlight=False, markup=False,
-                      soft_wrap=True)
+        print_row(hit.board_no, hit.url, hit.outlet, hit.title, f"{hit.score:.4f}")
     if not results.hits and not as_json:
         console.print("검색 결과가 없습니다.")
     note = waiting_note(database)

@@ -23,7 +23,9 @@ from ranknews.cli.common import (
     counting_progress,
     open_db,
     out,
+    print_row,
     settings_from,
+    terminal_text,
 )
 from ranknews.errors import NotFound
 
@@ -143,7 +145,8 @@ def show(story_id: int = typer.Argument(...), db: str = DbOption,
                 console.print(note, highlight=False, soft_wrap=True)
             raise
     zone = ZoneInfo(settings.timezone)
-    out.print(f"이야기 {story_id}번: {view.first.title} (글 {len(view.coverage)}건, 언론사 "
+    title = terminal_text(view.first.title, markup=False)
+    out.print(f"이야기 {story_id}번: {title} (글 {len(view.coverage)}건, 언론사 "
               f"{len({c.outlet for c in view.coverage})}곳)", highlight=False, markup=False,
               soft_wrap=True)
     for c in view.coverage:
@@ -151,7 +154,6 @@ def show(story_id: int = typer.Argument(...), db: str = DbOption,
         tags = "".join(f"[{t}]" for t in c.tags)
         marks = " (통신사)" if c.is_wire else (f" (통신 기사 {c.wire_original}번 전재)"
                                                if c.wire_original else "")
-        out.print(f"{c.board_no}\t{when}\t{c.outlet}\t{tags}{c.title}{marks}",
-                  highlight=False, markup=False, soft_wrap=True)
+        print_row(c.board_no, when, c.outlet, f"{tags}{c.title}{marks}")
     if note:
         console.print(note, highlight=False, soft_wrap=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from ranknews.errors import NotFound
 from ranknews.models import Article, block_from_dict
@@ -122,6 +122,19 @@ def _moderate(db: Database, board_no: int, action: str, reason: str,
                after={"hidden": hidden, "reason": reason if hidden else None},
                reason=reason, now=now)
         bump_board_version(conn)
+
+
+def outlet_domains(db: Database, which: str) -> list[str]:
+    """The domains of the outlet named ``which``, or ``which`` itself when it is a domain
+    (as ``sources disable`` finds a source by its domain or its outlet's name)."""
+    with db.read() as conn:
+        found = [r.domain for r in conn.execute(
+            select(outlets.c.domain).where(or_(outlets.c.domain == which,
+                                               outlets.c.name == which))
+            .order_by(outlets.c.domain))]
+    if not found:
+        raise NotFound(f"언론사를 찾을 수 없습니다: {which} (도메인 또는 언론사 이름)")
+    return found
 
 
 def set_display_mode(db: Database, domain: str, mode: str | None, *, actor: str,

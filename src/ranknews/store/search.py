@@ -311,3 +311,32 @@ def _hit(article: Article, ranked: Ranked,
         body=article.text or article.summary, score=round(ranked.score, 4),
         relevance=round(ranked.relevance, 4), story_id=story[0] if story else None,
         story_size=story[1] if story else 1, complete=ranked.complete)
+
+
+# The sections stored, one index probe each (a skip scan that SQLite and PostgreSQL both run
+# on ix_articles_section_board), at most MAX_SECTIONS of them.
+MAX_SECTIONS = 100
+_SECTIONS_SQL = text("""
+WITH RECURSIVE s(section, n) AS (
+  SELECT MIN(section), 1 FROM articles
+  UNION ALL
+  SELECT (SELECT MIN(a.section) FROM articles a WHERE a.section > s.section), s.n + 1
+  FROM s WHERE s.section IS NOT NULL AND s.n < :cap
+)
+SELECT section FROM s WHERE section IS NOT NULL
+""")
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the search form offers: outlets as (domain, name), and sections."""
+
+    outlets: list[tuple[str, str]]
+    sections: list[str]
+
+
+def filter_choices(conn: Connection) -> FilterChoices:
+    outlets = [(r.domain, r.name) for r in conn.execute(
+        text("SELECT domain, name FROM outlets ORDER BY name, domain"))]
+    sections = list(conn.execute(_SECTIONS_SQL, {"cap": MAX_SECTIONS}).scalars())
+    return FilterChoices(outlets=outlets, sections=sections)

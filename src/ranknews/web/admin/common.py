@@ -22,7 +22,7 @@ from starlette.routing import Route
 from ranknews.store.users import ROLE_NAMES, touch_session
 from ranknews.web.admin.guard import SCOPE_KEY, AdminState
 from ranknews.web.format import full_time, zone
-from ranknews.web.render import dumps, error_page, render, wants_json
+from ranknews.web.render import JSON_TYPE, dumps, error_page, render, wants_json
 
 ROLES = ("editor", "admin")
 View = Callable[[Request, AdminState, FormData | None], Response | Awaitable[Response]]
@@ -115,7 +115,7 @@ def done(request: Request, state: AdminState, message: str, to: str,
     message shown once there."""
     if wants_json(request):
         return Response(dumps({"ok": True, "message": message, **extra}),
-                        media_type="application/json")
+                        media_type=JSON_TYPE)
     if state.session is not None:
         touch_session(request.app.state.db, state.session.id, datetime.now().astimezone(),
                       flash=message)

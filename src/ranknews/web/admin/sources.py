@@ -40,7 +40,7 @@ from ranknews.web.admin.common import (
 )
 from ranknews.web.admin.dashboard import source_row
 from ranknews.web.admin.guard import AdminState
-from ranknews.web.render import wants_json
+from ranknews.web.render import JSON_TYPE, wants_json
 
 MODE_NAMES = {"full": "전문", "excerpt": "요약+원문 링크", None: "기본값"}
 
@@ -168,7 +168,7 @@ async def source_preview(request: Request, state: AdminState,
     error = f"이미 등록된 피드입니다: {preview.feed_url}" if duplicate else None
     if wants_json(request):
         return Response(_dumps({"preview": preview.__dict__, "duplicate": duplicate}),
-                        media_type="application/json")
+                        media_type=JSON_TYPE)
     return await run_in_threadpool(new_source_page, request, state, None, address=address,
                                    preview=preview, error=error)
 

@@ -8,12 +8,13 @@ twin never carries more of an outlet's text than the page does.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ranknews.config import Settings
@@ -248,11 +249,22 @@ async def healthz(request: Request) -> Response:
     }, 200 if ok else 503, headers=headers)
 
 
-nav = [{"label": "게시판", "url": "/"}, {"label": "RSS", "url": "/rss.xml"}]
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.svg"
+
+
+async def favicon(request: Request) -> Response:
+    """/favicon.ico, which browsers and feed readers ask for whatever the page links: the
+    site's icon (an SVG, as every page links it)."""
+    return FileResponse(FAVICON, media_type="image/svg+xml",
+                        headers={"cache-control": "public, max-age=86400"})
+
+
+nav = [{"label": "게시판", "url": "/"}]  # RSS: in the footer, with its icon
 
 routes = [
     *twin("/", board, "board"),
     *twin("/articles/{board_no:int}", article, "article"),
     Route("/rss.xml", rss, name="rss", methods=["GET", "HEAD"]),
     Route("/healthz", healthz, name="healthz", methods=["GET", "HEAD"]),
+    Route("/favicon.ico", favicon, name="favicon", methods=["GET", "HEAD"]),
 ]

@@ -116,11 +116,16 @@ def home_context(request: Request) -> dict[str, Any]:
     with request.app.state.db.read() as conn:
         rank_at, ranking = load_snapshot(conn, "rank")
         trends_at, trends = load_snapshot(conn, "trends")
-    stories = rank_context(ranking, rank_at, "now", "전체", settings)["rank"]["stories"]
+    period = "now"
+    stories = rank_context(ranking, rank_at, period, "전체", settings)["rank"]["stories"]
     if not stories:  # a quiet night: the day's top stories rather than nothing
-        stories = rank_context(ranking, rank_at, "today", "전체", settings)["rank"]["stories"]
+        period = "today"
+        stories = rank_context(ranking, rank_at, period, "전체", settings)["rank"]["stories"]
     keywords = trends_context(trends, trends_at, settings)["trends"]["keywords"]
-    return {"home": {"stories": stories[:HOME_STORIES], "keywords": keywords[:HOME_KEYWORDS]}}
+    # "더 보기" opens the ranking the block shows, not an empty "지금" on a quiet night
+    more = "/rank" if period == "now" else f"/rank?period={period}"
+    return {"home": {"stories": stories[:HOME_STORIES], "keywords": keywords[:HOME_KEYWORDS],
+                     "more_url": more}}
 
 
 # --- view counting -----------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The search page (``/search?q=``) and its JSON twin (``/search.json``).
 
-Filters: ``outlet`` (domain), ``section``, ``from``/``to`` (YYYY-MM-DD, in the site's time
-zone), ``page``. Results are story-aware: one entry per story, with "관련 기사 N건". Matches
+Filters: ``outlet`` (domain), ``section``, ``from``/``to`` (days as Koreans write them,
+2024.06.16, or ISO; in the site's time zone), ``page``. The form offers the outlets and the
+sections of the database as choices (read at most once a minute). Results are story-aware:
+one entry per story, with "관련 기사 N건". Matches
 are highlighted by escaping first and marking after (search/highlight.py). Searches are
 rate-limited per client address (in-memory token bucket, Korean 429 page); pages are not
 kept in the page cache (no-store), because the index runs behind the board and every search
@@ -13,6 +15,7 @@ trusted proxies vouch for (``web/ratelimit.py``, ``web/client.py``).
 from __future__ import annotations
 
 import threading
+import time as clock
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -24,7 +27,14 @@ from ranknews.config import Settings
 from ranknews.dates import DateWindow, parse_day
 from ranknews.search import parse_query
 from ranknews.search.highlight import highlight, snippet
-from ranknews.store.search import RankingOptions, SearchFilters, SearchHit, search
+from ranknews.store.search import (
+    FilterChoices,
+    RankingOptions,
+    SearchFilters,
+    SearchHit,
+    filter_choices,
+    search,
+)
 from ranknews.text.analysis import shared_analyzer
 from ranknews.web.client import ClientAddress
 from ranknews.web.format import full_time, zone
@@ -36,6 +46,18 @@ PER_PAGE = 20
 MAX_PAGE = 50  # beyond the ranked window there is nothing to page through
 _ANALYZER_LOCK = threading.Lock()  # one Kiwi per process; queries are tiny, so serialise
 _LIMITER_LOCK = threading.Lock()
+CHOICES_SECONDS = 60.0
+
+
+def choices(request: Request) -> FilterChoices:
+    """The outlets and sections the form offers, read at most once a minute per process."""
+    state = request.app.state
+    cached = getattr(state, "search_choices", None)
+    if cached is None or clock.monotonic() - cached[0] > CHOICES_SECONDS:
+        with state.db.read() as conn:
+            cached = (clock.monotonic(), filter_choices(conn))
+        state.search_choices = cached
+    return cached[1]
 
 
 def limiter(request: Request) -> SharedRateLimiter:
@@ -61,7 +83,7 @@ def _day(request: Request, name: str, label: str) -> date | None:
                          tz=zone(settings.timezone))
     except ValueError:
         raise BadRequest(
-            f"{label} 값이 올바르지 않습니다: 2024-06-16 형식으로 적어 주세요.") from None
+            f"{label} 값이 올바르지 않습니다: 2024.06.16 형식으로 적어 주세요.") from None
 
 
 def search_filters(request: Request, settings: Settings) -> SearchFilters:
@@ -132,6 +154,8 @@ def search_page(request: Request) -> Response:
     context = {
         "query": query.text,
         "filters": {k: v for k, v in params.items() if k != "q"},
+        "choices": {"outlets": [{"domain": d, "name": n} for d, n in choices(request).outlets],
+                    "sections": choices(request).sections},
         "terms": needles,
         "total": results.candidates,
         "total_capped": results.capped,
