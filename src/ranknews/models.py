@@ -153,9 +153,6 @@ class Analysis:
     lead_numbers: tuple[str, ...] = ()  # those in the headline and the body's lead
     # the noun phrases of each keyword text (headline, lead): what trends count
     keywords: tuple[tuple[str, ...], ...] = ()
-    # what the headline and the lead's first sentence say happened: predicates (verbs and
-    # verbal nouns: 인하, 발사, 전역, 돌아오) and object>predicate pairs (금리>인하)
-    actions: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:

@@ -57,7 +57,6 @@ MIN_SHARED = 2  # salient terms two articles must share before their cosine coun
 INDEX_TERMS = 20  # salient terms per article used to find candidate stories
 MAX_CANDIDATES = 8  # stories scored per article: those sharing the most salient terms
 COMPARE_MEMBERS = 6  # a story is compared through its first and most recent members
-ACTION_PENALTY = 1.0  # the headlines and first sentences share no predicate
 VECTOR_TERMS = 60  # an article's vector keeps its heaviest terms; the tail is clutter
 
 
@@ -72,8 +71,6 @@ class _Member:
     figures: dict[str, frozenset[str]] = field(default_factory=dict)
     named_days: bool = False
     ahead: frozenset[int] = frozenset()
-    actions: frozenset[str] = frozenset()
-    words: frozenset[str] = frozenset()  # every term of the article, for ``actions`` checks
     stamp: float | None = None  # time as a POSIX timestamp: cheaper to compare per pair
 
 
@@ -104,13 +101,12 @@ class StoryClusterer:
 
     def __init__(self, *, window: timedelta = timedelta(days=3),
                  max_gap: timedelta = timedelta(days=2), threshold: float = THRESHOLD,
-                 max_articles: int = 200_000, action_penalty: float = ACTION_PENALTY) -> None:
+                 max_articles: int = 200_000) -> None:
         self.window = window
         self.max_gap = max_gap
         self._gap = max_gap.total_seconds()
         self.threshold = threshold
         self.max_articles = max_articles
-        self.action_penalty = action_penalty
         self._df: dict[str, int] = {}
         self._seen: deque[tuple[Key, datetime | None, tuple[str, ...]]] = deque()
         self._observed: set[Key] = set()
@@ -217,7 +213,7 @@ class StoryClusterer:
         return bool(apart) and any(self._story_of.get(k) == story.id for k in apart)
 
     def _story_score(self, member: _Member, story: _Story) -> float:
-        total, compared, foreign = 0.0, 0, True
+        total, compared = 0.0, 0
         for other in story.members:
             if (member.stamp is not None and other.stamp is not None
                     and abs(member.stamp - other.stamp) > self._gap):
@@ -227,11 +223,7 @@ class StoryClusterer:
                 return 0.0  # vetoed: no need to score the other members
             total += score
             compared += 1
-            if foreign and STORY_LEVEL:
-                foreign = bool(member.actions and other.actions and _foreign(member, other))
-        if not compared:
-            return 0.0
-        return total / compared * (self.action_penalty if foreign and STORY_LEVEL else 1.0)
+        return total / compared if compared else 0.0
 
     def pair_score(self, a: _Member, b: _Member) -> float:
         if a.stamp is not None and b.stamp is not None and abs(a.stamp - b.stamp) > self._gap:
@@ -257,16 +249,13 @@ class StoryClusterer:
         conflicts = figure_conflicts(a.figures, b.figures) if a.figures and b.figures else 0
         if conflicts:
             score *= FIGURE_PENALTY ** min(conflicts, 2)
-        if (not STORY_LEVEL and a.actions and b.actions and not (UNDATED and a.named_days and b.named_days)
-                and _foreign(a, b)):
-            score *= self.action_penalty
         return score
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _member(self, key: Key, signals: Signals) -> _Member:
         return _Member(key, self._vector(signals.weights), signals.days, signals.time,
                        signals.headline, signals.thin, signals.figures, signals.named_days,
-                       signals.ahead, signals.actions, frozenset(signals.weights),
+                       signals.ahead,
                        signals.time.timestamp() if signals.time is not None else None)
 
     def _vector(self, weights: dict[str, float]) -> dict[str, float]:
@@ -343,27 +332,6 @@ def _headline_found(a: _Member, b: _Member) -> bool:
     lead, where a full report states the event in other words)."""
     return ((not a.thin or len(a.headline & b.vector.keys()) >= MIN_SHARED)
             and (not b.thin or len(b.headline & a.vector.keys()) >= MIN_SHARED))
-
-
-def _foreign(a: _Member, b: _Member) -> bool:
-    """Whether neither article's lead action (인하, 전역, 방문) appears anywhere in the
-    other: each says something else happened."""
-    x, y = a.actions - GENERIC, b.actions - GENERIC
-    if not x or not y:
-        return False
-    if MODE == "both":
-        return x.isdisjoint(b.words) and y.isdisjoint(a.words)
-    if MODE == "either":
-        return x.isdisjoint(b.words) or y.isdisjoint(a.words)
-    if MODE == "lead":
-        return x.isdisjoint(y)
-    return bool(x - b.words) and bool(y - a.words)
-
-
-MODE = "both"
-UNDATED = False
-STORY_LEVEL = False
-GENERIC = frozenset()
 
 
 def _salient(vector: dict[str, float]) -> list[str]:

@@ -29,15 +29,13 @@ from typing import Iterator, Protocol
 from zoneinfo import ZoneInfo
 
 from ranknews.dates import local_time
-from ranknews.text.analysis import MEASURE, NEXT, PAST, TIME_WORDS, TOMORROW, Analysis
+from ranknews.text.analysis import NEXT, TIME_WORDS, TOMORROW, Analysis
 
 TITLE_WEIGHT = 2.0  # a headline word weighs as much as two lead words
 LEAD_DECAY = 40  # body word k weighs 1 / (1 + k / LEAD_DECAY): half at the 40th noun
 ANCHOR_DAYS = 3  # a named day further than this from a known publication day is background
 THIN_BODY_TERMS = 20  # fewer body words than this ([포토] captions, feed items): judge by headline
 NUMBER_PREFIX = "#"  # keeps 18일 (a number) apart from a noun spelt the same way
-ACTION_PREFIX = "!"  # an action in the word vector: 인하 said as what happened
-ACTION_WEIGHT = 0.0  # an action weighs this much in the word vector (before IDF)
 # Units that tell a time of day or a date: compared as event days, not as lead figures.
 TIME_UNITS = frozenset({"일", "시", "분", "초", "월"})
 _SEOUL = ZoneInfo("Asia/Seoul")
@@ -53,7 +51,6 @@ class Signals:
     figures: dict[str, frozenset[str]] = field(default_factory=dict)  # lead: unit → values
     named_days: bool = False  # the days were named in the text (not the publication day)
     ahead: frozenset[int] = frozenset()  # those of ``days`` announced: 오는 17일, 내일(16일)
-    actions: frozenset[str] = frozenset()  # predicates of the headline and first sentence
 
     @property
     def empty(self) -> bool:
@@ -76,11 +73,6 @@ def signals_from(analysis: Analysis, time: datetime | None = None) -> Signals:
     for number in analysis.numbers:
         key = NUMBER_PREFIX + number
         weights[key] = get(key, 0.0) + 1.0
-    actions = frozenset(analysis.actions)
-    for action in actions:
-        if ACTION_WEIGHT:
-            key = ACTION_PREFIX + action
-            weights[key] = get(key, 0.0) + ACTION_WEIGHT
     thin = body < THIN_BODY_TERMS
     figures: dict[str, set[str]] = {}
     for _, number in _qualified(analysis.lead_numbers):
@@ -93,7 +85,7 @@ def signals_from(analysis: Analysis, time: datetime | None = None) -> Signals:
         named = frozenset(d for d in named if day_gap(frozenset({d}), published) <= ANCHOR_DAYS)
     return Signals(weights, named or _publication_day(time), time, headline, thin,
                    {unit: frozenset(values) for unit, values in figures.items()},
-                   bool(named), ahead, frozenset(a for a in actions if ">" not in a))
+                   bool(named), ahead)
 
 
 _DECAYS: list[float] = []
@@ -115,14 +107,6 @@ def _is_word(term: str) -> bool:
 @lru_cache(maxsize=100_000)
 def _figure(number: str) -> tuple[str, str] | None:
     """(unit, value) of a counted number: 3.50% and 3.5% agree; 2023년 is a year, 3년 is not."""
-    if MEASURE in number:  # 규모=3.2: a number that noun measures
-        if not MEASURE_RULE:
-            return None
-        unit, _, value = number.partition(MEASURE)
-        try:
-            return unit, f"{float(value.replace(',', '')):g}"
-        except ValueError:
-            return None
     i = 0
     while i < len(number) and (number[i].isdigit() or number[i] in ".,"):
         i += 1
@@ -165,7 +149,7 @@ def _named_days(analysis: Analysis) -> tuple[frozenset[int], frozenset[int]]:
 
     Days named after 지난 (지난 7일) stay the article's own: a follow-up names the happening
     it follows ("지난 7일 열린 경기에서…"), and dropping them lost more than it gained."""
-    days, ahead, past = set(), set(), set()
+    days, ahead = set(), set()
     month = 0
     for word, number in _qualified(analysis.lead_numbers):
         value = number[:-1]
@@ -177,16 +161,8 @@ def _named_days(analysis: Analysis) -> tuple[frozenset[int], frozenset[int]]:
             days.add(day)
             if word in (NEXT, TOMORROW):
                 ahead.add(day)
-            elif word == PAST:
-                past.add(day)
         month = 0
-    if PAST_RULE and days - past:
-        days -= past - (days - past)  # a follow-up's own day, not the one it follows
     return frozenset(days), frozenset(ahead)
-
-
-PAST_RULE = False
-MEASURE_RULE = False
 
 
 class Dated(Protocol):

@@ -35,8 +35,7 @@ from typing import Iterable, Sequence
 
 from ranknews.models import Analysis  # noqa: F401  (where stages have found it)
 
-ANALYZER_VERSION = 5  # 3: lead_numbers carry time words (TIME_WORDS); 4: keyword phrases;
-# 5: actions (the predicates of the headline and the lead's first sentence)
+ANALYZER_VERSION = 4  # 3: lead_numbers carry time words (TIME_WORDS); 4: keyword phrases
 TERMS_SINCE = 2  # analyses from this version on have today's terms, entities and phrases
 _NOUN_TAGS = frozenset({"NNG", "NNP"})
 _LATIN_TAGS = frozenset({"SL", "SN", "SH"})
@@ -51,9 +50,6 @@ _TIME_VERBS = {("지나", "ᆫ"): PAST, ("오", "는"): NEXT}
 _DATE_TAGS = frozenset({"SN", "SSO", "SSC"})
 _DATE_PARTS = frozenset({"년", "월"})  # a date goes on after these: 2016년 5월 24일
 _DATE_UNITS = _DATE_PARTS | {"일"}  # the counted numbers a time word is kept for
-# A number a noun measures, with no counter after it (규모 3.2, 진도 4, 코스피 2,441.55): kept
-# in ``lead_numbers`` as 규모=3.2, a figure whose unit is that noun.
-MEASURE = "="
 # What may follow a number to count it: 일/명/시 (NNB), 포인트/세대 (NNG), %/㎞ (SW), km (SL).
 _COUNTER_TAGS = frozenset({"NNB", "NNG", "SW", "SL"})
 
@@ -84,7 +80,6 @@ class Analyzer:
 
         self.body_chars = body_chars
         self.lead_chars = lead_chars
-        self.sentence_chars = 2 * lead_chars  # the lead's first sentence ends by here
         self._kiwi = Kiwi(num_workers=num_workers)
         # one call at a time: workers on threads and the web's query analysis share one model
         # (Kiwi's own threads work inside a call on a list of texts)
@@ -136,7 +131,6 @@ class Analyzer:
                 lead_numbers=tuple(n for n, _ in head.qualified) + body_lead,
                 keywords=tuple(_noun_phrases(_within(tokens[at], end), texts[at][:end])
                                for at, end in plans[i // 2]),
-                actions=_actions(tokens[i], tokens[i + 1], self.sentence_chars),
             ))
         return results
 
@@ -173,7 +167,6 @@ class Analyzer:
         number = None  # the SN token just before, to pair with its counter
         qualified: list[tuple[str, int]] = []  # numbers, each after its time word if any
         word = number_word = before = None  # time word in force; the number's; last token
-        measured = None  # the noun before the SN token just before: 규모 3.2, 진도 4
         for tok in tokens:
             end = tok.start + tok.len
             if number is not None and tok.start == number.start + number.len \
@@ -182,10 +175,6 @@ class Analyzer:
                 if number_word is not None and tok.form in _DATE_UNITS:
                     qualified.append((number_word, number.start))
                 qualified.append(numbers[-1])
-            elif number is not None and measured is not None:
-                qualified.append((f"{measured}{MEASURE}{number.form}", number.start))
-            measured = before.form if (before is not None and before.tag in _NOUN_TAGS
-                                       and tok.tag == "SN") else None
             word = _time_word(before, tok, word)
             before = tok
             # a number inside a name (HBM3E, K9) counts nothing
@@ -214,8 +203,6 @@ class Analyzer:
                 run.append(tok)
             else:
                 _close_run(run, phrases)
-        if number is not None and measured is not None:
-            qualified.append((f"{measured}{MEASURE}{number.form}", number.start))
         _close_run(run, phrases)
         return _Terms(tuple(terms), tuple(dict.fromkeys(entities)), tuple(phrases),
                       tuple(numbers), tuple(qualified))
@@ -235,33 +222,6 @@ def _time_word(before, tok, word: str | None) -> str | None:  # noqa: ANN001
                              or (tok.tag == "NNB" and tok.form in _DATE_PARTS)):
         return word
     return None
-
-
-def _actions(head: list, body: list, limit: int) -> tuple[str, ...]:  # noqa: ANN001
-    """What the headline and the body's first sentence (up to its first full stop, at most
-    ``limit`` characters) say happened, in order: each verbal noun (a noun the article uses
-    with 하다/되다 anywhere: 인하, 발사, 전역, also where a headline drops the 하다:
-    "기준금리 인하"), and, when an object (a noun before 을/를) comes before a predicate (such
-    a noun or a verb) in the clause, object>predicate (금리>인하, 사진>공개)."""
-    verbal = {t.form for tokens in (head, body) for t, after in zip(tokens, tokens[1:])
-              if t.tag == "NNG" and after.tag == "XSV" and _touch(t, after)}
-    found: list[str] = []
-    for tokens, sentence in ((head, False), (body, True)):
-        obj = None
-        for t, after in zip(tokens, tokens[1:] + [None]):
-            if sentence and (t.tag == "SF" or t.start >= limit):
-                break
-            if t.tag in _NOUN_TAGS and after is not None and after.tag == "JKO":
-                obj = t.form
-                continue
-            noun = t.tag == "NNG" and t.form in verbal
-            if noun:
-                found.append(t.form)
-            if (noun or t.tag == "VV") and obj is not None:
-                if obj != t.form:
-                    found.append(f"{obj}>{t.form}")
-                obj = None
-    return tuple(dict.fromkeys(found))
 
 
 def _noun_phrases(tokens: Iterable, text: str) -> tuple[str, ...]:  # noqa: ANN001
