@@ -119,7 +119,7 @@ def main() -> None:
     per_kind(rows, systems["ranknews (ours)"], groups)
     if "--errors" in sys.argv:
         list_errors(rows, ours)
-    half_split(rows, inputs, analyses)
+    half_split(rows, inputs, analyses, groups)
     shuffled_splits(rows, inputs, analyses)
     evaluation_only(eval_files(path), analyzer)
 
@@ -185,19 +185,21 @@ def cluster_subset(rows: list[dict], inputs: list, analyses: list, keep,  # noqa
     return [got[rows[k]["id"]] for k in picked], [rows[k]["event"] for k in picked]
 
 
-def half_split(rows: list[dict], inputs: list, analyses: list) -> None:
+def half_split(rows: list[dict], inputs: list, analyses: list,
+               groups: dict[str, dict]) -> None:
     """Events in two halves by a hash of their id (``half_of``): the settings are tuned on
     one half (best B-cubed F1 over ``GRID``) and measured on the other, both ways. Half B is
     the one never tuned on: the evidence itself was chosen on half A."""
     base = defaults()
     scores: dict[tuple[str, str], tuple[float, float, float]] = {}
+    clusterings: dict[tuple[str, str], list[str]] = {}
 
     def score(half: str, settings: dict[str, float]) -> tuple[float, float, float]:
         key = (half, repr(sorted(settings.items())))
         if key not in scores:
             predicted, gold = cluster_subset(rows, inputs, analyses,
                                              lambda r: half_of(r["event"]) == half, **settings)
-            scores[key] = bcubed(predicted, gold)
+            scores[key], clusterings[key] = bcubed(predicted, gold), predicted
         return scores[key]
 
     sizes = {h: sum(half_of(r["event"]) == h for r in rows) for h in "AB"}
@@ -212,6 +214,13 @@ def half_split(rows: list[dict], inputs: list, analyses: list) -> None:
         label = ", ".join(f"{k}={v:g}" for k, v in best.items())
         print(f"{held:12} {tuned_on:>8} {label:>28} {p:6.3f} {r:6.3f} {f:6.3f} "
               f"{score(held, base)[2]:10.3f}")
+        picked = [r for r in rows if half_of(r["event"]) == held]
+        predicted = clusterings[(held, repr(sorted(best.items())))]
+        for name, subset in kinds(picked, groups).items():
+            kp, kr, n = bcubed_of(predicted, [r["event"] for r in picked], subset)
+            if n and not name.startswith(" "):
+                print(f"{'':12} {name:>37} {kp:6.3f} {kr:6.3f} "
+                      f"{2 * kp * kr / (kp + kr):6.3f}   {n} articles")
 
 
 def kinds(rows: list[dict], groups: dict[str, dict]) -> dict[str, list[bool]]:
@@ -222,7 +231,7 @@ def kinds(rows: list[dict], groups: dict[str, dict]) -> dict[str, list[bool]]:
     out: dict[str, list[bool]] = {}
     for look in (True, False):
         for several in (True, False):
-            name = (f"{'with lookalikes' if look else 'no lookalikes'}, "
+            name = (f"{'lookalikes' if look else 'no lookalikes'}, "
                     f"{'several reports' if several else 'one report'}")
             out[name] = [(r["event"] in family) == look and r["event"].startswith("e-") == several
                          for r in rows]

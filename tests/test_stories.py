@@ -19,7 +19,7 @@ from ranknews.store import stories as story_store
 from ranknews.store.dedup import wire_original
 from ranknews.store.tasks import queue_stats
 from ranknews.stories.jsonl import ClusterInput, cluster_inputs, read_cluster_input
-from ranknews.stories.scoring import bcubed, hard_negative_merges, pairwise_f1
+from ranknews.stories.scoring import bcubed, bcubed_of, half_of, hard_negative_merges, pairwise_f1
 from ranknews.text.analysis import Analyzer
 
 T0 = datetime(2024, 6, 18, 1, tzinfo=timezone.utc)
@@ -80,6 +80,48 @@ def test_hard_negatives_mostly_kept_apart(dev) -> None:
     merged, total = hard_negative_merges(rows, ours, groups)
     assert total > 100
     assert merged / total <= 0.07, (merged, total)
+
+
+@pytest.fixture(scope="module")
+def held_out_half(analyzer: Analyzer) -> tuple[list[dict], dict[str, str]]:
+    """Half B of the labelled events (``half_of``: a hash of the event id), clustered on its
+    own with the default settings: the half that no setting or rule of the current evidence
+    was chosen on (benchmarks/stories.py tunes on half A and measures here)."""
+    path = shared_data("stories", "dev.jsonl")
+    rows = [r for r in map(json.loads, path.open(encoding="utf-8")) if half_of(r["event"]) == "B"]
+    inputs = list(read_cluster_input(json.dumps(r, ensure_ascii=False) for r in rows))
+    return rows, dict(cluster_inputs(inputs, settings_clusterer(Settings()), analyzer))
+
+
+def test_halves_are_fixed_by_event_id() -> None:
+    """The split does not depend on the file's order or the run: an event's half is a hash."""
+    assert [half_of(e) for e in ("e-jejuair-muan-crash", "e-bts-jin-discharged")] == \
+        [half_of(e) for e in ("e-jejuair-muan-crash", "e-bts-jin-discharged")]
+    assert {half_of(f"e-{n}") for n in range(40)} == {"A", "B"}
+
+
+def test_quality_floor_on_the_half_never_tuned_on(held_out_half) -> None:
+    """Goal B-cubed F1 >= 0.93 on events never tuned on. Measured on half B (36 events, 85
+    articles): P 0.933, R 0.936, F1 0.935 (benchmarks/stories.py, "half split")."""
+    rows, ours = held_out_half
+    assert len(rows) > 60 and len({r["event"] for r in rows}) > 25
+    predicted, gold = [ours[r["id"]] for r in rows], [r["event"] for r in rows]
+    precision, recall, f1 = bcubed(predicted, gold)
+    assert f1 >= 0.93, (precision, recall, f1)
+    assert precision >= 0.92 and recall >= 0.92, (precision, recall)
+
+
+def test_follow_ups_kept_apart_on_the_half_never_tuned_on(held_out_half) -> None:
+    """Events with lookalikes (a hard-negative group: follow-ups, a second occurrence, the
+    same people another day): each article's B-cubed precision, averaged over those articles,
+    i.e. how little of its story belongs to another happening. Measured 0.924 on half B."""
+    rows, ours = held_out_half
+    groups = json.loads(shared_data("stories", "hardneg_groups.json").read_text("utf-8"))
+    family = {e for g in groups.values() for e in g["events"]}
+    predicted, gold = [ours[r["id"]] for r in rows], [r["event"] for r in rows]
+    precision, recall, items = bcubed_of(predicted, gold, [r["event"] in family for r in rows])
+    assert items > 50
+    assert precision >= 0.9, (precision, recall, items)
 
 
 def _inputs(*items: tuple[str, str, str]) -> list[ClusterInput]:
