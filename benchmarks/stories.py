@@ -160,7 +160,8 @@ def hard_negatives(path: Path, rows: list[dict], ours: dict[str, str]) -> None:
     print(f"hard negatives merged: {merged} of {total} pairs ({merged / max(total, 1):.1%})")
 
 
-GRID = {"threshold": (0.14, 0.16, 0.18, 0.2, 0.22, 0.25, 0.28, 0.32)}
+GRID = {"threshold": (0.14, 0.16, 0.18, 0.2, 0.22, 0.25, 0.28, 0.32),
+        "ordinal_penalty": (1.0, 0.5, 0.3)}
 
 
 def grid() -> list[dict[str, float]]:
@@ -206,13 +207,13 @@ def half_split(rows: list[dict], inputs: list, analyses: list,
     events = {h: len({r["event"] for r in rows if half_of(r["event"]) == h}) for h in "AB"}
     print(f"half split by event id hash (A: {events['A']} events, {sizes['A']} articles; "
           f"B: {events['B']} events, {sizes['B']} articles); tuned over {GRID}")
-    print(f"{'measured on':12} {'tuned on':>8} {'tuned':>28} {'B3 P':>6} {'B3 R':>6} "
+    print(f"{'measured on':12} {'tuned on':>8} {'tuned':>36} {'B3 P':>6} {'B3 R':>6} "
           f"{'B3 F1':>6} {'F1 default':>10}")
     for held, tuned_on in (("B", "A"), ("A", "B")):
         best = max(grid(), key=lambda s: (score(tuned_on, s)[2], s == base))
         p, r, f = score(held, best)
         label = ", ".join(f"{k}={v:g}" for k, v in best.items())
-        print(f"{held:12} {tuned_on:>8} {label:>28} {p:6.3f} {r:6.3f} {f:6.3f} "
+        print(f"{held:12} {tuned_on:>8} {label:>36} {p:6.3f} {r:6.3f} {f:6.3f} "
               f"{score(held, base)[2]:10.3f}")
         picked = [r for r in rows if half_of(r["event"]) == held]
         predicted = clusterings[(held, repr(sorted(best.items())))]
