@@ -301,6 +301,12 @@ def test_occurrence_counters_are_one_unit() -> None:
     assert figure_conflicts(figures("7연속"), figures("13차례")) == 1
 
 
+def test_analysis_counts_occurrences_written_out(analyzer: Analyzer) -> None:
+    lead = analyzer.analyze("BTS 멤버 중 두 번째 전역…세 차례 연기 끝 2번째 발표, 3번 출구", "")
+    assert lead.lead_numbers == ("2번째", "3차례", "2번째", "3번")
+    assert analyzer.analyze("두 번 만났다, 첫 번째 재판", "").lead_numbers == ("1번째",)
+
+
 def test_repeated_happening_of_another_occurrence_is_another_story(analyzer: Analyzer) -> None:
     """The 7th and the 13th rate hold share every name, word and figure (3.5%) and name no
     day: only the occurrence tells them apart. Two reports of the 7th stay together."""
