@@ -34,8 +34,19 @@ from datasketch import MinHash, MinHashLSH
 from ranknews.config import Settings
 from ranknews.pipeline import settings_clusterer
 from ranknews.stories.cluster import StoryClusterer
-from ranknews.stories.jsonl import analyse_inputs, cluster_analysed, read_cluster_input
-from ranknews.stories.scoring import bcubed, hard_negative_merges, pairwise_f1
+from ranknews.stories.jsonl import (
+    analyse_inputs,
+    cluster_analysed,
+    cluster_inputs,
+    read_cluster_input,
+)
+from ranknews.stories.scoring import (
+    bcubed,
+    bcubed_of,
+    half_of,
+    hard_negative_merges,
+    pairwise_f1,
+)
 from ranknews.text.analysis import Analyzer
 from ranknews.text.headline import split_tags
 
@@ -81,7 +92,8 @@ def main() -> None:
         inputs = list(read_cluster_input(handle, str(path)))
     gold = [r["event"] for r in rows]
     started = time.perf_counter()
-    analyses = analyse_inputs(inputs, Analyzer())
+    analyzer = Analyzer()
+    analyses = analyse_inputs(inputs, analyzer)
     ours = dict(cluster_analysed(inputs, analyses, settings_clusterer(Settings())))
     took = time.perf_counter() - started
     systems = {
@@ -102,9 +114,20 @@ def main() -> None:
     print("ratio ours/baseline B3 F1: " + ", ".join(
         f"{n}: {base / bcubed(s, gold)[2]:.2f}" for n, s in list(systems.items())[1:3]))
     hard_negatives(path, rows, ours)
+    groups_file = path.parent / "hardneg_groups.json"
+    groups = json.loads(groups_file.read_text("utf-8")) if groups_file.exists() else {}
+    per_kind(rows, systems["ranknews (ours)"], groups)
     if "--errors" in sys.argv:
         list_errors(rows, ours)
-    split_evaluation(rows, inputs, analyses)
+    half_split(rows, inputs, analyses, groups)
+    shuffled_splits(rows, inputs, analyses)
+    evaluation_only(eval_files(path), analyzer)
+
+
+def eval_files(dev: Path) -> list[Path]:
+    named = [Path(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--eval=")]
+    found = sorted(p for p in dev.parent.glob("*.jsonl") if p.name != dev.name)
+    return named + [p for p in found if p not in named]
 
 
 def list_errors(rows: list[dict], ours: dict[str, str]) -> None:
@@ -137,38 +160,135 @@ def hard_negatives(path: Path, rows: list[dict], ours: dict[str, str]) -> None:
     print(f"hard negatives merged: {merged} of {total} pairs ({merged / max(total, 1):.1%})")
 
 
-GRID = (0.14, 0.16, 0.18, 0.2, 0.22, 0.25, 0.28, 0.32)
+GRID = {"threshold": (0.14, 0.16, 0.18, 0.2, 0.22, 0.25, 0.28, 0.32),
+        "ordinal_penalty": (1.0, 0.5, 0.3)}
 
 
-def split_evaluation(rows: list[dict], inputs: list, analyses: list, seeds: int = 5) -> None:
-    """Tune the threshold on half the events, measure on the other half (and back)."""
-    default = Settings().story_threshold
+def grid() -> list[dict[str, float]]:
+    """Every combination of the tunable settings (``StoryClusterer`` keyword arguments)."""
+    combos: list[dict[str, float]] = [{}]
+    for name, values in GRID.items():
+        combos = [{**c, name: v} for c in combos for v in values]
+    return combos
 
-    def f1(half: set[str], threshold: float) -> float:
-        picked = [k for k, r in enumerate(rows) if r["event"] in half]
-        got = dict(cluster_analysed([inputs[k] for k in picked], [analyses[k] for k in picked],
-                                    StoryClusterer(threshold=threshold)))
-        return bcubed([got[rows[k]["id"]] for k in picked], [rows[k]["event"] for k in picked])[2]
 
+def defaults() -> dict[str, float]:
+    clusterer = settings_clusterer(Settings())
+    return {name: getattr(clusterer, name) for name in GRID}
+
+
+def cluster_subset(rows: list[dict], inputs: list, analyses: list, keep,  # noqa: ANN001
+                   **settings: float) -> tuple[list[str], list[str]]:
+    """(predicted, gold) for the rows ``keep`` selects, clustered on their own."""
+    picked = [k for k, r in enumerate(rows) if keep(r)]
+    got = dict(cluster_analysed([inputs[k] for k in picked], [analyses[k] for k in picked],
+                                StoryClusterer(**settings)))
+    return [got[rows[k]["id"]] for k in picked], [rows[k]["event"] for k in picked]
+
+
+def half_split(rows: list[dict], inputs: list, analyses: list,
+               groups: dict[str, dict]) -> None:
+    """Events in two halves by a hash of their id (``half_of``): the settings are tuned on
+    one half (best B-cubed F1 over ``GRID``) and measured on the other, both ways. Half B is
+    the one never tuned on: the evidence itself was chosen on half A."""
+    base = defaults()
+    scores: dict[tuple[str, str], tuple[float, float, float]] = {}
+    clusterings: dict[tuple[str, str], list[str]] = {}
+
+    def score(half: str, settings: dict[str, float]) -> tuple[float, float, float]:
+        key = (half, repr(sorted(settings.items())))
+        if key not in scores:
+            predicted, gold = cluster_subset(rows, inputs, analyses,
+                                             lambda r: half_of(r["event"]) == half, **settings)
+            scores[key], clusterings[key] = bcubed(predicted, gold), predicted
+        return scores[key]
+
+    sizes = {h: sum(half_of(r["event"]) == h for r in rows) for h in "AB"}
+    events = {h: len({r["event"] for r in rows if half_of(r["event"]) == h}) for h in "AB"}
+    print(f"half split by event id hash (A: {events['A']} events, {sizes['A']} articles; "
+          f"B: {events['B']} events, {sizes['B']} articles); tuned over {GRID}")
+    print(f"{'measured on':12} {'tuned on':>8} {'tuned':>36} {'B3 P':>6} {'B3 R':>6} "
+          f"{'B3 F1':>6} {'F1 default':>10}")
+    for held, tuned_on in (("B", "A"), ("A", "B")):
+        best = max(grid(), key=lambda s: (score(tuned_on, s)[2], s == base))
+        p, r, f = score(held, best)
+        label = ", ".join(f"{k}={v:g}" for k, v in best.items())
+        print(f"{held:12} {tuned_on:>8} {label:>36} {p:6.3f} {r:6.3f} {f:6.3f} "
+              f"{score(held, base)[2]:10.3f}")
+        picked = [r for r in rows if half_of(r["event"]) == held]
+        predicted = clusterings[(held, repr(sorted(best.items())))]
+        for name, subset in kinds(picked, groups).items():
+            kp, kr, n = bcubed_of(predicted, [r["event"] for r in picked], subset)
+            if n and not name.startswith(" "):
+                print(f"{'':12} {name:>37} {kp:6.3f} {kr:6.3f} "
+                      f"{2 * kp * kr / (kp + kr):6.3f}   {n} articles")
+
+
+def kinds(rows: list[dict], groups: dict[str, dict]) -> dict[str, list[bool]]:
+    """Event kinds: whether the event has lookalikes (a hard-negative group: follow-ups,
+    a second occurrence, the same people on another day) and whether several outlets
+    reported it; then each hard-negative group on its own."""
+    family = {e: name for name, g in groups.items() for e in g["events"]}
+    out: dict[str, list[bool]] = {}
+    for look in (True, False):
+        for several in (True, False):
+            name = (f"{'lookalikes' if look else 'no lookalikes'}, "
+                    f"{'several reports' if several else 'one report'}")
+            out[name] = [(r["event"] in family) == look and r["event"].startswith("e-") == several
+                         for r in rows]
+    for name in groups:
+        out[f"  group {name}"] = [family.get(r["event"]) == name for r in rows]
+    return out
+
+
+def per_kind(rows: list[dict], predicted: list[str], groups: dict[str, dict]) -> None:
+    gold = [r["event"] for r in rows]
+    print(f"per event kind (whole file, default settings; each article judged against the "
+          f"whole clustering):\n{'kind':44} {'items':>5} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6}")
+    for name, subset in kinds(rows, groups).items():
+        p, r, n = bcubed_of(predicted, gold, subset)
+        if n:
+            print(f"{name:44} {n:5d} {p:6.3f} {r:6.3f} {2 * p * r / (p + r):6.3f}")
+
+
+def shuffled_splits(rows: list[dict], inputs: list, analyses: list, seeds: int = 5) -> None:
+    """The earlier check, kept for comparison: events shuffled (5 seeds) into halves, the
+    threshold tuned on one and measured on the other."""
+    base = defaults()
     events = sorted({r["event"] for r in rows})
-    print(f"split evaluation (events in halves, {seeds} seeds; threshold tuned on the other "
-          f"half from {GRID}):")
-    print(f"{'split':8} {'tuned on':>9} {'threshold':>9} {'F1 held-out':>11} "
-          f"{'F1 default':>10}")
     held, at_default = [], []
     for seed in range(seeds):
         shuffled = events[:]
         random.Random(seed).shuffle(shuffled)
-        halves = {"A": set(shuffled[::2]), "B": set(shuffled[1::2])}
-        for name, other in (("A", "B"), ("B", "A")):
-            tuned = max(GRID, key=lambda t: f1(halves[other], t))
-            score, base = f1(halves[name], tuned), f1(halves[name], default)
-            held.append(score)
-            at_default.append(base)
-            print(f"{seed}{name:7} {other:>9} {tuned:9.2f} {score:11.3f} {base:10.3f}")
-    print(f"held-out B3 F1: mean {statistics.mean(held):.3f}, min {min(held):.3f}; "
-          f"default threshold {default}: mean {statistics.mean(at_default):.3f}, "
-          f"min {min(at_default):.3f}")
+        halves = ({*shuffled[::2]}, {*shuffled[1::2]})
+        for half, other in (halves, halves[::-1]):
+            def f1(chosen: set[str], settings: dict[str, float]) -> float:
+                return bcubed(*cluster_subset(rows, inputs, analyses,
+                                              lambda r: r["event"] in chosen, **settings))[2]
+            best = max(grid(), key=lambda s: f1(other, s))
+            held.append(f1(half, best))
+            at_default.append(f1(half, base))
+    print(f"shuffled halves ({seeds} seeds, both ways): held-out B3 F1 mean "
+          f"{statistics.mean(held):.3f}, min {min(held):.3f}; default settings: mean "
+          f"{statistics.mean(at_default):.3f}, min {min(at_default):.3f}")
+
+
+def evaluation_only(paths: list[Path], analyzer: Analyzer) -> None:
+    """Files nobody tunes on: scored once, at the default settings, nothing chosen on them."""
+    if not paths:
+        print("evaluation-only files: none found (looked for stories/*.jsonl besides "
+              "dev.jsonl, and --eval FILE)")
+        return
+    for path in paths:
+        rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+        with path.open(encoding="utf-8") as handle:
+            inputs = list(read_cluster_input(handle, str(path)))
+        ours = dict(cluster_inputs(inputs, settings_clusterer(Settings()), analyzer))
+        predicted, gold = [ours[r["id"]] for r in rows], [r["event"] for r in rows]
+        p, r, f = bcubed(predicted, gold)
+        print(f"evaluation only, {path.name} ({len(rows)} articles, {len(set(gold))} events; "
+              f"default settings): B3 P {p:.3f} R {r:.3f} F1 {f:.3f}, pair F1 "
+              f"{pairwise_f1(predicted, gold):.3f}")
 
 
 if __name__ == "__main__":

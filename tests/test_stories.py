@@ -19,7 +19,7 @@ from ranknews.store import stories as story_store
 from ranknews.store.dedup import wire_original
 from ranknews.store.tasks import queue_stats
 from ranknews.stories.jsonl import ClusterInput, cluster_inputs, read_cluster_input
-from ranknews.stories.scoring import bcubed, hard_negative_merges, pairwise_f1
+from ranknews.stories.scoring import bcubed, bcubed_of, half_of, hard_negative_merges, pairwise_f1
 from ranknews.text.analysis import Analyzer
 
 T0 = datetime(2024, 6, 18, 1, tzinfo=timezone.utc)
@@ -59,19 +59,20 @@ def dev(analyzer: Analyzer) -> tuple[list[dict], dict[str, str]]:
 
 
 def test_quality_gate_on_labelled_stories(dev) -> None:
-    """B-cubed F1 floor at the goal, under the measured 0.931 (benchmarks/stories.py)."""
+    """B-cubed F1 floor at the goal, under the measured 0.932 (benchmarks/stories.py)."""
     rows, ours = dev
     predicted = [ours[r["id"]] for r in rows]
     gold = [r["event"] for r in rows]
     precision, recall, f1 = bcubed(predicted, gold)
-    assert f1 >= 0.92, (precision, recall, f1)  # measured 0.931 (P 0.904, R 0.960)
-    assert pairwise_f1(predicted, gold) >= 0.88  # measured 0.897
+    assert f1 >= 0.92, (precision, recall, f1)  # measured 0.932 (P 0.906, R 0.960)
+    assert pairwise_f1(predicted, gold) >= 0.88  # measured 0.894
 
 
 def test_hard_negatives_mostly_kept_apart(dev) -> None:
     """Different events sharing names (hardneg_groups.json) rarely share a story.
 
-    Measured: 32 of 547 such pairs merged (5.9%; 8.2% before announced days, 14% before lead
+    Measured: 33 of 547 such pairs merged (6.0%; 5.9% before occurrence counters, 8.2%
+    before announced days, 14% before lead
     figures, next-day and minimum-link evidence), mostly rate decisions and follow-ups whose
     reports name no day; the floor keeps that from getting worse.
     """
@@ -80,6 +81,48 @@ def test_hard_negatives_mostly_kept_apart(dev) -> None:
     merged, total = hard_negative_merges(rows, ours, groups)
     assert total > 100
     assert merged / total <= 0.07, (merged, total)
+
+
+@pytest.fixture(scope="module")
+def held_out_half(analyzer: Analyzer) -> tuple[list[dict], dict[str, str]]:
+    """Half B of the labelled events (``half_of``: a hash of the event id), clustered on its
+    own with the default settings: the half that no setting or rule of the current evidence
+    was chosen on (benchmarks/stories.py tunes on half A and measures here)."""
+    path = shared_data("stories", "dev.jsonl")
+    rows = [r for r in map(json.loads, path.open(encoding="utf-8")) if half_of(r["event"]) == "B"]
+    inputs = list(read_cluster_input(json.dumps(r, ensure_ascii=False) for r in rows))
+    return rows, dict(cluster_inputs(inputs, settings_clusterer(Settings()), analyzer))
+
+
+def test_halves_are_fixed_by_event_id() -> None:
+    """The split does not depend on the file's order or the run: an event's half is a hash."""
+    assert [half_of(e) for e in ("e-jejuair-muan-crash", "e-bts-jin-discharged")] == \
+        [half_of(e) for e in ("e-jejuair-muan-crash", "e-bts-jin-discharged")]
+    assert {half_of(f"e-{n}") for n in range(40)} == {"A", "B"}
+
+
+def test_quality_floor_on_the_half_never_tuned_on(held_out_half) -> None:
+    """Goal B-cubed F1 >= 0.93 on events never tuned on. Measured on half B (36 events, 85
+    articles): P 0.933, R 0.936, F1 0.935 (benchmarks/stories.py, "half split")."""
+    rows, ours = held_out_half
+    assert len(rows) > 60 and len({r["event"] for r in rows}) > 25
+    predicted, gold = [ours[r["id"]] for r in rows], [r["event"] for r in rows]
+    precision, recall, f1 = bcubed(predicted, gold)
+    assert f1 >= 0.93, (precision, recall, f1)
+    assert precision >= 0.92 and recall >= 0.92, (precision, recall)
+
+
+def test_follow_ups_kept_apart_on_the_half_never_tuned_on(held_out_half) -> None:
+    """Events with lookalikes (a hard-negative group: follow-ups, a second occurrence, the
+    same people another day): each article's B-cubed precision, averaged over those articles,
+    i.e. how little of its story belongs to another happening. Measured 0.924 on half B."""
+    rows, ours = held_out_half
+    groups = json.loads(shared_data("stories", "hardneg_groups.json").read_text("utf-8"))
+    family = {e for g in groups.values() for e in g["events"]}
+    predicted, gold = [ours[r["id"]] for r in rows], [r["event"] for r in rows]
+    precision, recall, items = bcubed_of(predicted, gold, [r["event"] in family for r in rows])
+    assert items > 50
+    assert precision >= 0.9, (precision, recall, items)
 
 
 def _inputs(*items: tuple[str, str, str]) -> list[ClusterInput]:
@@ -241,6 +284,43 @@ def test_event_days_and_lead_figures() -> None:
     assert old.days == {1010} and not old.named_days
     near = signals(("9일",), datetime(2024, 10, 10, 3, tzinfo=timezone.utc))
     assert near.days == {9} and near.named_days
+
+
+def test_occurrence_counters_are_one_unit() -> None:
+    """2차, 7연속, 13차례, 3번째 count which occurrence of a repeated happening a lead
+    reports: one unit, so 7연속 and 7차례 agree and 7연속 and 13차례 do not."""
+    from ranknews.stories.signals import ORDINAL, figure_conflicts, signals_from
+    from ranknews.text.analysis import Analysis
+
+    def figures(*lead: str) -> dict:
+        return signals_from(Analysis((), (), (), (), lead_numbers=lead, numbers=lead)).figures
+
+    assert figures("7연속")[ORDINAL] == figures("7차례")[ORDINAL] == {"7"}
+    assert figure_conflicts(figures("7연속", "3.5%"), figures("7차례", "3.5%")) == 0
+    assert figure_conflicts(figures("7연속", "3.5%"), figures("13차례", "3.5%")) == 0  # % agrees
+    assert figure_conflicts(figures("7연속"), figures("13차례")) == 1
+
+
+def test_analysis_counts_occurrences_written_out(analyzer: Analyzer) -> None:
+    lead = analyzer.analyze("BTS 멤버 중 두 번째 전역…세 차례 연기 끝 2번째 발표, 3번 출구", "")
+    assert lead.lead_numbers == ("2번째", "3차례", "2번째", "3번")
+    assert analyzer.analyze("두 번 만났다, 첫 번째 재판", "").lead_numbers == ("1번째",)
+
+
+def test_repeated_happening_of_another_occurrence_is_another_story(analyzer: Analyzer) -> None:
+    """The 7th and the 13th rate hold share every name, word and figure (3.5%) and name no
+    day: only the occurrence tells them apart. Two reports of the 7th stay together."""
+    hold = ("한국은행 금융통화위원회가 기준금리를 연 3.5%로 {n} 동결했다. 금통위는 이날 "
+            "통화정책방향 회의를 열고 물가와 가계부채, 환율 흐름을 고려해 기준금리를 "
+            "현 수준에서 유지하기로 결정했다. 이창용 총재는 기자간담회에서 물가 상승률이 "
+            "목표 수준으로 수렴할 것이라는 확신이 들 때까지 긴축 기조를 이어가겠다고 밝혔다.")
+    inputs = _inputs(
+        ("seventh", "한은 기준금리 3.5% 7연속 동결", hold.format(n="7연속")),
+        ("seventh2", "한은, 기준금리 3.5%로 7차례 연속 동결", hold.format(n="7차례 연속")),
+        ("thirteenth", "한은 기준금리 3.5% 13차례 연속 동결", hold.format(n="13차례 연속")),
+    )
+    stories = dict(cluster_inputs(inputs, settings_clusterer(Settings()), analyzer))
+    assert stories["seventh"] == stories["seventh2"] != stories["thirteenth"]
 
 
 def test_analysis_keeps_the_time_words_of_lead_dates(analyzer: Analyzer) -> None:

@@ -17,7 +17,10 @@ The evidence between an article and one story member (``pair_score``):
    one announcing a day (오는 16일, 내일(16일)) that the other reports as its own → again
    ``DAY_PENALTY``: a preview and the happening are two events;
 5. lead figures: each unit both leads count in (명, %, 년도) whose values never agree, beyond
-   those that agree, multiplies the score by ``FIGURE_PENALTY`` (at most twice).
+   those that agree, multiplies the score by ``FIGURE_PENALTY`` (at most twice);
+6. occurrences: both leads count which occurrence of a repeated happening this is (2차,
+   7연속, 13차례, 3번째: one unit) and never agree → ``ORDINAL_PENALTY`` as well (the 7th and
+   the 13th rate hold, the second and the third launch share every name and word).
 The article's score for a story is the average over the story's founder and most recent
 members (average link: one member that strays off-topic cannot drag unrelated articles in),
 and nothing when any of them scores below ``MIN_LINK`` (a clear contradiction with one member
@@ -44,7 +47,7 @@ from math import fsum
 from operator import mul
 from typing import Hashable, Iterable, Iterator
 
-from ranknews.stories.signals import Signals, announced, day_gap, figure_conflicts
+from ranknews.stories.signals import ORDINAL, Signals, announced, day_gap, figure_conflicts
 
 Key = Hashable
 
@@ -52,6 +55,7 @@ THRESHOLD = 0.2  # average-link score needed to join (measured: benchmarks/stori
 DAY_PENALTY = 0.3  # event days more than one day apart: a different happening
 NEXT_DAY = 0.65  # the leads name days one apart: often the next step (a rebuttal, a reply)
 FIGURE_PENALTY = 0.7  # per unit (max 2) in which the leads' counted numbers never agree
+ORDINAL_PENALTY = 0.3  # the leads count different occurrences: 7연속 vs 13차례, 2차 vs 3차
 MIN_LINK = 0.1  # a story is joined only if no compared member scores below this
 MIN_SHARED = 2  # salient terms two articles must share before their cosine counts
 INDEX_TERMS = 20  # salient terms per article used to find candidate stories
@@ -101,12 +105,14 @@ class StoryClusterer:
 
     def __init__(self, *, window: timedelta = timedelta(days=3),
                  max_gap: timedelta = timedelta(days=2), threshold: float = THRESHOLD,
-                 max_articles: int = 200_000) -> None:
+                 max_articles: int = 200_000,
+                 ordinal_penalty: float = ORDINAL_PENALTY) -> None:
         self.window = window
         self.max_gap = max_gap
         self._gap = max_gap.total_seconds()
         self.threshold = threshold
         self.max_articles = max_articles
+        self.ordinal_penalty = ordinal_penalty
         self._df: dict[str, int] = {}
         self._seen: deque[tuple[Key, datetime | None, tuple[str, ...]]] = deque()
         self._observed: set[Key] = set()
@@ -246,6 +252,9 @@ class StoryClusterer:
             score *= NEXT_DAY
         if (a.ahead or b.ahead) and announced(a, b):  # a preview and what it announced
             score *= DAY_PENALTY
+        if (ORDINAL in a.figures and ORDINAL in b.figures
+                and a.figures[ORDINAL].isdisjoint(b.figures[ORDINAL])):
+            score *= self.ordinal_penalty  # the 7th and the 13th of a repeated happening
         conflicts = figure_conflicts(a.figures, b.figures) if a.figures and b.figures else 0
         if conflicts:
             score *= FIGURE_PENALTY ** min(conflicts, 2)

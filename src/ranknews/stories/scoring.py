@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from typing import Hashable, Sequence
 
@@ -44,3 +45,24 @@ def hard_negative_merges(rows: list[dict], predicted: dict[str, str],
                     total += 1
                     merged += predicted[a["id"]] == predicted[b["id"]]
     return merged, total
+
+
+def half_of(event: str) -> str:
+    """The half ("A" or "B") an event falls in, by a hash of its id: the same split in every
+    run and on every machine, whatever order the file is in. Evidence and constants are
+    tuned on half A only; half B is the part never tuned on (the suite's floors)."""
+    return "AB"[hashlib.sha1(event.encode("utf-8")).digest()[0] & 1]
+
+
+def bcubed_of(predicted: Sequence[Hashable], gold: Sequence[Hashable],
+              subset: Sequence[bool]) -> tuple[float, float, int]:
+    """B-cubed (precision, recall, items) averaged over the items in ``subset`` only, each
+    item judged against the whole clustering (an event kind's share of the errors)."""
+    pairs = Counter(zip(predicted, gold))
+    in_pred, in_gold = Counter(predicted), Counter(gold)
+    picked = [(p, g) for p, g, keep in zip(predicted, gold, subset) if keep]
+    if not picked:
+        return 0.0, 0.0, 0
+    precision = sum(pairs[(p, g)] / in_pred[p] for p, g in picked) / len(picked)
+    recall = sum(pairs[(p, g)] / in_gold[g] for p, g in picked) / len(picked)
+    return precision, recall, len(picked)

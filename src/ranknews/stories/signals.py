@@ -16,7 +16,8 @@
 - Lead figures: the counted numbers of the headline and lead by unit (명, %, 차, 년도). Two
   leads that count in the same unit and never agree (a rate cut to 3.25% and one to 1.75%; the
   2023 and the 2025 visit) report different happenings; updated tolls deep in the body do not
-  count, only the lead's.
+  count, only the lead's. Counters of an occurrence (2차, 7연속, 13차례, 3번째) are one unit:
+  which occurrence of a repeated happening (a second launch, the 13th hold) the lead reports.
 - Time: when it was published (or collected), for the time window.
 """
 
@@ -39,6 +40,10 @@ NUMBER_PREFIX = "#"  # keeps 18일 (a number) apart from a noun spelt the same w
 # Units that tell a time of day or a date: compared as event days, not as lead figures.
 TIME_UNITS = frozenset({"일", "시", "분", "초", "월"})
 _SEOUL = ZoneInfo("Asia/Seoul")
+# Counters of an occurrence (2차 발사, 7연속 동결, 13차례, 3번째, 5회째): one unit, ORDINAL, so
+# that "7연속" and "7차례 연속" agree and "7연속" and "13차례" do not.
+ORDINAL = "번째"
+ORDINAL_UNITS = frozenset({"차", "차례", "연속", "번째", "회째"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +122,8 @@ def _figure(number: str) -> tuple[str, str] | None:
         value = float(number[:i].replace(",", ""))
     except ValueError:
         return None
+    if unit in ORDINAL_UNITS:
+        unit = ORDINAL  # 7연속, 7차례, 7번째: which occurrence of a repeated happening
     if unit == "년" and 1900 <= value <= 2100:
         unit = "년도"  # a year (2023년), not a duration (3년 만에)
     return unit, f"{value:g}"

@@ -12,8 +12,10 @@ Terms are the content words a reader would search for or a story would share:
   compound names and noun phrases are available whole;
 - ``numbers`` holds counted numbers as written, a number with the counter or unit right after
   it (18일, 179명, 3.25%, 234.64포인트): the dates, tolls and figures that tell one event from
-  another event about the same people. ``lead_numbers`` are those of the headline and the
-  first ``lead_chars`` characters of the body, where Korean news states when it happened;
+  another event about the same people; an occurrence is counted whole (2번째), also when its
+  number is a word (두 번째 → 2번째, 세 차례 → 3차례): a second announcement is not the
+  first. ``lead_numbers`` are those of the headline and the first ``lead_chars`` characters
+  of the body, where Korean news states when it happened;
   a date there that a time word puts before or after the article's own day is preceded by
   that word (``TIME_WORDS``): 지난 7일 → "지난", "7일"; 오는 17일 and 다음 달 3일 → "오는", …;
   내일(16일) → "내일", "16일". A background date (the match of a week ago) and an announced
@@ -35,7 +37,8 @@ from typing import Iterable, Sequence
 
 from ranknews.models import Analysis  # noqa: F401  (where stages have found it)
 
-ANALYZER_VERSION = 4  # 3: lead_numbers carry time words (TIME_WORDS); 4: keyword phrases
+ANALYZER_VERSION = 5  # 3: lead_numbers carry time words (TIME_WORDS); 4: keyword phrases;
+# 5: occurrences written out are counted (2번째 whole, 두 번째 → 2번째, 세 차례 → 3차례)
 TERMS_SINCE = 2  # analyses from this version on have today's terms, entities and phrases
 _NOUN_TAGS = frozenset({"NNG", "NNP"})
 _LATIN_TAGS = frozenset({"SL", "SN", "SH"})
@@ -50,6 +53,9 @@ _TIME_VERBS = {("지나", "ᆫ"): PAST, ("오", "는"): NEXT}
 _DATE_TAGS = frozenset({"SN", "SSO", "SSC"})
 _DATE_PARTS = frozenset({"년", "월"})  # a date goes on after these: 2016년 5월 24일
 _DATE_UNITS = _DATE_PARTS | {"일"}  # the counted numbers a time word is kept for
+# Numeral words (MM) that count an occurrence with 번째 or 차례: 첫 번째, 두 차례.
+_NUMERALS = {"첫": 1, "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7,
+             "여덟": 8, "아홉": 9, "열": 10}
 # What may follow a number to count it: 일/명/시 (NNB), 포인트/세대 (NNG), %/㎞ (SW), km (SL).
 _COUNTER_TAGS = frozenset({"NNB", "NNG", "SW", "SL"})
 
@@ -175,6 +181,7 @@ class Analyzer:
         number = None  # the SN token just before, to pair with its counter
         qualified: list[tuple[str, int]] = []  # numbers, each after its time word if any
         word = number_word = before = None  # time word in force; the number's; last token
+        numeral = None  # the value of a numeral word just before (두 번째, 세 차례)
         for tok in tokens:
             end = tok.start + tok.len
             if number is not None and tok.start == number.start + number.len \
@@ -183,6 +190,11 @@ class Analyzer:
                 if number_word is not None and tok.form in _DATE_UNITS:
                     qualified.append((number_word, number.start))
                 qualified.append(numbers[-1])
+            _ordinal(tok, before, numeral, numbers, qualified)
+            if tok.tag == "MM":
+                numeral = _NUMERALS.get(tok.form)
+            elif not (tok.form == "번" and tok.tag == "NNB"):  # kept over 번 for its 째
+                numeral = None
             word = _time_word(before, tok, word)
             before = tok
             # a number inside a name (HBM3E, K9) counts nothing
@@ -214,6 +226,27 @@ class Analyzer:
         _close_run(run, phrases)
         return _Terms(tuple(terms), tuple(dict.fromkeys(entities)), tuple(phrases),
                       tuple(numbers), tuple(qualified))
+
+
+def _ordinal(tok, before, numeral: int | None, numbers: list, qualified: list) -> None:  # noqa: ANN001
+    """Occurrences written out: 2번째 (Kiwi: 2/SN 번/NNB 째/XSN) becomes one counted number
+    "2번째" instead of "2번"; a numeral word before 번째 or 차례 (두 번째, 세 차례) is counted
+    too ("2번째", "3차례"), as if written in digits. 두 번 (twice) alone is not."""
+    if tok.tag == "XSN" and tok.form == "째" and before is not None and before.form == "번" \
+            and _touch(before, tok):
+        # the counted number whose 번 this is: it ends where 째 begins (2번째, not 3번 … 째)
+        if numbers and numbers[-1][0].endswith("번") \
+                and numbers[-1][1] + len(numbers[-1][0]) == tok.start:
+            old = numbers[-1]
+            numbers[-1] = (old[0] + "째", old[1])
+            if qualified and qualified[-1] == old:
+                qualified[-1] = numbers[-1]
+        elif numeral is not None:  # 두 번째: the numeral was in force at 번
+            numbers.append((f"{numeral}번째", before.start))
+            qualified.append(numbers[-1])
+    elif numeral is not None and tok.form == "차례" and tok.tag in ("NNB", "NNG"):
+        numbers.append((f"{numeral}차례", tok.start))
+        qualified.append(numbers[-1])
 
 
 def _time_word(before, tok, word: str | None) -> str | None:  # noqa: ANN001
