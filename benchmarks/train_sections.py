@@ -422,8 +422,14 @@ def evaluate(train_on: set[str], sources: dict[str, list[Item]], days: list[list
     return clf, held
 
 
+def answered(results: list, threshold: float) -> str:
+    """What the rank stage does: it files a post only when the model is confident enough."""
+    sure = [r for r in results if r[2] >= threshold]
+    return f"{len(sure) / max(len(results), 1):.2f} answered, {accuracy(sure):.3f} right there"
+
+
 def side_by_side(shipped: dict[str, list], compared: dict[str, list], names: tuple[str, str],
-                 test_days: int) -> None:
+                 args: argparse.Namespace) -> None:
     """Both models on the same items of each set, overall and per section."""
     print(f"side by side, the same items: {names[0]} | {names[1]}")
     for name, ours in shipped.items():
@@ -432,8 +438,10 @@ def side_by_side(shipped: dict[str, list], compared: dict[str, list], names: tup
             continue
         keys = {(i.title, i.lead, i.group) for i, _, _ in theirs}
         ours = [r for r in ours if (r[0].title, r[0].lead, r[0].group) in keys]
-        what = f"{name} (last {test_days} days)" if name == "digests" else name
-        print(f"  {what}: {accuracy(ours):.3f} | {accuracy(theirs):.3f} on {len(ours)} items")
+        what = f"{name} (last {args.test_days} days)" if name == "digests" else name
+        print(f"  {what}: {accuracy(ours):.3f} | {accuracy(theirs):.3f} on {len(ours)} items; "
+              f"confidence >= {args.threshold}: {answered(ours, args.threshold)} | "
+              f"{answered(theirs, args.threshold)}")
         for section in sorted({i.section for i, _, _ in ours}):
             a = [r for r in ours if r[0].section == section]
             b = [r for r in theirs if r[0].section == section]
@@ -496,7 +504,7 @@ def main() -> int:
         print(f"\n--- beside it, same run: a model trained on {names[1]} (not written) ---")
         _, compared = evaluate(compare, sources, days, evaluation_only, args,
                                label="compare: ", variants=False)
-        side_by_side(held, compared, names, args.test_days)
+        side_by_side(held, compared, names, args)
     return 0
 
 
