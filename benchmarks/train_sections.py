@@ -393,7 +393,8 @@ def held_out_stories(stories: list[Item], everything: list[Item], clf: SectionCl
                "on the stories' kinds of event (EVALUATION_TOPICS)",
                predictions(fit(kept, args.c, args.threshold), stories), args.threshold)
         if others_only := [i for i in everything if i.source != "corpus"]:
-            report("  the same, trained without the corpus (the real labelled text only)",
+            rest = ", ".join(sorted({i.source for i in others_only}))
+            report(f"  the same, trained without the corpus (on {rest} only)",
                    predictions(fit(others_only, args.c, args.threshold), stories),
                    args.threshold)
     return results
