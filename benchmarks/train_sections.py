@@ -1,14 +1,22 @@
 """Train the section classifier and report its accuracy on real labelled Korean news.
 
-    .venv/bin/python benchmarks/train_sections.py [--train-on corpus,digests,pages,seed]
-        [--data ../shared/data/headlines/daily] [--corpus benchmarks/section_corpus]
+    .venv/bin/python benchmarks/train_sections.py [--train-on corpus,sample]
+        [--compare corpus,digests,pages,seed] [--data ../shared/data/headlines/daily]
+        [--corpus benchmarks/section_corpus] [--sample src/ranknews/sample/corpus]
         [--out src/ranknews/rank/section_model.json.gz] [--test-days 20] [--folds 5]
 
-Training text (``--train-on``, default: all four):
-- corpus: the project's own labelled text, ``benchmarks/section_corpus/<section>.tsv``, 300
-  headline TAB lead lines per section, written for ranknews (licensed with it). It exists
-  because no labelled Korean news that may be trained on covers 사회, 생활/문화, 세계, 스포츠
-  and 연예 on this machine. Written blind to the evaluation sets below (see its README).
+The shipped model is trained only on text we may redistribute (``--train-on``, default
+``corpus,sample``):
+- corpus: the project's own labelled text, ``benchmarks/section_corpus/<section>.tsv``,
+  headline TAB lead lines written for ranknews (licensed with it), blind to the evaluation sets
+  below (see its README).
+- sample: the demo's sample corpus (``src/ranknews/sample/corpus/*.jsonl``, written for the
+  project), when it exists: each row's title, its section and the lead of its summary or text.
+  Skipped with a note when absent.
+The rest of the labelled text is in ``../shared/data``, whose licences allow test use only.
+It is evaluation only for the shipped model, and trainable for comparison (``--compare``,
+default ``corpus,digests,pages,seed``: the model shipped until issue 16, reported beside the
+shipped one in the same run, on the same items):
 - digests (``../shared/data/headlines/daily``, 3 outlets, 98 days): each headline's feed
   heading (IT, 경제, 기업, 부동산, 정치, 증권) or, when its URL names the desk (매일경제's
   ``/news/society/``, ``/news/world/``, ``/news/sports/``…), that section; headings that map to
@@ -16,19 +24,22 @@ Training text (``--train-on``, default: all four):
 - pages (``pages/*/*.json``, 6 outlets): the page's own ``section`` (사회, 국제, iMBC 연예,
   생활·문화…), else the URL's; headline and body lead.
 - seed (``seed/ranknews-page.txt``): the board list, with our labels per board number.
-Evaluation only, never trained on: labelled stories (``stories/dev.jsonl``, 98 outlets) with
+Never trained on by any model: labelled stories (``stories/dev.jsonl``, 98 outlets) with
 the event's section from ``benchmarks/section_labels.toml`` (our labels, per event). Its README
-allows its texts for evaluation only; the shipped model reads them (headline and lead).
+allows its texts for evaluation only.
 Every outlet name maps to the eight sections through ``sections.section_from_name``/``_from_url``.
 
 Held out, never trained on when tested:
 - digests: when trained on, BY DATE, the last ``--test-days`` days (the same story is told over
   several days by three outlets, so a random split would test on stories seen in training);
-  when not trained on, all of them, by the shipped model;
+  when not trained on, all of them, and those last days alone (the items the comparison
+  model is measured on), by the model trained on everything;
 - pages and seed: when trained on, ``--folds``-fold cross-validation by group (an outlet's
-  pages, the seed page), each fold's model trained on everything else; else by the shipped model.
+  pages, the seed page), each fold's model trained on everything else; else by the model
+  trained on everything.
 Each is reported per section with its number of items, beside the majority-class baseline;
-then one overall figure over all sets.
+then one overall figure over all sets; then the same for the ``--compare`` model, and a table
+of both side by side.
 
 Trains scikit-learn's LogisticRegression (training time only: it comes with ``.[test]``) over
 ``sections.features`` (character n-grams of headline and lead, see there), then writes the
@@ -57,6 +68,7 @@ from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
 from ranknews.rank.headlines import digest_files, read_day  # noqa: E402
 from ranknews.rank.sections import (  # noqa: E402
     MODEL_PATH,
+    SECTIONS,
     SectionClassifier,
     features,
     section_from_name,
@@ -65,12 +77,15 @@ from ranknews.rank.sections import (  # noqa: E402
 
 LABELS = ROOT / "benchmarks" / "section_labels.toml"
 CORPUS = ROOT / "benchmarks" / "section_corpus"
+SAMPLE = ROOT / "src" / "ranknews" / "sample" / "corpus"
 # file name in CORPUS → section
 CORPUS_FILES = {"politics": "정치", "economy": "경제", "society": "사회", "culture": "생활/문화",
                 "world": "세계", "itscience": "IT/과학", "sports": "스포츠",
                 "entertainment": "연예"}
 CORPUS_BATCH = 50  # lines written together: one group
-TRAINABLE = ("corpus", "digests", "pages", "seed")
+TRAINABLE = ("corpus", "sample", "digests", "pages", "seed")
+REDISTRIBUTABLE = ("corpus", "sample")  # written for the project: the shipped model's text
+OPTIONAL = {"sample"}  # trained on when present, skipped with a note when absent
 # The kinds of event the labelled stories report (the doctors' strike, North Korean satellites,
 # idols' military service, a football manager sacked, e-commerce settlement, fires, quakes,
 # rate decisions, the Nobel prize…). The corpus was written blind to the stories, but its
@@ -80,7 +95,8 @@ EVALUATION_TOPICS = re.compile(
     r"의대|의과대|전공의|의협|의사협회|휴진|의료계|정찰위성|위성|발사체|전역|입대|군 복무|복무|"
     r"경질|감독 선임|사령탑|정산|전기차|지진|산불|압사|인파|기준금리|금통위|노벨|문학상|참사|"
     r"지하차도|침수|공장 화재|하이브|경영권|전속계약|기자회견|교사|교권")
-DEFAULT_TRAIN_ON = ",".join(TRAINABLE)
+DEFAULT_TRAIN_ON = ",".join(REDISTRIBUTABLE)
+DEFAULT_COMPARE = "corpus,digests,pages,seed"  # the model shipped until issue 16
 LEAD_CHARS = 300
 _SEED_ROW = re.compile(r"^(\d{5}) (.+) 랭크뉴스 \d{4}\.\d{2}\.\d{2}$")
 
@@ -106,6 +122,24 @@ def corpus_items(folder: Path) -> list[Item]:
             if title.strip():
                 items.append(Item(title.strip(), lead.strip(), section,
                                   f"corpus:{name}:{n // CORPUS_BATCH}", "corpus"))
+    return items
+
+
+def sample_items(folder: Path) -> list[Item]:
+    """The demo's sample corpus (``*.jsonl``, written for the project): title, section (one of
+    the eight or an outlet's name for one), lead of ``summary`` or ``text``."""
+    items = []
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            title = (row.get("title") or "").strip()
+            section = row.get("section")
+            section = section if section in SECTIONS else section_from_name(section)
+            if title and section:
+                lead = lead_of(title, row.get("summary") or row.get("text") or "")
+                items.append(Item(title, lead, section, f"sample:{path.stem}", "sample"))
     return items
 
 
@@ -296,28 +330,32 @@ def write_model(clf: SectionClassifier, path: Path, trained_on: str) -> None:
 
 
 def held_out_digests(days: list[list[Item]], everything: list[Item], clf: SectionClassifier,
-                     train_on: set[str], args: argparse.Namespace) -> list:
+                     train_on: set[str], args: argparse.Namespace, label: str = "") -> list:
     """Trained on: the last ``--test-days`` days, by a model trained without them (BY DATE).
-    Not trained on: every day, by the shipped model."""
+    Not trained on: every day, and the last days alone, by the model trained on everything."""
     digests = [i for d in days for i in d]
     if not digests:
         return []
+    test_days = {i.group for d in days[-args.test_days:] for i in d}
     if "digests" not in train_on:
         results = predictions(clf, digests)
-        report(f"held-out digests (all {len(days)} days, 3 outlets; never trained on)",
+        report(f"{label}held-out digests (all {len(days)} days, 3 outlets; never trained on)",
                results, args.threshold)
+        report(f"  the same, the last {args.test_days} days only",
+               [r for r in results if r[0].group in test_days], args.threshold)
         return results
-    test_days = {i.group for d in days[-args.test_days:] for i in d}
     model = fit([i for i in everything if i.group not in test_days], args.c, args.threshold)
     results = predictions(model, [i for i in digests if i.group in test_days])
-    report(f"held-out digests (last {args.test_days} days, 3 outlets; trained on the other "
-           "days and the other sources)", results, args.threshold)
+    report(f"{label}held-out digests (last {args.test_days} days, 3 outlets; trained on the "
+           "other days and the other sources)", results, args.threshold)
     return results
 
 
 def held_out_pages_and_seed(items: list[Item], everything: list[Item], clf: SectionClassifier,
-                            train_on: set[str], args: argparse.Namespace) -> list:
-    """Trained on: cross-validated by outlet / seed page. Else: by the shipped model."""
+                            train_on: set[str], args: argparse.Namespace,
+                            label: str = "") -> list:
+    """Trained on: cross-validated by outlet / seed page. Else: by the model trained on
+    everything."""
     if not items:
         return []
     if train_on & {"pages", "seed"}:
@@ -328,81 +366,146 @@ def held_out_pages_and_seed(items: list[Item], everything: list[Item], clf: Sect
         results = predictions(clf, items)
         headline_only = predictions(clf, items, headline_only=True)
         how = "never trained on"
-    report(f"held-out pages and seed board (6 outlets; {how})", results, args.threshold)
+    report(f"{label}held-out pages and seed board (6 outlets; {how})", results,
+           args.threshold)
     report("  the same, reading the headline only (no lead)", headline_only, args.threshold)
     return results
 
 
 def held_out_stories(stories: list[Item], everything: list[Item], clf: SectionClassifier,
-                     train_on: set[str], args: argparse.Namespace) -> list:
-    """Evaluation only: the shipped model, and beside it (same run) models trained without the
-    corpus lines on the stories' kinds of event and without the corpus."""
+                     train_on: set[str], args: argparse.Namespace, label: str = "",
+                     variants: bool = True) -> list:
+    """Evaluation only: the model trained on everything, and beside it (same run, when
+    ``variants``) models trained without the corpus lines on the stories' kinds of event and
+    without the corpus."""
     if not stories:
         return []
     results = predictions(clf, stories)
-    report("never trained on: labelled stories of 98 outlets (stories/dev.jsonl, our "
-           "section labels per event; the shipped model)", results, args.threshold)
+    report(f"{label}never trained on: labelled stories of 98 outlets (stories/dev.jsonl, our "
+           "section labels per event; the model trained on everything)", results,
+           args.threshold)
     report("  the same, reading the headline only (no lead)",
            predictions(clf, stories, headline_only=True), args.threshold)
-    if "corpus" in train_on:
+    if variants and "corpus" in train_on:
         kept = [i for i in everything
                 if i.source != "corpus" or not EVALUATION_TOPICS.search(f"{i.title} {i.lead}")]
         report(f"  the same, trained without the {len(everything) - len(kept)} corpus lines "
                "on the stories' kinds of event (EVALUATION_TOPICS)",
                predictions(fit(kept, args.c, args.threshold), stories), args.threshold)
         if others_only := [i for i in everything if i.source != "corpus"]:
-            report("  the same, trained without the corpus (the real labelled text only)",
+            rest = ", ".join(sorted({i.source for i in others_only}))
+            report(f"  the same, trained without the corpus (on {rest} only)",
                    predictions(fit(others_only, args.c, args.threshold), stories),
                    args.threshold)
     return results
+
+
+def accuracy(results: list) -> float:
+    return sum(g == i.section for i, g, _ in results) / max(len(results), 1)
+
+
+def evaluate(train_on: set[str], sources: dict[str, list[Item]], days: list[list[Item]],
+             stories: list[Item], args: argparse.Namespace, label: str = "",
+             variants: bool = True) -> tuple[SectionClassifier, dict[str, list]]:
+    """Train on ``train_on``, report every held-out set, return the model trained on
+    everything and each set's results."""
+    everything = [i for name in TRAINABLE if name in train_on for i in sources[name]]
+    clf = fit(everything, args.c, args.threshold)
+    held = {"digests": held_out_digests(days, everything, clf, train_on, args, label),
+            "pages and seed": held_out_pages_and_seed(sources["pages"] + sources["seed"],
+                                                      everything, clf, train_on, args, label),
+            "stories": held_out_stories(stories, everything, clf, train_on, args, label,
+                                        variants)}
+    if every := [r for results in held.values() for r in results]:
+        majority = Counter(i.section for i, _, _ in every).most_common(1)[0][1]
+        print(f"{label}held-out accuracy {accuracy(every):.3f} on {len(every)} items, all sets "
+              f"(majority-class baseline {majority / len(every):.3f})")
+    return clf, held
+
+
+def answered(results: list, threshold: float) -> str:
+    """What the rank stage does: it files a post only when the model is confident enough."""
+    sure = [r for r in results if r[2] >= threshold]
+    return f"{len(sure) / max(len(results), 1):.2f} answered, {accuracy(sure):.3f} right there"
+
+
+def side_by_side(shipped: dict[str, list], compared: dict[str, list], names: tuple[str, str],
+                 args: argparse.Namespace) -> None:
+    """Both models on the same items of each set, overall and per section."""
+    print(f"side by side, the same items: {names[0]} | {names[1]}")
+    for name, ours in shipped.items():
+        theirs = compared.get(name) or []
+        if not ours or not theirs:
+            continue
+        keys = {(i.title, i.lead, i.group) for i, _, _ in theirs}
+        ours = [r for r in ours if (r[0].title, r[0].lead, r[0].group) in keys]
+        what = f"{name} (last {args.test_days} days)" if name == "digests" else name
+        print(f"  {what}: {accuracy(ours):.3f} | {accuracy(theirs):.3f} on {len(ours)} items; "
+              f"confidence >= {args.threshold}: {answered(ours, args.threshold)} | "
+              f"{answered(theirs, args.threshold)}")
+        for section in sorted({i.section for i, _, _ in ours}):
+            a = [r for r in ours if r[0].section == section]
+            b = [r for r in theirs if r[0].section == section]
+            print(f"    {section:6s} {accuracy(a):.3f} | {accuracy(b):.3f} ({len(a)})")
+
+
+def parse_sources(parser: argparse.ArgumentParser, value: str) -> set[str]:
+    chosen = {name for name in value.split(",") if name}
+    if unknown := chosen - set(TRAINABLE):
+        parser.error(f"unknown sources: {sorted(unknown)}")
+    return chosen
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=shared_data() / "headlines" / "daily")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--sample", type=Path, default=SAMPLE)
     parser.add_argument("--train-on", default=DEFAULT_TRAIN_ON,
-                        help="comma-separated: corpus, digests, pages, seed "
-                             f"(default {DEFAULT_TRAIN_ON})")
+                        help="comma-separated: corpus, sample, digests, pages, seed "
+                             f"(default {DEFAULT_TRAIN_ON}: the text we may redistribute)")
+    parser.add_argument("--compare", default=DEFAULT_COMPARE,
+                        help="sources of a second model reported beside the first, on the same "
+                             f"held-out items (default {DEFAULT_COMPARE}; empty: none)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--test-days", type=int, default=20)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--c", type=float, default=0.5)
     parser.add_argument("--threshold", type=float, default=0.6)
     args = parser.parse_args()
-    train_on = set(args.train_on.split(","))
-    if unknown := train_on - set(TRAINABLE):
-        parser.error(f"unknown sources: {sorted(unknown)}")
+    train_on = parse_sources(parser, args.train_on)
+    compare = parse_sources(parser, args.compare)
     days = digest_days(args.data) if args.data.exists() else []
     others, evaluation_only = other_items(args.data.parent.parent)
-    sources = {"corpus": corpus_items(args.corpus), "digests": [i for d in days for i in d],
+    sources = {"corpus": corpus_items(args.corpus), "sample": sample_items(args.sample),
+               "digests": [i for d in days for i in d],
                "pages": [i for i in others if i.source == "pages"],
                "seed": [i for i in others if i.source == "seed"]}
-    for name in sorted(train_on):
+    for name in sorted(train_on | compare):
         if not sources[name]:
-            print(f"nothing to train on from {name} (missing under {args.data.parent.parent} "
-                  f"or {args.corpus})")
-            return 1
+            where = (args.sample if name == "sample" else
+                     args.corpus if name == "corpus" else args.data.parent.parent)
+            print(f"nothing to train on from {name} (missing under {where})")
+            if name not in OPTIONAL:
+                return 1
     for name, items in [*sources.items(), ("stories", evaluation_only)]:
         counts = Counter(i.section for i in items)
-        role = "train" if name in train_on else "evaluate only"
+        role = ("train" if name in train_on else
+                "train the comparison model only" if name in compare else "evaluate only")
         print(f"labels from {name} ({role}): {len(items)} {dict(sorted(counts.items()))}")
-    everything = [i for name in TRAINABLE if name in train_on for i in sources[name]]
-    clf = fit(everything, args.c, args.threshold)
-    held = (held_out_digests(days, everything, clf, train_on, args)
-            + held_out_pages_and_seed(sources["pages"] + sources["seed"], everything, clf,
-                                      train_on, args)
-            + held_out_stories(evaluation_only, everything, clf, train_on, args))
-    if held:
-        n = len(held)
-        majority = Counter(i.section for i, _, _ in held).most_common(1)[0][1]
-        print(f"held-out accuracy {sum(g == i.section for i, g, _ in held) / n:.3f} on {n} "
-              f"items, all sets (majority-class baseline {majority / n:.3f})")
+    clf, held = evaluate(train_on, sources, days, evaluation_only, args)
     trained_on = ", ".join(f"{name} ({len(sources[name])})" for name in TRAINABLE
-                           if name in train_on)
+                           if name in train_on and sources[name])
     write_model(clf, args.out, trained_on)
     print(f"model written: {args.out} ({args.out.stat().st_size // 1024} KiB, "
           f"{len(clf.weights)} features, classes {clf.classes}; trained on {trained_on})")
+    if compare:
+        names = (",".join(n for n in TRAINABLE if n in train_on and sources[n]),
+                 ",".join(n for n in TRAINABLE if n in compare and sources[n]))
+        print(f"\n--- beside it, same run: a model trained on {names[1]} (not written) ---")
+        _, compared = evaluate(compare, sources, days, evaluation_only, args,
+                               label="compare: ", variants=False)
+        side_by_side(held, compared, names, args)
     return 0
 
 

@@ -1,10 +1,12 @@
 """Sections: outlet section names and URLs mapped to the eight sections; the shipped classifier
 (all eight sections, reads the body's lead, loads without scikit-learn, abstains when unsure,
-accuracy floors on held-out digest days, on pages of other outlets and on labelled stories of
-98 outlets that it is never trained on)."""
+trained only on text we may redistribute, accuracy floors on the headline digests, on pages of
+6 outlets and on labelled stories of 98 outlets, none of which it is trained on)."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import subprocess
 import sys
 
@@ -66,6 +68,13 @@ def test_the_model_tells_politics_from_economy_from_it():
     assert clf.classify("여야, 국회 본회의서 특검법 표결…국민의힘 반발") == "정치"
     assert clf.classify("코스피 상승 마감…외국인 순매수에 반도체주 강세") == "경제"
     assert clf.classify("KAIST 연구팀, 차세대 배터리 전극 소재 개발") == "IT/과학"
+
+
+def test_the_shipped_model_is_trained_on_redistributable_text_only():
+    # ../shared/data's digests, pages and seed board allow test use only (issue 16)
+    trained_on = json.loads(gzip.decompress(MODEL_PATH.read_bytes()))["trained_on"]
+    sources = {part.split(" (")[0] for part in trained_on.split(", ")}
+    assert "corpus" in sources and sources <= {"corpus", "sample"}, trained_on
 
 
 def test_the_model_knows_all_eight_sections():
@@ -138,17 +147,25 @@ def test_held_out_accuracy_stays_above_the_floors(tmp_path):
         return (float(head.split("accuracy ")[1].split()[0]), float(head.split(": ")[-1][:5]),
                 per_section)
 
-    accuracy, baseline, _ = block("held-out digests")
-    assert accuracy >= 0.78 and accuracy > baseline + 0.1, result.stdout
-    accuracy, baseline, _ = block("held-out pages and seed board")
-    assert accuracy >= 0.55 and accuracy > baseline + 0.2, result.stdout
+    # the shipped model is trained on the project's own text only: every set below is held out
+    # three business papers' feed headings, all 98 days (measured 0.593; their majority class,
+    # 경제, is 0.672: a model trained on them learns that prior, 0.824 on the last 20 days)
+    accuracy, _, per_section = block("held-out digests")
+    assert accuracy >= 0.56, result.stdout
+    assert per_section["경제"] >= 0.56 and per_section["정치"] >= 0.6, result.stdout
+    accuracy, baseline, _ = block("held-out pages and seed board")  # measured 0.658
+    assert accuracy >= 0.62 and accuracy > baseline + 0.25, result.stdout
     # other outlets' articles, never trained on (stories/dev.jsonl is evaluation only)
-    accuracy, baseline, per_section = block("never trained on: labelled stories")
-    assert accuracy >= 0.75 and accuracy > baseline + 0.25, result.stdout
+    stories, baseline, per_section = block("never trained on: labelled stories")
+    assert stories >= 0.83 and stories > baseline + 0.35, result.stdout  # measured 0.863
     for section in ("경제", "정치", "사회", "세계", "스포츠"):
         assert per_section[section] >= 0.7, (section, result.stdout)
-    # ...and without the corpus lines on the stories' kinds of event
+    # ...and without the corpus lines on the stories' kinds of event (measured 0.771)
     accuracy, _, _ = block("EVALUATION_TOPICS")
-    assert accuracy >= 0.68, result.stdout
+    assert accuracy >= 0.73, result.stdout
+    # the digests-trained model, reported beside it on the same stories, does not do better
+    # there (measured 0.804 against 0.863)
+    compared, _, _ = block("compare: never trained on: labelled stories")
+    assert stories >= compared and "side by side, the same items" in result.stdout, result.stdout
     # same data, same command, same bytes
     assert (tmp_path / "model.json.gz").read_bytes() == MODEL_PATH.read_bytes()
