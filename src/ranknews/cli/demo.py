@@ -48,7 +48,7 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
             total = conn.execute(select(func.count()).select_from(articles)).scalar()
         out.print(f"예시 기사 {total}건을 실었습니다: {path}", soft_wrap=True)
         out.print(f"그중 {report.inserted}건은 예시 사이트({site.base})의 RSS 피드 "
-                  f"{len(report.sources)}개에서 실제 수집기로 모았습니다 (실패 "
+                  f"{len(site.site.feeds)}개에서 실제 수집기로 모았습니다 (실패 "
                   f"{sum(len(r.item_errors) for r in report.sources)}건).", soft_wrap=True)
         if no_serve:
             return

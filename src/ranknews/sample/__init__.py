@@ -4,10 +4,11 @@ sources in SOURCES.md) and a week of fictional news written for ranknews (``corp
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from ranknews.config import Settings
 from ranknews.models import Article
@@ -49,17 +50,39 @@ async def collect_sample(db: Database, settings: Settings, work_dir: Path,
     """The demo's pipeline run: the posts with a board number or no body (the seed board's
     headlines, headline-only posts) are imported as they are; every article with a body is
     published by ``server`` (sample/server.py, running) as RSS feeds and pages, and
-    collected from there by the real crawler."""
+    collected from there by the real crawler.
+
+    It goes day by day, as a board that ran all week would have: each pass sees the feeds as
+    they stood at the end of a day, so board numbers follow the days."""
     from ranknews.fetch.client import build_client
     from ranknews.sample.server import split_sample
 
     articles = sample_articles() if articles is None else articles
-    save_articles(db, split_sample(articles)[0])
+    kept = split_sample(articles)[0]
     sources = work_dir / "demo-sources.toml"
     sources.write_text(server.sources_toml(), encoding="utf-8")
     # the sample site listens on 127.0.0.1, which the crawler reaches only when allowed
     allowed = ",".join(filter(None, (settings.fetch_allowed_hosts, urlsplit(server.base).hostname)))
     local = replace(settings, sources_file=str(sources), fetch_host_delay=0.0,
                     fetch_allowed_hosts=allowed)
+    report, since = CollectReport(), None
     async with build_client(local) as client:
-        return await crawl(db, client, local, everything=True)
+        for until in _day_ends(articles, ZoneInfo(settings.timezone)):
+            save_articles(db, [a for a in kept if _within(a, since, until)])
+            server.site.until = until
+            report.sources += (await crawl(db, client, local, everything=True)).sources
+            since = until
+    return report
+
+
+def _day_ends(articles: list[Article], zone: ZoneInfo) -> list[datetime | None]:
+    """The end of every local day with an article, then None (no limit) for the rest."""
+    days = sorted({a.published_at.astimezone(zone).date() for a in articles if a.published_at})
+    return [datetime.combine(day, time.max, zone) for day in days] + [None]
+
+
+def _within(article: Article, since: datetime | None, until: datetime | None) -> bool:
+    moment = article.published_at
+    if moment is None:
+        return until is None
+    return (since is None or moment > since) and (until is None or moment <= until)

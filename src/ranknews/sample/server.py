@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,6 +52,7 @@ class SampleSite:
     def __init__(self, articles: list[Article],
                  outlets: dict[str, SampleOutlet] | None = None) -> None:
         self.articles = articles
+        self.until: datetime | None = None  # feeds list what was published until then
         self.paths: dict[str, int] = {}
         for n, article in enumerate(articles):
             self.paths.setdefault(self._path_for(n, article), n)
@@ -92,7 +94,9 @@ class SampleSite:
 
     def _rss(self, feed: Feed, base: str) -> bytes:
         items = []
-        for n in sorted(feed.items, key=lambda n: self.articles[n].published_at or 0,
+        published = [n for n in feed.items if self.until is None
+                     or (self.articles[n].published_at or self.until) <= self.until]
+        for n in sorted(published, key=lambda n: self.articles[n].published_at or 0,
                         reverse=True):
             article = self.articles[n]
             date = (f"<pubDate>{format_datetime(article.published_at)}</pubDate>"
