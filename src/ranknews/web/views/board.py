@@ -21,6 +21,7 @@ from ranknews.errors import NotFound
 from ranknews.fetch.addresses import names_internal_host
 from ranknews.models import Figure
 from ranknews.sanitize import safe_url
+from ranknews.sources import is_sample_outlet
 from ranknews.store.board import (
     ArticleView,
     BoardFilter,
@@ -55,6 +56,7 @@ def row_context(row: BoardRow, settings: Settings, today: Any) -> dict[str, Any]
         "writer": settings.board_name or row.outlet,
         "outlet": row.outlet,
         "outlet_domain": row.outlet_domain,
+        "sample": is_sample_outlet(row.outlet_domain),
         "section": row.section,
         "published_at": row.published_at.isoformat() if row.published_at else None,
         "date": board_date(row.published_at, today, zone(settings.timezone)),
@@ -162,6 +164,7 @@ def article_context(view: ArticleView, settings: Settings) -> dict[str, Any]:
             "authors": list(a.authors),
             "outlet": a.outlet,
             "outlet_domain": a.outlet_domain,
+            "sample": is_sample_outlet(a.outlet_domain),
             "section": a.section,
             "summary": a.summary,
             "published_at": a.published_at.isoformat() if a.published_at else None,
