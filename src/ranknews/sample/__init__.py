@@ -16,6 +16,7 @@ from ranknews.pipeline import CollectReport, ImportReport, crawl, import_jsonl
 from ranknews.pipeline.saving import save_articles
 from ranknews.sample.bundle import SAMPLE, sample_articles, sample_outlets, with_local_photos
 from ranknews.sample.clock import to_present
+from ranknews.sources import is_sample_outlet
 from ranknews.store import Database
 
 if TYPE_CHECKING:
@@ -38,10 +39,10 @@ def prepared_sample(now: datetime, base_url: str) -> list[Article]:
 def sample_server(articles: list[Article] | None = None, *, host: str = "127.0.0.1",
                   port: int = 0) -> "SampleServer":
     """The local site publishing the sample's articles (use it as a context manager)."""
-    from ranknews.sample.server import SampleServer, SampleSite, split_sample
+    from ranknews.sample.server import SampleServer, SampleSite
 
     articles = sample_articles() if articles is None else articles
-    return SampleServer(SampleSite(split_sample(articles)[1], sample_outlets()), port, host)
+    return SampleServer(SampleSite(articles, sample_outlets()), port, host)
 
 
 async def collect_sample(db: Database, settings: Settings, work_dir: Path,
@@ -58,7 +59,7 @@ async def collect_sample(db: Database, settings: Settings, work_dir: Path,
     from ranknews.sample.server import split_sample
 
     articles = sample_articles() if articles is None else articles
-    kept = split_sample(articles)[0]
+    kept = [_on_site(a, server) for a in split_sample(articles)[0]]
     sources = work_dir / "demo-sources.toml"
     sources.write_text(server.sources_toml(), encoding="utf-8")
     # the sample site listens on 127.0.0.1, which the crawler reaches only when allowed
@@ -73,6 +74,14 @@ async def collect_sample(db: Database, settings: Settings, work_dir: Path,
             report.sources += (await crawl(db, client, local, everything=True)).sources
             since = until
     return report
+
+
+def _on_site(article: Article, server: "SampleServer") -> Article:
+    """A fictional outlet's post, whose own address leads nowhere, at its page on the site."""
+    path = server.site.path_of_url.get(article.url)
+    if not is_sample_outlet(urlsplit(article.url).hostname) or path is None:
+        return article
+    return replace(article, url=server.base + path, canonical_url=article.url)
 
 
 def _day_ends(articles: list[Article], zone: ZoneInfo) -> list[datetime | None]:

@@ -4,10 +4,11 @@ extraction, store) with no network, and the board's "원문" links lead to its p
 
 One server holds every outlet, each under its domain as the first path segment:
 ``/<domain>/rss/<section>.xml`` (the feeds of ``corpus/outlets.toml``; ``/<domain>/rss/all.xml``
-for the rest) and ``/<domain>/news/<id>`` (the path of the article's own address). Posts that
-carry a board number or no body (the seed board's headline list, headline-only posts) are
-imported as they are, keeping their numbers; every article with a body is published here and
-crawled. Each page names the article's own address as its canonical URL.
+for the rest) and ``/<domain>/news/<id>`` (the path of the article's own address). Every article
+with a body is listed in the feeds and crawled. Posts that carry a board number or no body
+(the seed board's headline list, headline-only posts) are imported as they are, keeping their
+numbers; a fictional outlet's headline-only post still gets its page here, for its "원문"
+link. Each page names the article's own address as its canonical URL.
 """
 
 from __future__ import annotations
@@ -42,8 +43,12 @@ def split_sample(articles: Iterable[Article]) -> tuple[list[Article], list[Artic
     """(posts imported as they are, articles published on the local site to be crawled)."""
     kept, crawled = [], []
     for article in articles:
-        (kept if article.board_no is not None or not article.blocks else crawled).append(article)
+        (crawled if _crawled(article) else kept).append(article)
     return kept, crawled
+
+
+def _crawled(article: Article) -> bool:
+    return article.board_no is None and bool(article.blocks)
 
 
 class SampleSite:
@@ -57,6 +62,7 @@ class SampleSite:
         for n, article in enumerate(articles):
             self.paths.setdefault(self._path_for(n, article), n)
         self.path_of = {n: path for path, n in self.paths.items()}
+        self.path_of_url = {articles[n].url: path for n, path in self.path_of.items()}
         self.feeds = self._feeds(outlets or {})
         self.feed_paths = {feed.path: feed for feed in self.feeds}
 
@@ -71,6 +77,8 @@ class SampleSite:
     def _feeds(self, outlets: dict[str, SampleOutlet]) -> list[Feed]:
         by_domain: dict[str, list[int]] = defaultdict(list)
         for n, article in enumerate(self.articles):
+            if not _crawled(article):
+                continue
             by_domain[article.outlet_domain or urlsplit(article.url).hostname or "site"].append(n)
         feeds = []
         for domain, numbers in sorted(by_domain.items()):

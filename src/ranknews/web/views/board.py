@@ -125,6 +125,13 @@ def board(request: Request) -> Response:
     return render(request, "board/index.html", context)
 
 
+def _own_file(url: str, base_url: str) -> str:
+    """An image on the board's own address (the demo's photos, served from /static) as the
+    path of that file, which a page may show wherever the board is served."""
+    own = base_url.rstrip("/") + "/static/"
+    return url[len(own) - len("/static/"):] if base_url and url.startswith(own) else url
+
+
 def _blocks(view: ArticleView, settings: Settings) -> tuple[list[dict[str, Any]], bool]:
     """The body as the reader may see it: all of it, or the excerpt (first paragraphs, first
     figure) when the outlet asked for excerpts."""
@@ -133,7 +140,7 @@ def _blocks(view: ArticleView, settings: Settings) -> tuple[list[dict[str, Any]]
     excerpt = view.display_mode == "excerpt"
     for block in view.article.blocks:
         if isinstance(block, Figure):
-            url = safe_url(block.image_url)
+            url = safe_url(_own_file(block.image_url, settings.base_url))
             # an image on an internal address would make readers' browsers probe their own
             # network (a router's page): never shown
             if url is None or names_internal_host(url) or (excerpt and figures >= 1):
