@@ -213,7 +213,7 @@ def _visit_pages(page, base: str) -> dict[str, tuple[set[str], list, str]]:
     visit(base + "/")
     assert page.locator(".badge-sample").count() > 0  # fictional outlets are marked
     visit(base + "/rank")
-    ranked = page.locator("ol.rank-full li")
+    ranked = page.locator("ol.rank-full > li")
     assert ranked.count() > 0, "the ranking opens on an empty view"
     visit(base + "/trends")
     assert page.locator(".keyword-list li, ol li").count() > 0, "no trending keywords"
@@ -240,11 +240,17 @@ def _article_with_photo(page, base: str) -> str:
 
 
 def _check_ages(page, base: str) -> None:
-    """"첫 보도 N시간 전" on the week's ranking agrees with the story's first report."""
-    page.goto(base + "/rank?period=week")
+    """"첫 보도 N시간 전" on the home page and the rankings agrees with the story's first
+    report."""
+    for url in ("/", "/rank", "/rank?period=today", "/rank?period=week"):
+        page.goto(base + url)
+        entries = page.locator("ol.rank-list > li").all()[:5]
+        assert entries, url
+        _check_entries(entries, base)
+
+
+def _check_entries(entries: list, base: str) -> None:
     computed = datetime.now(SEOUL)
-    entries = page.locator("ol.rank-full li").all()[:5]
-    assert entries
     for entry in entries:
         found = AGE.search(entry.inner_text())
         assert found, entry.inner_text()
