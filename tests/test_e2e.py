@@ -203,7 +203,8 @@ def test_the_demo_shows_every_page_with_working_links_and_one_clock(demo):
 
 
 def _visit_pages(page, base: str) -> dict[str, tuple[set[str], list, str]]:
-    """Home, a sample article with a photo, its story, /rank (as it opens) and /trends."""
+    """Home, /rank (as it opens), /trends, /sources, a sample article with a photo and its
+    story."""
     seen = {}
 
     def visit(url: str) -> None:
@@ -216,7 +217,8 @@ def _visit_pages(page, base: str) -> dict[str, tuple[set[str], list, str]]:
     ranked = page.locator("ol.rank-full > li")
     assert ranked.count() > 0, "the ranking opens on an empty view"
     visit(base + "/trends")
-    assert page.locator(".keyword-list li, ol li").count() > 0, "no trending keywords"
+    assert page.locator("ol.trend-list > li").count() >= 3, "no trending keywords"
+    visit(base + "/sources")
     photo = _article_with_photo(page, base)
     visit(photo)
     assert page.locator(".sample-note").count() == 1
