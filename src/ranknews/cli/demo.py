@@ -15,6 +15,7 @@ import typer
 
 from ranknews.cli.common import app, clean_errors, open_db, out
 from ranknews.config import Settings
+from ranknews.errors import ConfigError
 
 
 @app.command()
@@ -40,8 +41,14 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
                                  base_url=f"http://{host}:{port}")
     db = open_db(settings, create=True)
     sample = prepared_sample(datetime.now(timezone.utc), settings.base_url)
+    sample_port = sample_port or port + 1
+    try:
+        site = sample_server(sample, host=host, port=sample_port)
+    except OSError as exc:
+        raise ConfigError(f"예시 사이트를 {host}:{sample_port}에서 열 수 없습니다 (이미 쓰는 "
+                          "포트이거나 권한이 없습니다). --sample-port로 다른 포트를 고르세요.") from exc
     # The sample site stays up while the board is served: "원문" links lead to its pages.
-    with sample_server(sample, host=host, port=sample_port or port + 1) as site:
+    with site:
         report = asyncio.run(collect_sample(db, settings, data_dir, site, sample))
         _analyse(db, settings)
         with db.read() as conn:
