@@ -46,7 +46,8 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
         site = sample_server(sample, host=host, port=sample_port)
     except OSError as exc:
         raise ConfigError(f"예시 사이트를 {host}:{sample_port}에서 열 수 없습니다 (이미 쓰는 "
-                          "포트이거나 권한이 없습니다). --sample-port로 다른 포트를 고르세요.") from exc
+                          "포트이거나 권한이 없습니다). --sample-port로 다른 포트를 고르세요."
+                          ) from exc
     # The sample site stays up while the board is served: "원문" links lead to its pages.
     with site:
         report = asyncio.run(collect_sample(db, settings, data_dir, site, sample))
