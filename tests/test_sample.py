@@ -4,6 +4,9 @@ serves itself, fictional outlets marked."""
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -123,3 +126,15 @@ async def test_the_running_site_publishes_the_prepared_sample():
                 response = await client.get(server.base + feed.path)
                 assert response.status_code == 200 and b"<item>" in response.content
     assert max(a.published_at for a in articles if a.published_at) <= NOW - LEAD
+
+
+def test_demo_says_when_the_sample_port_is_taken(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "ranknews", "demo", "--no-serve",
+                              "--data-dir", str(tmp_path), "--sample-port", str(port)],
+                             capture_output=True, text=True, check=False)
+    assert run.returncode == 1
+    assert "--sample-port" in run.stdout + run.stderr and "Traceback" not in run.stderr
