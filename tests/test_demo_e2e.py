@@ -129,6 +129,7 @@ def _visit_pages(page, base: str) -> dict[str, tuple[set[str], list, str]]:
 
     visit(base + "/")
     assert page.locator(".badge-sample").count() > 0  # fictional outlets are marked
+    assert page.locator(".sample-note").count() == 1
     visit(base + "/rank")
     ranked = page.locator("ol.rank-full > li")
     assert ranked.count() > 0, "the ranking opens on an empty view"
