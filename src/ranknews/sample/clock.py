@@ -7,8 +7,11 @@ more than ``GAP`` apart) is moved by one offset so that its newest article was p
 are kept, so stories, follow-ups and trend bursts look as they were written, and every page
 (relative times, "지금" rankings, trends, /sources) reads the same real clock.
 
-A whole-day shift (keeping times of day) was the first idea; it leaves the six-hour "지금"
-ranking empty or puts articles in the future, depending on the hour the demo starts.
+A whole-day shift (keeping times of day, so that a body's "오후 2시" fits its article's time)
+was tried: it must end the sample yesterday whenever its last article's hour has not come yet
+today, and then the 24-hour trends window holds only the end of the sample's last day, not
+the bursts the corpus was written to show (one keyword instead of ten), and the six-hour
+"지금" ranking is empty. Times of day in bodies are the price of this shift.
 """
 
 from __future__ import annotations
