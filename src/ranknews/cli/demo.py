@@ -63,6 +63,8 @@ def demo(host: str = typer.Option("127.0.0.1", "--host"),
         from ranknews.web.server import serve
 
         out.print(f"게시판: http://{host}:{port}/  (끝내려면 Ctrl+C)")
+        out.print(f"예시 사이트: {site.base}/ (게시판의 '원문' 링크가 가는 곳, 게시판과 함께 "
+                  "열려 있습니다)", soft_wrap=True)
         db.dispose()
         serve(settings, host, port)
 
