@@ -72,6 +72,8 @@ def test_the_site_serves_section_feeds_pages_and_the_day_so_far():
     _, _, feed = site.page("/hanbitilbo.example/rss/politics.xml", "http://x")
     assert b"/news/1<" in feed and b"/news/2<" not in feed
     assert site.page("/nowhere", "http://x")[0] == 404
+    status, _, index = site.page("/", "http://x")
+    assert status == 200 and b"/hanbitilbo.example/rss/politics.xml" in index
 
 
 def sample_outlets_entry():

@@ -92,6 +92,8 @@ class SampleSite:
 
     def page(self, path: str, base: str) -> tuple[int, str, bytes]:
         path = unquote(path)
+        if path == "/":
+            return 200, "text/html; charset=utf-8", self._index()
         if path == "/robots.txt":
             return 200, "text/plain; charset=utf-8", b"User-agent: *\nAllow: /\n"
         if path in self.feed_paths:
@@ -99,6 +101,16 @@ class SampleSite:
         if path in self.paths:
             return 200, "text/html; charset=utf-8", article_html(self.articles[self.paths[path]])
         return 404, "text/plain; charset=utf-8", "없는 페이지입니다".encode()
+
+    def _index(self) -> bytes:
+        """The site's front page: its outlets and their feeds."""
+        items = "".join(
+            f'<li>{escape(f.outlet.name)}{" (예시)" if is_sample_outlet(f.outlet.domain) else ""}'
+            f' <a href="{escape(f.path)}">{escape(f.path)}</a></li>' for f in self.feeds)
+        return (f'<!doctype html><html lang="ko"><head><meta charset="utf-8">'
+                f"<title>ranknews 데모 예시 사이트</title></head><body>"
+                f"<h1>ranknews 데모 예시 사이트</h1><p>{SAMPLE_NOTE} 실제 언론사의 기사는 "
+                f"출처를 밝혀 함께 싣습니다.</p><ul>{items}</ul></body></html>").encode("utf-8")
 
     def _rss(self, feed: Feed, base: str) -> bytes:
         items = []
