@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -212,3 +212,21 @@ async def test_a_rank_update_drops_only_the_pages_that_show_rankings(ranked, set
         assert "새키워드" in (await client.get("/trends")).text
         assert "새키워드" in (await client.get("/")).text
         assert (await client.get("/articles/3")).text == article  # still the cached page
+
+
+async def test_rank_opens_on_the_first_period_with_stories(db, settings):
+    """A quiet night: nothing in the last six hours, so /rank opens on "오늘"; "지금" asked
+    for is shown empty."""
+    now = datetime.now(timezone.utc)
+    shift = now - NOW - timedelta(hours=10)
+    save_articles(db, [dataclasses.replace(p, published_at=p.published_at + shift,
+                                           collected_at=p.collected_at + shift)
+                       for p in steady_history() + burst_today()])
+    update_rank(db, now=now)
+    async with client_for(make_app(settings, db)) as client:
+        opened = (await client.get("/rank.json")).json()["rank"]
+        asked = (await client.get("/rank.json?period=now")).json()["rank"]
+        html = (await client.get("/rank")).text
+    assert opened["period"] == "today" and opened["stories"]
+    assert asked["period"] == "now" and not asked["stories"]
+    assert LexborHTMLParser(html).css_first('.tabs a[aria-current="page"]').text() == "오늘"

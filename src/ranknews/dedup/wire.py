@@ -18,6 +18,7 @@ WIRE_OUTLETS: dict[str, tuple[str, ...]] = {
     "연합뉴스": ("yna.co.kr", "yonhapnews.co.kr", "yonhapnewstv.co.kr"),
     "뉴시스": ("newsis.com",),
     "뉴스1": ("news1.kr",),
+    "한결통신": ("hangyeolnews.example",),  # the demo sample's fictional wire service (예시)
 }
 SHINGLE = 5  # characters; short enough for reworded endings, long enough to be specific
 WIRE_CONTAINMENT = 0.6  # share of the copy's shingles found in the wire story

@@ -136,7 +136,10 @@ def score_story(facts: StoryFacts, now: datetime, period: Period) -> RankedStory
     return RankedStory(
         story_id=facts.story_id, score=total, parts=parts, title=lead.title,
         board_no=lead.board_no, outlets=tuple(sorted(first_by_outlet)),
-        article_count=len(members), first_at=members[0].at, newest_at=newest,
+        article_count=len(members), newest_at=newest,
+        # the story's first report, also when it came before the window: "첫 보도 N일 전"
+        # must agree with the story page
+        first_at=min(m.at for m in facts.members if m.at <= now),
         joined_last_hour=joined, breaking=breaking, views=facts.views,
         section=_majority_section(members), grouped=facts.grouped)
 

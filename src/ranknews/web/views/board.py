@@ -22,6 +22,7 @@ from ranknews.errors import NotFound
 from ranknews.fetch.addresses import names_internal_host
 from ranknews.models import Figure
 from ranknews.sanitize import safe_url
+from ranknews.sources import is_sample_outlet
 from ranknews.store.board import (
     ArticleView,
     BoardFilter,
@@ -56,6 +57,7 @@ def row_context(row: BoardRow, settings: Settings, today: Any) -> dict[str, Any]
         "writer": settings.board_name or row.outlet,
         "outlet": row.outlet,
         "outlet_domain": row.outlet_domain,
+        "sample": is_sample_outlet(row.outlet_domain),
         "section": row.section,
         "published_at": row.published_at.isoformat() if row.published_at else None,
         "date": board_date(row.published_at, today, zone(settings.timezone)),
@@ -124,6 +126,13 @@ def board(request: Request) -> Response:
     return render(request, "board/index.html", context)
 
 
+def _own_file(url: str, base_url: str) -> str:
+    """An image on the board's own address (the demo's photos, served from /static) as the
+    path of that file, which a page may show wherever the board is served."""
+    own = base_url.rstrip("/") + "/static/"
+    return url[len(own) - len("/static/"):] if base_url and url.startswith(own) else url
+
+
 def _blocks(view: ArticleView, settings: Settings) -> tuple[list[dict[str, Any]], bool]:
     """The body as the reader may see it: all of it, or the excerpt (first paragraphs, first
     figure) when the outlet asked for excerpts."""
@@ -132,7 +141,7 @@ def _blocks(view: ArticleView, settings: Settings) -> tuple[list[dict[str, Any]]
     excerpt = view.display_mode == "excerpt"
     for block in view.article.blocks:
         if isinstance(block, Figure):
-            url = safe_url(block.image_url)
+            url = safe_url(_own_file(block.image_url, settings.base_url))
             # an image on an internal address would make readers' browsers probe their own
             # network (a router's page): never shown
             if url is None or names_internal_host(url) or (excerpt and figures >= 1):
@@ -163,6 +172,7 @@ def article_context(view: ArticleView, settings: Settings) -> dict[str, Any]:
             "authors": list(a.authors),
             "outlet": a.outlet,
             "outlet_domain": a.outlet_domain,
+            "sample": is_sample_outlet(a.outlet_domain),
             "section": a.section,
             "summary": a.summary,
             "published_at": a.published_at.isoformat() if a.published_at else None,

@@ -83,8 +83,15 @@ def rank_page(request: Request) -> Response:
     depends_on(request.scope, RANK_VERSION)
     with request.app.state.db.read() as conn:
         computed_at, snapshot = load_snapshot(conn, "rank")
-    return render(request, "rank/rank.html",
-                  rank_context(snapshot, computed_at, period, section, request.app.state.settings))
+    settings = request.app.state.settings
+    context = rank_context(snapshot, computed_at, period, section, settings)
+    # /rank without a period opens on the first one with stories: "지금" is empty on a quiet
+    # night while "오늘" is not; a period asked for is shown as it is, empty or not
+    for wider in ("today", "week"):
+        if context["rank"]["stories"] or "period" in request.query_params:
+            break
+        context = rank_context(snapshot, computed_at, wider, section, settings)
+    return render(request, "rank/rank.html", context)
 
 
 def trends_context(snapshot: Any, computed_at: datetime | None,

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from ranknews.config import Settings
 from ranknews.dedup.wire import is_wire_outlet
 from ranknews.errors import NotFound
+from ranknews.sources import is_sample_outlet
 from ranknews.store.dedup import wire_original
 from ranknews.store.stories import Coverage, StoryView, story_of, story_sizes, story_view
 from ranknews.web.format import full_time, zone
@@ -25,6 +26,7 @@ def _post(c: Coverage, view: StoryView, settings: Settings) -> dict[str, Any]:
         "url": f"/articles/{c.board_no}",
         "outlet": c.outlet,
         "outlet_domain": c.outlet_domain,
+        "sample": is_sample_outlet(c.outlet_domain),
         "title": c.title,
         "tags": list(c.tags),
         "time": c.time,
@@ -43,6 +45,7 @@ def story_context(view: StoryView, settings: Settings) -> dict[str, Any]:
             "title": view.first.title,
             "size": len(posts),
             "outlets": sorted({c.outlet for c in view.coverage}),
+            "sample": any(p["sample"] for p in posts),
             "first": posts[0],
             "posts": posts,
             "exclusive_claims": [{"board_no": c.board_no, "outlet": c.outlet,
