@@ -59,9 +59,15 @@ def steady_history(days: int = 14) -> list[Article]:
     return posts
 
 
+# what the burst's headlines add to "<word> 발사" (no ordinal: "3번째" vs "4번째" would count
+# different occurrences, which the story clustering keeps apart)
+ANGLES = ("성공", "현장", "반응", "의미", "전망", "배경", "과제", "환호", "분석", "후속", "영상",
+          "일정")
+
+
 def burst_today(word: str = "한빛나노", n: int = 9) -> list[Article]:
-    return [post(f"{word} 발사 {i}번째 소식", NOW - timedelta(hours=1, minutes=i), i)
-            for i in range(n)]
+    return [post(f"{word} 발사 {ANGLES[i % len(ANGLES)]} 소식", NOW - timedelta(hours=1, minutes=i),
+                 i) for i in range(n)]
 
 
 def load(db, articles: list[Article]) -> None:
