@@ -27,7 +27,8 @@ from typing import Callable
 from ranknews.search import parse_query
 from ranknews.search.document import SearchDocument, build_document, text_grams
 from ranknews.store import open_database
-from ranknews.store.search import RankingOptions, search, tsvector_literal
+from ranknews.store.pgsearch import terms_literal
+from ranknews.store.search import RankingOptions, search
 from ranknews.text.analysis import Analysis, Analyzer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +135,7 @@ def build_postgres(url: str, n: int, pieces: Pieces) -> None:
     rng = random.Random(7)
     started = time.perf_counter()
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as pg:
-        pg.execute("DROP INDEX ix_search_documents_tsv")
+        pg.execute("DROP INDEX ix_search_terms_terms")
         for start in range(1, n + 1, 20_000):
             rows = [pieces.article(i, rng) for i in range(start, min(n + 1, start + 20_000))]
             with pg.cursor().copy(
@@ -147,20 +148,25 @@ def build_postgres(url: str, n: int, pieces: Pieces) -> None:
                     copy.write_row(values)
             with pg.cursor().copy(
                     "COPY search_documents (board_no, content_hash, title, lead, grams, "
-                    "indexed_at, tsv) FROM STDIN") as copy:
+                    "indexed_at) FROM STDIN") as copy:
                 for _, d in rows:
-                    copy.write_row((d.board_no, d.content_hash, d.title, d.lead, d.grams, START,
-                                    tsvector_literal(d)))
+                    copy.write_row((d.board_no, d.content_hash, d.title, d.lead, d.grams, START))
+            with pg.cursor().copy("COPY search_terms (board_no, terms) FROM STDIN") as copy:
+                for _, d in rows:
+                    copy.write_row((d.board_no,
+                                    terms_literal(d.title, d.lead, d.grams, d.board_no)))
             pg.commit()
             print(f"\r  PostgreSQL: {start + len(rows) - 1:,} articles, "
                   f"{time.perf_counter() - started:.0f} s", end="", flush=True)
         pg.execute("SET maintenance_work_mem = '1GB'")
-        pg.execute("CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)")
+        pg.execute("CREATE INDEX ix_search_terms_terms ON search_terms USING gin (terms)"
+                   " WITH (fastupdate = off)")
         pg.execute("SELECT setval(pg_get_serial_sequence('articles', 'board_no'), %s)", (n,))
         pg.commit()
         pg.autocommit = True
         pg.execute("VACUUM ANALYZE articles")
         pg.execute("VACUUM ANALYZE search_documents")
+        pg.execute("VACUUM ANALYZE search_terms")
     print(f"\n  PostgreSQL built in {time.perf_counter() - started:.0f} s")
 
 
