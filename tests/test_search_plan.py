@@ -16,7 +16,7 @@ from ranknews.search.document import SearchDocument, text_grams
 from ranknews.store import driver
 from ranknews.store.driver import run_many
 from ranknews.store.pgsearch import SLICE
-from ranknews.store.search import search, save_documents
+from ranknews.store.search import save_documents, search
 from ranknews.text.analysis import Analyzer
 
 NOW = datetime(2025, 3, 1, tzinfo=timezone.utc)
