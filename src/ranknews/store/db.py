@@ -45,8 +45,11 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A transaction holding the write lock (BEGIN IMMEDIATE on SQLite)."""
-        with self.engine.connect() as conn:
+        """A transaction holding the write lock (BEGIN IMMEDIATE on SQLite). On PostgreSQL
+        the borrowed connection is checked with one query first (writes are not the hot
+        path, and a write that fails halfway over a dead connection would leave the work it
+        claimed leased until its lease ends); a dead one is replaced."""
+        with self._checked_connection() as conn:
             conn.execution_options(ranknews_write=True)
             checkpointer = self._checkpointer
             if checkpointer is None:
@@ -63,6 +66,18 @@ class Database:
                 driver.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
                 driver.execute(f"PRAGMA cache_size = {DEFAULT_CACHE}")
             checkpointer.request()
+
+    def _checked_connection(self) -> Connection:
+        conn = self.engine.connect()
+        if not self._autocommit_reads:  # SQLite
+            return conn
+        try:
+            conn.connection.driver_connection.execute("SELECT 1")
+        except conn.dialect.loaded_dbapi.Error:
+            conn.invalidate()
+            conn.close()
+            conn = self.engine.connect()
+        return conn
 
     @contextmanager
     def bulk(self) -> Iterator[None]:

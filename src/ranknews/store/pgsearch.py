@@ -10,7 +10,7 @@ Tables (migration 0007_pgperf_search):
   only, for the exact check (``tsquery.matches``: phrases and columns) and for ranking.
 
 Newest first without sorting every match: the loosened query is ANDed with the slice
-lexemes of the newest slices, a few at a time (2, then 6, 24, 96 slices older), so GIN
+lexemes of the newest slices, a few at a time (3, then 6, 24, 96 slices older), so GIN
 walks the posting lists of a few thousand posts, not of the whole board (its fast scan
 skips through the larger lists); a common word fills the window from the newest slice. A
 rare word finds its few matches in each step, and after the last window the rest of the
@@ -22,6 +22,7 @@ statement, and keeps the exact matches, until ``limit`` posts are found.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Iterator
 
 from sqlalchemy import Connection
@@ -31,9 +32,11 @@ from ranknews.store.driver import as_time, rows
 from ranknews.store.tsquery import Document, loosen, matches, parse
 
 SLICE = 4096  # board numbers per slice lexeme; fixed by the stored vectors
-_WINDOWS = (2, 6, 24, 96)  # slices per step, newest first; then the rest
-_FIRST_BATCH = 160
+_WINDOWS = (3, 6, 24, 96)  # slices per step, newest first (the first from the slice after
+# the newest indexed post's); then the rest
 _MAX_BATCH = 2000
+_TOP_SECONDS = 5.0  # how long the newest board number is reused (one query less per search)
+_tops: dict[str, tuple[float, int]] = {}
 
 
 def slice_lexeme(board_no: int) -> str:
@@ -50,10 +53,30 @@ def terms_literal(title: str, lead: str, grams: str, board_no: int) -> str:
     return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in tokens)
 
 
+def _top(conn: Connection) -> int | None:
+    """The newest indexed board number, read at most every few seconds per database. The
+    first window also takes the slice after it, so posts indexed meanwhile are not missed
+    (4,096 posts in a few seconds would be needed to pass it)."""
+    key = conn.engine.url.render_as_string(hide_password=True)
+    now = time.monotonic()
+    cached = _tops.get(key)
+    if cached and now - cached[0] < _TOP_SECONDS:
+        return cached[1]
+    top = rows(conn, "SELECT max(board_no) FROM search_terms")[0][0]
+    if top is not None:
+        _tops[key] = (now, top)
+    return top
+
+
+def forget_top() -> None:
+    """Documents were saved here: read the newest board number again."""
+    _tops.clear()
+
+
 def _windows(top: int) -> Iterator[tuple[str, int]]:
     """(slice condition, lowest board number covered) per step, newest first; the last step
     has no slice condition and covers everything older."""
-    newest = top // SLICE
+    newest = top // SLICE + 1
     for size in _WINDOWS:
         oldest = max(newest - size + 1, 0)
         slices = " | ".join(f"'#s{s}'" for s in range(newest, oldest - 1, -1))
@@ -72,13 +95,13 @@ def candidates(conn: Connection, tsquery: str, where: str, params: dict[str, Any
         return []
     node = parse(tsquery)
     loose = loosen(node)
-    top = rows(conn, "SELECT max(board_no) FROM search_terms")[0][0]
+    top = _top(conn)
     if top is None:
         return []
     found: list[Candidate] = []
-    below = top + 1
+    below = (top // SLICE + 2) * SLICE
     for window, lowest in _windows(top):
-        batch = _FIRST_BATCH
+        batch = limit + 20  # most loosened matches are exact
         while True:
             q = f"({loose}) & {window}" if window else loose
             got = rows(conn, _STEP_SQL.format(where=where), {**params, "q": q, "below": below,

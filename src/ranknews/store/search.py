@@ -39,7 +39,7 @@ from ranknews.store.articles import row_to_article
 from ranknews.store.db import SEARCH_VERSION, bump_version
 from ranknews.store.driver import as_time, rows, run_many
 from ranknews.store.pgsearch import candidates as pg_candidates
-from ranknews.store.pgsearch import terms_literal
+from ranknews.store.pgsearch import forget_top, terms_literal
 from ranknews.store.schema import articles, metadata
 from ranknews.store.stories import story_sizes
 from ranknews.store.types import UTCDateTime
@@ -106,6 +106,7 @@ def _upsert_postgres(conn: Connection, docs: Sequence[SearchDocument], now: date
              "INSERT INTO search_terms (board_no, terms) VALUES (:board_no, CAST(:terms AS"
              " tsvector)) ON CONFLICT (board_no) DO UPDATE SET terms = excluded.terms",
              [(d.board_no, terms_literal(d.title, d.lead, d.grams, d.board_no)) for d in docs])
+    forget_top()
 
 
 def tsvector_literal(doc: SearchDocument) -> str:
