@@ -138,6 +138,28 @@ def run_many(conn: Connection, sql: str, params: Sequence[tuple | dict[str, Any]
         cursor.close()
 
 
+def run_many_returning(conn: Connection, sql: str, params: Sequence[tuple]) -> list[tuple]:
+    """PostgreSQL: ``sql`` (ending in ``RETURNING …``) once per row of ``params`` (tuples,
+    see ``run_many``), in one pipeline; the first returned row of each, in order."""
+    dialect = conn.dialect.name
+    statement = _positional(sql, dialect)
+    values = [tuple(_value(v, dialect) for v in row) for row in params]
+    for observe in observers:
+        observe(statement, values[:1])
+    cursor = _cursor(conn)
+    found: list[tuple] = []
+    try:
+        cursor.executemany(statement, values, returning=True)
+        for _ in cursor.results():
+            found.append(cursor.fetchone())
+        return found
+    except conn.dialect.loaded_dbapi.Error as exc:
+        _raise(conn, exc, statement, values[:1])
+        raise
+    finally:
+        cursor.close()
+
+
 # --- the codecs ---------------------------------------------------------------------------------
 
 def time_converter(dialect: str) -> Callable[[datetime | None], Any]:

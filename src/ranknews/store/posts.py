@@ -26,7 +26,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ranknews.models import Article
 from ranknews.store.db import bump_board_version
-from ranknews.store.driver import as_time, rows, run, run_many
+from ranknews.store.driver import as_time, rows, run, run_many, run_many_returning
 from ranknews.store.prepare import (
     COLUMNS,
     CONTENT,
@@ -123,6 +123,11 @@ def _insert_run(conn: Connection, new: Sequence[PreparedArticle], numbers: list[
                 start: int, end: int) -> int:
     """Insert ``new[start:end]`` with numbers of the database's choosing; the highest one."""
     run_posts = new[start:end]
+    if conn.dialect.name == "postgresql":  # the numbers come back with the inserts
+        got = run_many_returning(conn, _insert_sql("postgresql") + " RETURNING board_no",
+                                 [p.values for p in run_posts])
+        numbers[start:end] = [n for (n,) in got]
+        return max(n for (n,) in got)
     before = _sqlite_sequence(conn)
     run_many(conn, _insert_sql(conn.dialect.name), [p.values for p in run_posts])
     after = _sqlite_sequence(conn)
