@@ -187,17 +187,24 @@ def _timed(fn, repeat: int) -> tuple[float, float]:
     return statistics.median(times) * 1000, times[int(len(times) * 0.95)] * 1000
 
 
-def bench_render(url: str, repeat: int) -> dict[str, float]:
-    """Median time (ms) of each case, printed with its p95."""
+def bench_render(url: str, repeat: int, *, before: bool = False) -> dict[str, float]:
+    """Median time (ms) of each case, printed with its p95. ``before``: PostgreSQL as it was
+    opened before issue 14 (pre-ping on every checkout, a transaction around every read)."""
     from ranknews.store.board import PageMap, article_view, board_page
     from ranknews.web.app import create_app
     from ranknews.web.views.board import article_context, board_context
 
     print(f"\n## In-process render, uncached, {make_url(url).get_backend_name()}"
-          f" (median / p95 of {repeat} runs, ms)")
+          f"{' as before issue 14' if before else ''} (median / p95 of {repeat} runs, ms)")
     medians: dict[str, float] = {}
     settings = Settings.build(database_url=url)
     db = open_database(url)
+    if before:
+        from sqlalchemy import create_engine
+
+        db.engine.dispose()
+        db.engine = create_engine(url, pool_pre_ping=True)
+        db._autocommit_reads = False
     app = create_app(settings, db, cache=False)
     env = app.state.templates
     pages = PageMap()
@@ -275,7 +282,7 @@ def postgres_copy(sqlite_url: str, pg_url: str) -> None:
         tables = [t for (t,) in pg.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             if t not in _SKIP_TABLES]
-        pg.execute("TRUNCATE " + ", ".join(tables))
+        pg.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
         for table in tables:
             names = [c for (c,) in pg.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
@@ -300,8 +307,8 @@ def postgres_copy(sqlite_url: str, pg_url: str) -> None:
     print(f"  copied into PostgreSQL in {time.perf_counter() - started:.0f} s")
 
 
-def print_ratios(sqlite: dict[str, float], postgres: dict[str, float]) -> None:
-    print("\n## PostgreSQL / SQLite, uncached medians")
+def print_ratios(sqlite: dict[str, float], postgres: dict[str, float], label: str = "") -> None:
+    print(f"\n## PostgreSQL{label} / SQLite, uncached medians")
     for label, value in sqlite.items():
         if label in postgres:
             print(f"  {label:48s} {value:6.2f} / {postgres[label]:6.2f} ms"
@@ -445,6 +452,8 @@ def main() -> None:
             if args.pg:
                 postgres_copy(url, args.pg)
                 print_ratios(medians, bench_render(args.pg, args.repeat))
+                print_ratios(medians, bench_render(args.pg, args.repeat, before=True),
+                             " as before issue 14")
         if "http" in only:
             bench_http(url, args.duration, args.connections)
 
