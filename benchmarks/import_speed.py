@@ -196,7 +196,10 @@ print(time.perf_counter() - started, cpu() - used, len(saved.inserted),
 def run_other_checkout(src: Path, url: str, count: int, other: Path) -> Run:
     """``import_jsonl`` of another checkout (e.g. main before this work), in a subprocess
     that times the import alone (not its start-up)."""
-    fresh_sqlite(Path(url.removeprefix("sqlite:///")))
+    if url.startswith("sqlite"):
+        fresh_sqlite(Path(url.removeprefix("sqlite:///")))
+    else:
+        fresh_postgres(url)
     done = subprocess.run([PYTHON, "-c", _OTHER, str(src), url], capture_output=True,
                           text=True, check=True,
                           env={**os.environ, "PYTHONPATH": str(other / "src")})
@@ -289,8 +292,16 @@ def main() -> None:
             else:
                 print("  peer: sqlite-utils not installed (pip install sqlite-utils)")
             if args.postgres:
-                report("import_jsonl in-process, PostgreSQL (reference)", n,
-                       [run_in_process(src, fresh_postgres(args.postgres), n) for _ in runs])
+                pg = report("import_jsonl in-process, PostgreSQL", n,
+                            [run_in_process(src, fresh_postgres(args.postgres), n)
+                             for _ in runs])
+                print(f"  PostgreSQL / SQLite in-process: {ours.wall / pg.wall:.2f} of its rate")
+                if args.compare_with:
+                    other = report(f"import_jsonl of {args.compare_with}, PostgreSQL", n,
+                                   [run_other_checkout(src, args.postgres, n,
+                                                       args.compare_with) for _ in runs])
+                    print(f"  {args.compare_with} on PostgreSQL / SQLite in-process: "
+                          f"{ours.wall / other.wall:.2f} of its rate")
             print(f"  ours / ceiling: {ceiling.wall / ours.wall:.2f} of its speed (wall), "
                   f"{ceiling.cpu / ours.cpu:.2f} of its CPU efficiency")
         accounting(n, tmp, args.compare_with)

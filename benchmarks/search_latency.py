@@ -121,9 +121,25 @@ def build_sqlite(path: Path, n: int, pieces: Pieces) -> None:
           f"{path.stat().st_size / 1e9:.1f} GB")
 
 
+def _postgres_has(url: str, n: int) -> bool:
+    """Whether the database already holds this corpus (built by this code, all n indexed)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as pg:
+            found = pg.execute("SELECT count(*), max(board_no) FROM search_terms").fetchone()
+            done = pg.execute("SELECT obj_description('search_terms'::regclass)").fetchone()
+    except psycopg.Error:
+        return False
+    return tuple(found) == (n, n) and done[0] == f"synthetic {n}"
+
+
 def build_postgres(url: str, n: int, pieces: Pieces) -> None:
     from sqlalchemy import create_engine, text
 
+    if _postgres_has(url, n):
+        print(f"  PostgreSQL: reusing the {n:,} synthetic articles already built")
+        return
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -162,6 +178,7 @@ def build_postgres(url: str, n: int, pieces: Pieces) -> None:
         pg.execute("CREATE INDEX ix_search_terms_terms ON search_terms USING gin (terms)"
                    " WITH (fastupdate = off)")
         pg.execute("SELECT setval(pg_get_serial_sequence('articles', 'board_no'), %s)", (n,))
+        pg.execute(f"COMMENT ON TABLE search_terms IS 'synthetic {n}'")
         pg.commit()
         pg.autocommit = True
         pg.execute("VACUUM ANALYZE articles")
