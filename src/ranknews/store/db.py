@@ -253,9 +253,10 @@ def _postgres_engine(url: str) -> Engine:
     more than twice on a connection are prepared on the server (psycopg's
     ``prepare_threshold``); reads run in autocommit (``Database.read``), so no BEGIN and no
     ROLLBACK per request, and the prepared statements survive (psycopg deallocates them on
-    every ROLLBACK)."""
+    every ROLLBACK). JSON columns are decoded by orjson rather than the standard library
+    (an article's blocks: a third of an article page's time on PostgreSQL otherwise)."""
     engine = create_engine(url, pool_recycle=3600, json_serializer=_json_dumps,
-                           connect_args={"prepare_threshold": 2})
+                           json_deserializer=orjson.loads, connect_args={"prepare_threshold": 2})
 
     @event.listens_for(engine, "checkout")
     def _alive(dbapi_conn, _record, _proxy) -> None:  # noqa: ANN001
