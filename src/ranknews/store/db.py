@@ -38,6 +38,7 @@ class Database:
         self.engine = engine
         self._checkpointer: _Checkpointer | None = None
         self._autocommit_reads = engine.dialect.name == "postgresql"
+        self._reading = threading.local()
 
     @property
     def dialect(self) -> str:
@@ -101,11 +102,21 @@ class Database:
     def read(self) -> Iterator[Connection]:
         """A connection for reading. On PostgreSQL it runs in autocommit: each statement
         sees the committed data as READ COMMITTED would, without a BEGIN and a ROLLBACK
-        around every page (and without losing the prepared statements to the ROLLBACK)."""
+        around every page (and without losing the prepared statements to the ROLLBACK).
+        A read opened inside another in the same thread (a page's blocks) shares its
+        connection: one connection per request."""
+        held = getattr(self._reading, "conn", None)
+        if held is not None:  # a read inside a read, in one request: the same connection
+            yield held
+            return
         with self.engine.connect() as conn:
             if self._autocommit_reads:
                 conn.execution_options(isolation_level="AUTOCOMMIT")
-            yield conn
+            self._reading.conn = conn
+            try:
+                yield conn
+            finally:
+                self._reading.conn = None
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision of the migration chain."""
