@@ -138,23 +138,21 @@ def run_many(conn: Connection, sql: str, params: Sequence[tuple | dict[str, Any]
         cursor.close()
 
 
-def run_many_returning(conn: Connection, sql: str, params: Sequence[tuple]) -> list[tuple]:
-    """PostgreSQL: ``sql`` (ending in ``RETURNING …``) once per row of ``params`` (tuples,
-    see ``run_many``), in one pipeline; the first returned row of each, in order."""
-    dialect = conn.dialect.name
-    statement = _positional(sql, dialect)
-    values = [tuple(_value(v, dialect) for v in row) for row in params]
+def copy_rows(conn: Connection, table: str, columns: Sequence[str],
+              values: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL: ``COPY table (columns) FROM STDIN`` of ``values`` in this connection's
+    transaction (bytes are UTF-8 text). The cheapest way to add many rows: no statement per
+    row for the server to bind and execute."""
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     for observe in observers:
-        observe(statement, values[:1])
+        observe(statement, list(values[:1]))
     cursor = _cursor(conn)
-    found: list[tuple] = []
     try:
-        cursor.executemany(statement, values, returning=True)
-        for _ in cursor.results():
-            found.append(cursor.fetchone())
-        return found
+        with cursor.copy(statement) as copy:
+            for row in values:
+                copy.write_row([v.decode("utf-8") if isinstance(v, bytes) else v for v in row])
     except conn.dialect.loaded_dbapi.Error as exc:
-        _raise(conn, exc, statement, values[:1])
+        _raise(conn, exc, statement, list(values[:1]))
         raise
     finally:
         cursor.close()
