@@ -212,6 +212,13 @@ def _jsonable(value: Any) -> Any:
 
 def remember_keys(conn: Connection, pairs: Sequence[tuple[str, int]]) -> None:
     """Dedup keys (key, board number) of saved posts (a revision adds its new keys)."""
+    if conn.dialect.name == "postgresql":  # one statement over arrays, not one per key
+        if pairs:
+            run(conn, "INSERT INTO article_keys (key, board_no) SELECT * FROM"
+                      " unnest(CAST(:keys AS text[]), CAST(:numbers AS integer[]))"
+                      " ON CONFLICT DO NOTHING",
+                {"keys": [k for k, _ in pairs], "numbers": [n for _, n in pairs]})
+        return
     run_many(conn, "INSERT INTO article_keys (key, board_no) VALUES (:key, :board_no) "
                    "ON CONFLICT DO NOTHING", list(pairs))
 
