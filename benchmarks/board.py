@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared import DIGEST_LINE, DOMAINS, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from ranknews.config import Settings  # noqa: E402
 from ranknews.pipeline import import_jsonl  # noqa: E402
@@ -186,14 +187,24 @@ def _timed(fn, repeat: int) -> tuple[float, float]:
     return statistics.median(times) * 1000, times[int(len(times) * 0.95)] * 1000
 
 
-def bench_render(url: str, repeat: int) -> None:
+def bench_render(url: str, repeat: int, *, before: bool = False) -> dict[str, float]:
+    """Median time (ms) of each case, printed with its p95. ``before``: PostgreSQL as it was
+    opened before issue 14 (pre-ping on every checkout, a transaction around every read)."""
     from ranknews.store.board import PageMap, article_view, board_page
     from ranknews.web.app import create_app
     from ranknews.web.views.board import article_context, board_context
 
-    print(f"\n## In-process render, uncached (median / p95 of {repeat} runs, ms)")
+    print(f"\n## In-process render, uncached, {make_url(url).get_backend_name()}"
+          f"{' as before issue 14' if before else ''} (median / p95 of {repeat} runs, ms)")
+    medians: dict[str, float] = {}
     settings = Settings.build(database_url=url)
     db = open_database(url)
+    if before:
+        from sqlalchemy import create_engine
+
+        db.engine.dispose()
+        db.engine = create_engine(url, pool_pre_ping=True)
+        db._autocommit_reads = False
     app = create_app(settings, db, cache=False)
     env = app.state.templates
     pages = PageMap()
@@ -227,11 +238,13 @@ def bench_render(url: str, repeat: int) -> None:
                       ("query + Jinja, article page", lambda: direct_article(middle))):
         fn()
         med, p95 = _timed(fn, repeat)
+        medians[label] = med
         print(f"  {label:40s} {med:6.2f} / {p95:6.2f}")
     for label, path, query in cases:
         status, _ = _asgi_get(app, path, query)
         assert status == 200, (path, query, status)
         med, p95 = _timed(lambda path=path, query=query: _asgi_get(app, path, query), repeat)
+        medians[f"through the ASGI app, {label}"] = med
         print(f"  through the ASGI app, {label:22s} {med:6.2f} / {p95:6.2f}")
     cached = create_app(settings, db, cache=True)
     _asgi_get(cached, "/")
@@ -239,6 +252,67 @@ def bench_render(url: str, repeat: int) -> None:
     print(f"  cached page hit through the ASGI app       {med:6.3f} / {p95:6.3f}")
     print(f"  (newest post {newest:,}; article measured {middle:,})")
     db.dispose()
+    return medians
+
+
+# Tables the board's pages read; the work queue and the search index are not copied.
+_SKIP_TABLES = {"alembic_version", "tasks", "search_documents", "search_terms", "search_queue"}
+
+
+def postgres_copy(sqlite_url: str, pg_url: str) -> None:
+    """The same board in PostgreSQL (its database is wiped): the schema by the migrations,
+    then every table's rows by COPY straight from the SQLite file (minutes at 1M, not the
+    per-article save)."""
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    open_database(pg_url, create=True).dispose()
+    started = time.perf_counter()
+    source = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    with psycopg.connect(pg_url.replace("postgresql+psycopg", "postgresql")) as pg:
+        pg.execute("SET TimeZone = 'UTC'")
+        pg.execute("SET session_replication_role = replica")  # no FK checks while copying
+        tables = [t for (t,) in pg.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            if t not in _SKIP_TABLES]
+        pg.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
+        for table in tables:
+            names = [c for (c,) in pg.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+                " ORDER BY ordinal_position", (table,))]
+            have = {r[1] for r in source.execute(f"PRAGMA table_info({table})")}
+            names = [c for c in names if c in have]
+            if not names:
+                continue
+            cols = ", ".join(f'"{c}"' for c in names)
+            with pg.cursor().copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in source.execute(f"SELECT {cols} FROM {table}"):
+                    copy.write_row(row)
+            for (col,) in pg.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+                    " AND column_default LIKE 'nextval%%'", (table,)):
+                pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{col}'),"
+                           f" coalesce((SELECT max({col}) FROM {table}), 0) + 1, false)")
+        pg.commit()
+        pg.autocommit = True
+        pg.execute("VACUUM ANALYZE")
+    source.close()
+    print(f"  copied into PostgreSQL in {time.perf_counter() - started:.0f} s")
+
+
+def print_ratios(sqlite: dict[str, float], postgres: dict[str, float], label: str = "") -> None:
+    print(f"\n## PostgreSQL{label} / SQLite, uncached medians")
+    for label, value in sqlite.items():
+        if label in postgres:
+            print(f"  {label:48s} {value:6.2f} / {postgres[label]:6.2f} ms"
+                  f"   {postgres[label] / value:4.2f}x")
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
@@ -360,6 +434,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--only", default="import,render,http")
+    parser.add_argument("--pg", help="PostgreSQL URL of a scratch database (wiped): render the"
+                        " same board there too, and print the ratios")
     args = parser.parse_args()
     only = set(args.only.split(","))
     print(f"ranknews board benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
@@ -372,7 +448,12 @@ def main() -> None:
         url = big_database(args.posts)
         print(f"  size {Path(url.removeprefix('sqlite:///')).stat().st_size / 1e9:.2f} GB")
         if "render" in only:
-            bench_render(url, args.repeat)
+            medians = bench_render(url, args.repeat)
+            if args.pg:
+                postgres_copy(url, args.pg)
+                print_ratios(medians, bench_render(args.pg, args.repeat))
+                print_ratios(medians, bench_render(args.pg, args.repeat, before=True),
+                             " as before issue 14")
         if "http" in only:
             bench_http(url, args.duration, args.connections)
 

@@ -196,7 +196,10 @@ print(time.perf_counter() - started, cpu() - used, len(saved.inserted),
 def run_other_checkout(src: Path, url: str, count: int, other: Path) -> Run:
     """``import_jsonl`` of another checkout (e.g. main before this work), in a subprocess
     that times the import alone (not its start-up)."""
-    fresh_sqlite(Path(url.removeprefix("sqlite:///")))
+    if url.startswith("sqlite"):
+        fresh_sqlite(Path(url.removeprefix("sqlite:///")))
+    else:
+        fresh_postgres(url)
     done = subprocess.run([PYTHON, "-c", _OTHER, str(src), url], capture_output=True,
                           text=True, check=True,
                           env={**os.environ, "PYTHONPATH": str(other / "src")})
@@ -236,6 +239,29 @@ def report(label: str, count: int, runs: list[Run]) -> Run:
     return median
 
 
+def pg_ratio(n: int, runs: int, pg_url: str, other: Path | None) -> None:
+    """PostgreSQL's import rate against SQLite's on the same file, in the same run, each
+    configuration in turn per round so that load from other work hits them alike."""
+    print(f"# import_jsonl in-process, {n:,} SYNTHETIC articles, {runs} rounds, "
+          f"{os.cpu_count()} CPUs, {date.today()}")
+    with tempfile.TemporaryDirectory(dir=OUT) as name:
+        tmp = Path(name)
+        src = write_jsonl(tmp / "text-only.jsonl", records(n, figures=False))
+        found: dict[str, list[Run]] = {}
+        for _ in range(runs):
+            found.setdefault("SQLite", []).append(
+                run_in_process(src, fresh_sqlite(tmp / "in.db"), n))
+            found.setdefault("PostgreSQL", []).append(
+                run_in_process(src, fresh_postgres(pg_url), n))
+            if other:
+                found.setdefault(f"PostgreSQL, {other}", []).append(
+                    run_other_checkout(src, pg_url, n, other))
+        medians = {label: report(f"import_jsonl in-process, {label}", n, r)
+                   for label, r in found.items()}
+        for label, run in medians.items():
+            print(f"  {label} / SQLite: {medians['SQLite'].wall / run.wall:.2f} of its rate")
+
+
 # --- main -----------------------------------------------------------------------------------------
 
 def main() -> None:
@@ -247,8 +273,14 @@ def main() -> None:
                              "import_jsonl is measured on the same data in the same run")
     parser.add_argument("--postgres", default=os.environ.get("RANKNEWS_BENCH_POSTGRES_URL"),
                         help="PostgreSQL URL for reference figures (its public schema is dropped)")
+    parser.add_argument("--pg-ratio", action="store_true",
+                        help="only import_jsonl in-process on SQLite and PostgreSQL (and the "
+                             "--compare-with checkout on PostgreSQL), runs alternating")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.pg_ratio:
+        pg_ratio(args.count, args.runs, args.postgres, args.compare_with)
+        return
     n, runs = args.count, range(args.runs)
     print(f"# ranknews import speed: {n:,} SYNTHETIC articles (real headlines, URLs and "
           f"sentences), {args.runs} runs each, {os.cpu_count()} CPUs, {date.today()}")
@@ -289,8 +321,16 @@ def main() -> None:
             else:
                 print("  peer: sqlite-utils not installed (pip install sqlite-utils)")
             if args.postgres:
-                report("import_jsonl in-process, PostgreSQL (reference)", n,
-                       [run_in_process(src, fresh_postgres(args.postgres), n) for _ in runs])
+                pg = report("import_jsonl in-process, PostgreSQL", n,
+                            [run_in_process(src, fresh_postgres(args.postgres), n)
+                             for _ in runs])
+                print(f"  PostgreSQL / SQLite in-process: {ours.wall / pg.wall:.2f} of its rate")
+                if args.compare_with:
+                    other = report(f"import_jsonl of {args.compare_with}, PostgreSQL", n,
+                                   [run_other_checkout(src, args.postgres, n,
+                                                       args.compare_with) for _ in runs])
+                    print(f"  {args.compare_with} on PostgreSQL / SQLite in-process: "
+                          f"{ours.wall / other.wall:.2f} of its rate")
             print(f"  ours / ceiling: {ceiling.wall / ours.wall:.2f} of its speed (wall), "
                   f"{ceiling.cpu / ours.cpu:.2f} of its CPU efficiency")
         accounting(n, tmp, args.compare_with)

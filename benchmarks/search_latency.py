@@ -27,7 +27,8 @@ from typing import Callable
 from ranknews.search import parse_query
 from ranknews.search.document import SearchDocument, build_document, text_grams
 from ranknews.store import open_database
-from ranknews.store.search import RankingOptions, search, tsvector_literal
+from ranknews.store.pgsearch import terms_literal
+from ranknews.store.search import RankingOptions, search
 from ranknews.text.analysis import Analysis, Analyzer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,9 +121,25 @@ def build_sqlite(path: Path, n: int, pieces: Pieces) -> None:
           f"{path.stat().st_size / 1e9:.1f} GB")
 
 
+def _postgres_has(url: str, n: int) -> bool:
+    """Whether the database already holds this corpus (built by this code, all n indexed)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as pg:
+            found = pg.execute("SELECT count(*), max(board_no) FROM search_terms").fetchone()
+            done = pg.execute("SELECT obj_description('search_terms'::regclass)").fetchone()
+    except psycopg.Error:
+        return False
+    return tuple(found) == (n, n) and done[0] == f"synthetic {n}"
+
+
 def build_postgres(url: str, n: int, pieces: Pieces) -> None:
     from sqlalchemy import create_engine, text
 
+    if _postgres_has(url, n):
+        print(f"  PostgreSQL: reusing the {n:,} synthetic articles already built")
+        return
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -134,7 +151,7 @@ def build_postgres(url: str, n: int, pieces: Pieces) -> None:
     rng = random.Random(7)
     started = time.perf_counter()
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as pg:
-        pg.execute("DROP INDEX ix_search_documents_tsv")
+        pg.execute("DROP INDEX ix_search_terms_terms")
         for start in range(1, n + 1, 20_000):
             rows = [pieces.article(i, rng) for i in range(start, min(n + 1, start + 20_000))]
             with pg.cursor().copy(
@@ -147,20 +164,26 @@ def build_postgres(url: str, n: int, pieces: Pieces) -> None:
                     copy.write_row(values)
             with pg.cursor().copy(
                     "COPY search_documents (board_no, content_hash, title, lead, grams, "
-                    "indexed_at, tsv) FROM STDIN") as copy:
+                    "indexed_at) FROM STDIN") as copy:
                 for _, d in rows:
-                    copy.write_row((d.board_no, d.content_hash, d.title, d.lead, d.grams, START,
-                                    tsvector_literal(d)))
+                    copy.write_row((d.board_no, d.content_hash, d.title, d.lead, d.grams, START))
+            with pg.cursor().copy("COPY search_terms (board_no, terms) FROM STDIN") as copy:
+                for _, d in rows:
+                    copy.write_row((d.board_no,
+                                    terms_literal(d.title, d.lead, d.grams, d.board_no)))
             pg.commit()
             print(f"\r  PostgreSQL: {start + len(rows) - 1:,} articles, "
                   f"{time.perf_counter() - started:.0f} s", end="", flush=True)
         pg.execute("SET maintenance_work_mem = '1GB'")
-        pg.execute("CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)")
+        pg.execute("CREATE INDEX ix_search_terms_terms ON search_terms USING gin (terms)"
+                   " WITH (fastupdate = off)")
         pg.execute("SELECT setval(pg_get_serial_sequence('articles', 'board_no'), %s)", (n,))
+        pg.execute(f"COMMENT ON TABLE search_terms IS 'synthetic {n}'")
         pg.commit()
         pg.autocommit = True
         pg.execute("VACUUM ANALYZE articles")
         pg.execute("VACUUM ANALYZE search_documents")
+        pg.execute("VACUUM ANALYZE search_terms")
     print(f"\n  PostgreSQL built in {time.perf_counter() - started:.0f} s")
 
 

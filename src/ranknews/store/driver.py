@@ -138,6 +138,26 @@ def run_many(conn: Connection, sql: str, params: Sequence[tuple | dict[str, Any]
         cursor.close()
 
 
+def copy_rows(conn: Connection, table: str, columns: Sequence[str],
+              values: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL: ``COPY table (columns) FROM STDIN`` of ``values`` in this connection's
+    transaction (bytes are UTF-8 text). The cheapest way to add many rows: no statement per
+    row for the server to bind and execute."""
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    for observe in observers:
+        observe(statement, list(values[:1]))
+    cursor = _cursor(conn)
+    try:
+        with cursor.copy(statement) as copy:
+            for row in values:
+                copy.write_row([v.decode("utf-8") if isinstance(v, bytes) else v for v in row])
+    except conn.dialect.loaded_dbapi.Error as exc:
+        _raise(conn, exc, statement, list(values[:1]))
+        raise
+    finally:
+        cursor.close()
+
+
 # --- the codecs ---------------------------------------------------------------------------------
 
 def time_converter(dialect: str) -> Callable[[datetime | None], Any]:

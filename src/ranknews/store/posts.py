@@ -26,7 +26,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ranknews.models import Article
 from ranknews.store.db import bump_board_version
-from ranknews.store.driver import as_time, rows, run, run_many
+from ranknews.store.driver import as_time, copy_rows, rows, run, run_many
 from ranknews.store.prepare import (
     COLUMNS,
     CONTENT,
@@ -123,6 +123,15 @@ def _insert_run(conn: Connection, new: Sequence[PreparedArticle], numbers: list[
                 start: int, end: int) -> int:
     """Insert ``new[start:end]`` with numbers of the database's choosing; the highest one."""
     run_posts = new[start:end]
+    if conn.dialect.name == "postgresql":
+        # numbers taken from the sequence in one query, in order, then the rows by COPY
+        got = [n for (n,) in rows(
+            conn, "SELECT nextval(pg_get_serial_sequence('articles', 'board_no')) AS n"
+                  " FROM generate_series(1, :count) ORDER BY n", {"count": len(run_posts)})]
+        copy_rows(conn, "articles", [*COLUMNS, "revision", "board_no"],
+                  [(*p.values, 1, n) for p, n in zip(run_posts, got)])
+        numbers[start:end] = got
+        return got[-1]
     before = _sqlite_sequence(conn)
     run_many(conn, _insert_sql(conn.dialect.name), [p.values for p in run_posts])
     after = _sqlite_sequence(conn)
@@ -203,6 +212,13 @@ def _jsonable(value: Any) -> Any:
 
 def remember_keys(conn: Connection, pairs: Sequence[tuple[str, int]]) -> None:
     """Dedup keys (key, board number) of saved posts (a revision adds its new keys)."""
+    if conn.dialect.name == "postgresql":  # one statement over arrays, not one per key
+        if pairs:
+            run(conn, "INSERT INTO article_keys (key, board_no) SELECT * FROM"
+                      " unnest(CAST(:keys AS text[]), CAST(:numbers AS integer[]))"
+                      " ON CONFLICT DO NOTHING",
+                {"keys": [k for k, _ in pairs], "numbers": [n for _, n in pairs]})
+        return
     run_many(conn, "INSERT INTO article_keys (key, board_no) VALUES (:key, :board_no) "
                    "ON CONFLICT DO NOTHING", list(pairs))
 

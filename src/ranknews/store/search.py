@@ -29,7 +29,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    bindparam,
     select,
     text,
 )
@@ -41,7 +40,9 @@ from ranknews.search.query import Mode, ParsedQuery, to_fts5, to_tsquery
 from ranknews.search.ranking import Candidate, Ranked, rank, rarity
 from ranknews.store.articles import row_to_article
 from ranknews.store.db import SEARCH_VERSION, bump_version
-from ranknews.store.driver import as_time, rows
+from ranknews.store.driver import as_time, rows, run_many
+from ranknews.store.pgsearch import candidates as pg_candidates
+from ranknews.store.pgsearch import forget_top, terms_literal
 from ranknews.store.schema import articles, metadata
 from ranknews.store.stories import story_sizes
 from ranknews.store.types import UTCDateTime
@@ -95,15 +96,20 @@ def _upsert_sqlite(conn: Connection, docs: Sequence[SearchDocument], now: dateti
 
 
 def _upsert_postgres(conn: Connection, docs: Sequence[SearchDocument], now: datetime) -> None:
-    stmt = text(
-        "INSERT INTO search_documents (board_no, content_hash, title, lead, grams, indexed_at, tsv)"
-        " VALUES (:board_no, :content_hash, :title, :lead, :grams, :indexed_at,"
-        " CAST(:tsv AS tsvector))"
-        " ON CONFLICT (board_no) DO UPDATE SET content_hash = excluded.content_hash,"
-        " title = excluded.title, lead = excluded.lead, grams = excluded.grams,"
-        " indexed_at = excluded.indexed_at, tsv = excluded.tsv"
-    ).bindparams(bindparam("indexed_at", type_=UTCDateTime))
-    conn.execute(stmt, [{**_doc_row(d, now), "tsv": tsvector_literal(d)} for d in docs])
+    """The token columns in ``search_documents``, the position-free lexemes (and the post's
+    slice) in ``search_terms`` (store/pgsearch.py)."""
+    run_many(conn,
+             "INSERT INTO search_documents (board_no, content_hash, title, lead, grams,"
+             " indexed_at) VALUES (:board_no, :content_hash, :title, :lead, :grams, :indexed_at)"
+             " ON CONFLICT (board_no) DO UPDATE SET content_hash = excluded.content_hash,"
+             " title = excluded.title, lead = excluded.lead, grams = excluded.grams,"
+             " indexed_at = excluded.indexed_at",
+             [(d.board_no, d.content_hash, d.title, d.lead, d.grams, now) for d in docs])
+    run_many(conn,
+             "INSERT INTO search_terms (board_no, terms) VALUES (:board_no, CAST(:terms AS"
+             " tsvector)) ON CONFLICT (board_no) DO UPDATE SET terms = excluded.terms",
+             [(d.board_no, terms_literal(d.title, d.lead, d.grams, d.board_no)) for d in docs])
+    forget_top()
 
 
 def tsvector_literal(doc: SearchDocument) -> str:
@@ -260,16 +266,12 @@ def _candidates(conn: Connection, query: ParsedQuery, mode: Mode, filters: Searc
     postgres = conn.dialect.name == "postgresql"
     where, params = _filter_sql(filters)
     if postgres:
-        match = "d.tsv @@ CAST(:q AS tsquery)"
-        source = "search_documents d JOIN articles a ON a.board_no = d.board_no"
-        order = "d.board_no"
-        params["q"] = to_tsquery(query, mode)
-    else:
-        match = "search_fts MATCH :q"
-        source = ("search_fts JOIN articles a ON a.board_no = search_fts.rowid"
-                  " JOIN search_documents d ON d.board_no = search_fts.rowid")
-        order = "search_fts.rowid"
-        params["q"] = to_fts5(query, mode)
+        return pg_candidates(conn, to_tsquery(query, mode), where, params, limit)
+    match = "search_fts MATCH :q"
+    source = ("search_fts JOIN articles a ON a.board_no = search_fts.rowid"
+              " JOIN search_documents d ON d.board_no = search_fts.rowid")
+    order = "search_fts.rowid"
+    params["q"] = to_fts5(query, mode)
     sql = (f"SELECT d.board_no, coalesce(a.published_at, a.collected_at), d.title, d.lead,"
            f" d.grams FROM {source} WHERE {match} AND a.hidden_at IS NULL{where}"
            f" ORDER BY {order} DESC LIMIT {int(limit)}")

@@ -120,6 +120,13 @@ _UPSERT = (
     " THEN tasks.run_after ELSE excluded.run_after END"
 )
 
+_UPSERT_ARRAYS = (  # PostgreSQL: the same upsert for many posts at once, from arrays
+    "INSERT INTO tasks (stage, board_no, arg, version, state, attempts, applied, enqueued_at,"
+    " run_after) SELECT u.stage, u.board_no, '', u.version, u.state, 0, 0, :now, :now"
+    " FROM unnest(CAST(:stages AS text[]), CAST(:numbers AS integer[]),"
+    " CAST(:versions AS text[]), CAST(:states AS text[])) AS u(stage, board_no, version, state)"
+    + _UPSERT[_UPSERT.index(" ON CONFLICT"):]
+)
 
 # PostgreSQL channel on which a commit that queued work wakes idle workers at once.
 CHANNEL = "ranknews_work"
@@ -134,7 +141,15 @@ def enqueue_posts(conn: Connection, posts: Iterable[tuple[int, str]], now: datet
             params.append({"stage": stage, "board_no": board_no, "arg": "", "version": version,
                            "state": "queued" if stage == "analysis" else "waiting",
                            "now": now, "run_after": now})
-    run_many(conn, _UPSERT, params)
+    if conn.dialect.name == "postgresql" and params:
+        # one statement over arrays rather than a statement per row: the server binds and
+        # executes once (an import queues three tasks per new post)
+        run(conn, _UPSERT_ARRAYS, {"stages": [p["stage"] for p in params],
+                                   "numbers": [p["board_no"] for p in params],
+                                   "versions": [p["version"] for p in params],
+                                   "states": [p["state"] for p in params], "now": now})
+    else:
+        run_many(conn, _UPSERT, params)
     if params:
         notify(conn)
     return len(params) // len(POST_STAGES)

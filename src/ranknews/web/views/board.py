@@ -120,9 +120,9 @@ def board(request: Request) -> Response:
                                 page=page, flt=flt, before=before, after=after)
         context = {"board": board_context(result, settings)}
         annotate_rows(conn, context["board"]["rows"])
-    if page == 1 and not flt.active and before is None and after is None:
-        for home_context, _ in request.app.state.home_blocks:  # top stories, trends…
-            context.update(home_context(request))
+        if page == 1 and not flt.active and before is None and after is None:
+            for home_context, _ in request.app.state.home_blocks:  # top stories, trends…
+                context.update(home_context(request))  # their reads share this connection
     return render(request, "board/index.html", context)
 
 

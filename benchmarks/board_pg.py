@@ -1,0 +1,61 @@
+"""Board and article pages through the ASGI app, uncached: SQLite, PostgreSQL, and
+PostgreSQL opened as before issue 14 (pre-ping on every checkout, a transaction around every
+read), in alternating rounds so that load from other work hits all three alike.
+
+    PYTHONPATH=src python benchmarks/board.py --posts 300000 --only render --pg PG_URL
+    PYTHONPATH=src python benchmarks/board_pg.py 300000 PG_URL
+
+The first command builds the SQLite board (cached in benchmarks/out/) and copies it into
+PostgreSQL; this one reuses both.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from board import OUT, _asgi_get  # noqa: E402  (benchmarks/board.py)
+from sqlalchemy import create_engine  # noqa: E402
+
+from ranknews.config import Settings  # noqa: E402
+from ranknews.store import open_database  # noqa: E402
+from ranknews.web.app import create_app  # noqa: E402
+
+
+def main() -> None:
+    posts, pg = int(sys.argv[1]), sys.argv[2]
+    sqlite = f"sqlite:///{OUT / f'board-{posts}.sqlite3'}"
+    apps = {}
+    for name, url, before in (("SQLite", sqlite, False), ("PostgreSQL", pg, False),
+                              ("PostgreSQL as before", pg, True)):
+        db = open_database(url)
+        if before:
+            db.engine.dispose()
+            db.engine = create_engine(url, pool_pre_ping=True)
+            db._autocommit_reads = False
+        apps[name] = create_app(Settings.build(database_url=url), db, cache=False)
+    paths = ("/", f"/articles/{posts // 2}")
+    timings: dict[tuple[str, str], list[float]] = {}
+    for _ in range(5):
+        for name, app in apps.items():
+            for path in paths:
+                _asgi_get(app, path)
+                for _ in range(100):
+                    started = time.perf_counter()
+                    _asgi_get(app, path)
+                    timings.setdefault((name, path), []).append(
+                        (time.perf_counter() - started) * 1000)
+    for path in paths:
+        base = statistics.median(timings[("SQLite", path)])
+        cells = []
+        for name in apps:
+            median = statistics.median(timings[(name, path)])
+            cells.append(f"{name} {median:.2f} ms ({median / base:.2f}x)")
+        print(f"{path:18s} " + ";  ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
