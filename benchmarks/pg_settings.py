@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from ranknews.search import parse_query  # noqa: E402
+from ranknews.search.engine import search  # noqa: E402
 from ranknews.store import open_database  # noqa: E402
-from ranknews.store.search import search  # noqa: E402
 from ranknews.text.analysis import Analyzer  # noqa: E402
 
 CONFIGS = {

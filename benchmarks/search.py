@@ -45,8 +45,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from ranknews.models import Article, Paragraph  # noqa: E402
 from ranknews.pipeline.saving import save_articles  # noqa: E402
 from ranknews.search import Indexer, parse_query  # noqa: E402
+from ranknews.search.engine import search  # noqa: E402
 from ranknews.store import open_database  # noqa: E402
-from ranknews.store.search import save_documents, search  # noqa: E402
+from ranknews.store.search import save_documents  # noqa: E402
 from ranknews.text.analysis import Analyzer  # noqa: E402
 
 DATA = shared_data()

@@ -26,9 +26,9 @@ from typing import Callable
 
 from ranknews.search import parse_query
 from ranknews.search.document import SearchDocument, build_document, text_grams
+from ranknews.search.engine import RankingOptions, search
 from ranknews.store import open_database
 from ranknews.store.pgsearch import terms_literal
-from ranknews.store.search import RankingOptions, search
 from ranknews.text.analysis import Analysis, Analyzer
 
 ROOT = Path(__file__).resolve().parent.parent

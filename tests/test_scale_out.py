@@ -28,8 +28,8 @@ from sqlalchemy import text
 
 from ranknews.pipeline.rank import rankings_page
 from ranknews.search import parse_query
+from ranknews.search.engine import search
 from ranknews.store import open_database
-from ranknews.store.search import search
 from ranknews.store.tasks import queue_stats
 from ranknews.stories.scoring import bcubed
 from ranknews.text.analysis import shared_analyzer

@@ -13,10 +13,10 @@ from ranknews.models import Article, Paragraph
 from ranknews.pipeline import drain, import_jsonl, reindex
 from ranknews.pipeline.saving import save_articles
 from ranknews.search import Indexer, parse_query
+from ranknews.search.engine import RankingOptions, SearchFilters, search
 from ranknews.search.highlight import highlight, snippet
 from ranknews.search.ranking import recency_factor
 from ranknews.store.articles import hide, unhide
-from ranknews.store.search import RankingOptions, SearchFilters, search
 from ranknews.text.analysis import Analyzer
 from ranknews.web.ratelimit import SharedRateLimiter
 

@@ -13,10 +13,11 @@ import pytest
 
 from ranknews.search import parse_query
 from ranknews.search.document import SearchDocument, text_grams
+from ranknews.search.engine import search
 from ranknews.store import driver
 from ranknews.store.driver import run_many
 from ranknews.store.pgsearch import SLICE
-from ranknews.store.search import save_documents, search
+from ranknews.store.search import save_documents
 from ranknews.text.analysis import Analyzer
 
 NOW = datetime(2025, 3, 1, tzinfo=timezone.utc)

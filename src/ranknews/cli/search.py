@@ -26,11 +26,11 @@ from ranknews.cli.common import (
 from ranknews.config import Settings
 
 if TYPE_CHECKING:
-    from ranknews.store.search import RankingOptions
+    from ranknews.search.engine import RankingOptions
 
 
 def ranking_options(settings: Settings) -> RankingOptions:
-    from ranknews.store.search import RankingOptions
+    from ranknews.search.engine import RankingOptions
 
     return RankingOptions(recency_weight=settings.search_recency_weight,
                                        half_life_hours=settings.search_half_life_hours,
@@ -46,8 +46,8 @@ def search(query: str = typer.Argument(..., help="검색어"),
            db: str = DbOption, data_dir: str = DataDirOption) -> None:
     """기사를 검색합니다: 번호, 주소, 언론사, 제목, 점수 (best first)."""
     from ranknews.cli.work import waiting_note
+    from ranknews.search import engine as search_engine
     from ranknews.search import parse_query
-    from ranknews.store import search as search_store
     from ranknews.text.analysis import shared_analyzer
 
     settings = settings_from(db, data_dir)
@@ -55,7 +55,7 @@ def search(query: str = typer.Argument(..., help="검색어"),
     parsed = parse_query(query, shared_analyzer(),
                          max_chars=settings.search_max_query_chars)
     with database.read() as conn:
-        results = search_store.search(conn, parsed, options=ranking_options(settings),
+        results = search_engine.search(conn, parsed, options=ranking_options(settings),
                                       limit=limit)
     if results.hits:  # counts on stderr: stdout stays the hits
         console.print(f"기사 {results.articles}건{' 이상' if results.capped else ''} · "

@@ -6,7 +6,9 @@
 - ``ranking``: relevance × recency;
 - ``highlight``: safe <mark> of matches;
 
-Storage and the query itself live in ``store/search.py``.
+- ``engine``: a query → one page of ranked posts (over ``store/search.py``'s candidates).
+
+The rows of the index are stored and matched by ``store/search.py``.
 """
 
 from ranknews.search.indexer import Indexer

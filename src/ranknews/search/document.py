@@ -17,24 +17,15 @@ Three token columns, each a space-joined string of tokens that need no further t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from ranknews.store.search_rows import WORD_START, SearchDocument  # the row it makes
 from ranknews.text.analysis import Analysis
 
 # A "word" for the cheap path: a run of Hangul syllables, or of Latin letters and digits.
 # Anything else (spaces, punctuation, jamo, emoji) separates words.
 _WORD = re.compile(r"[가-힣]+|[A-Za-z0-9]+")
 _PIECE = re.compile(r"[가-힣]+|[^\W_가-힣]+")  # Kiwi's LG전자 → lg, 전자; 3.25 → 3, 25
-
-
-@dataclass(frozen=True, slots=True)
-class SearchDocument:
-    board_no: int
-    content_hash: str
-    title: str  # space-joined tokens
-    lead: str
-    grams: str
 
 
 def word_grams(word: str) -> list[str]:
@@ -46,9 +37,6 @@ def word_grams(word: str) -> list[str]:
     if len(word) == 1:
         return [word]
     return [word[i:i + 2] for i in range(len(word) - 1)]
-
-
-WORD_START = "|"
 
 
 def text_grams(text: str) -> list[str]:

@@ -43,21 +43,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Collection, Sequence
 
-from ranknews.search.document import WORD_START
 from ranknews.search.query import ParsedQuery, Pattern, adjacent_patterns, term_patterns
+from ranknews.store.search_rows import WORD_START, Candidate
 
 WEIGHTS = {"title": 4.0, "lead": 2.0, "grams": 1.0}
 K1 = 1.2
 B = 0.75
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    board_no: int
-    when: datetime | None  # published_at, else collected_at
-    title: str  # the stored token columns
-    lead: str
-    grams: str
 
 
 @dataclass(frozen=True, slots=True)

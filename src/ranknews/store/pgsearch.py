@@ -27,8 +27,8 @@ from typing import Any, Iterator
 
 from sqlalchemy import Connection
 
-from ranknews.search.ranking import Candidate
 from ranknews.store.driver import as_time, rows
+from ranknews.store.search_rows import Candidate
 from ranknews.store.tsquery import Document, loosen, matches, parse
 
 SLICE = 4096  # board numbers per slice lexeme; fixed by the stored vectors

@@ -26,15 +26,9 @@ from starlette.responses import Response
 from ranknews.config import Settings
 from ranknews.dates import DateWindow, parse_day
 from ranknews.search import parse_query
+from ranknews.search.engine import RankingOptions, SearchFilters, SearchHit, search
 from ranknews.search.highlight import highlight, snippet
-from ranknews.store.search import (
-    FilterChoices,
-    RankingOptions,
-    SearchFilters,
-    SearchHit,
-    filter_choices,
-    search,
-)
+from ranknews.store.search import FilterChoices, filter_choices
 from ranknews.text.analysis import shared_analyzer
 from ranknews.web.client import ClientAddress
 from ranknews.web.format import full_time, zone

@@ -59,8 +59,8 @@ def downgrade() -> None:
     op.execute("ALTER TABLE tasks RESET (autovacuum_vacuum_scale_factor,"
                " autovacuum_vacuum_threshold, autovacuum_vacuum_insert_scale_factor,"
                " autovacuum_analyze_scale_factor)")
-    from ranknews.search.document import SearchDocument
     from ranknews.store.search import tsvector_literal
+    from ranknews.store.search_rows import SearchDocument
 
     op.execute("ALTER TABLE search_documents ADD COLUMN tsv tsvector")
     found = bind.execute(sa.text("SELECT board_no, title, lead, grams FROM search_documents"))
