@@ -152,7 +152,8 @@ def replay_memory(days: list):  # noqa: ANN201
         score_times.append(time.perf_counter() - t)
         history.append(window.day_counts())
         yield (day[0].day.isoformat() if day else "?", len(day),
-               [{"keyword": t.keyword, "related": list(t.related)} for t in top])
+               [{"keyword": t.keyword, "related": list(t.related),
+                 "articles": list(t.articles)} for t in top])
     TIMINGS.append(f"analysis (Kiwi noun phrases, done once at import): {n_articles} headlines "
                    f"in {analysis_s:.1f} s ({analysis_s / n_articles * 1000:.2f} ms each)")
     TIMINGS.append(f"daily scoring: median "
