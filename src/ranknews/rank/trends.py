@@ -45,6 +45,8 @@ resignation) are folded into it as ``related``, so ten keywords name ten differe
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -74,6 +76,7 @@ class WindowCounts:
     articles: dict[str, list[Hashable]] = field(default_factory=dict)  # newest first
     stories: dict[str, set[Hashable]] = field(default_factory=dict)
     doc_keywords: dict[Hashable, tuple[str, ...]] = field(default_factory=dict)
+    doc_outlets: dict[Hashable, str] = field(default_factory=dict)
 
     def day_counts(self) -> "DayCounts":
         return DayCounts(docs=self.docs, weights=dict(self.weights))
@@ -114,6 +117,8 @@ class TrendParams:
     overlap: float = 0.5  # share of articles above which a keyword folds into a higher one
     candidates: int = 60
     focus: float = 1.0  # exponent of the coherence factor (see ``coherence``)
+    support_share: float = 1 / 3  # share of its articles that must share a second keyword
+    support_enough: int = 5  # ... unless that many do (a large story tells several turns)
 
 
 def story_key(doc: KeywordDoc) -> Hashable:
@@ -132,6 +137,7 @@ def count_window(docs: Iterable[KeywordDoc]) -> WindowCounts:
         seen_pairs.add(pair)
         outlets_all.add(doc.outlet)
         counts.doc_keywords[doc.key] = doc.keywords
+        counts.doc_outlets[doc.key] = doc.outlet
         for kw in doc.keywords:
             pairs_by_kw[kw].add(pair)
             counts.outlets.setdefault(kw, set()).add(doc.outlet)
@@ -175,6 +181,57 @@ def coherence(now: WindowCounts, keyword: str) -> float:
     return together.most_common(1)[0][1] / len(set(articles))
 
 
+def supported(now: WindowCounts, keyword: str, params: TrendParams) -> bool:
+    """Whether the keyword is carried by several articles that share more than that word: some
+    other keyword (not a piece of it, nor a longer word containing it) sits in at least
+    ``min_count`` of its articles from two or more outlets (when the window has several), and
+    in a third of them or ``support_enough``. A generic word (확보, 기간), a bare year or a word
+    of one quote sits in articles about unrelated things, or in too few."""
+    articles = set(now.articles[keyword])
+    need = max(params.min_count, min(params.support_enough,
+                                     params.support_share * len(articles)))
+    min_outlets = min(2, now.outlets_total)
+    together: dict[str, set[Hashable]] = defaultdict(set)
+    for key in articles:
+        for w in now.doc_keywords.get(key, ()):
+            if w not in keyword and keyword not in w:
+                together[w].add(key)
+    return any(len(keys) >= need
+               and len({now.doc_outlets.get(k) for k in keys}) >= min_outlets
+               for keys in together.values())
+
+
+def mostly_a_piece(now: WindowCounts, keyword: str, words: "_Words") -> bool:
+    """Whether the keyword is written as part of a longer keyword (민족 of 배달의민족, 닉스 of
+    하이닉스, 과세 of 비과세) in more of the window's articles than on its own: then the whole
+    word, not the piece, is what can name a story."""
+    longer = words.containing(keyword)
+    if not longer:
+        return False
+    inside = {key for w in longer for key in now.articles[w]}
+    alone = set(now.articles[keyword]) - inside
+    return len(inside) > len(alone)
+
+
+class _Words:
+    """The window's keywords, to find the longer ones that contain a keyword in one scan."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = list(words)
+        self.blob = "\n".join(self.words)
+        self.starts = list(itertools.accumulate((len(w) + 1 for w in self.words), initial=0))
+
+    def containing(self, keyword: str) -> set[str]:
+        found: set[str] = set()
+        at = self.blob.find(keyword)
+        while at >= 0:
+            word = self.words[bisect.bisect_right(self.starts, at) - 1]
+            if word != keyword:
+                found.add(word)
+            at = self.blob.find(keyword, at + 1)
+        return found
+
+
 def poisson_burst(count: float, usual: float) -> float:
     """One-sided Poisson log-likelihood ratio of ``count`` against the rate ``usual``."""
     if count <= usual:
@@ -205,7 +262,14 @@ def score_window(now: WindowCounts, history: Sequence[DayCounts],
             scored.append((burst * breadth * focus, kw, expected))
     # ties: the more specific (longer) keyword first
     scored.sort(key=lambda item: (-round(item[0], 9), -len(item[1]), item[1]))
-    return _fold(now, scored[: params.candidates], params, limit)
+    kept = []
+    words = _Words(now.weights)
+    for item in scored:  # best first, so only the few that can be shown are checked
+        if len(kept) >= params.candidates:
+            break
+        if supported(now, item[1], params) and not mostly_a_piece(now, item[1], words):
+            kept.append(item)
+    return _fold(now, kept, params, limit)
 
 
 def _fold(now: WindowCounts, scored: list[tuple[float, str, float]], params: TrendParams,
