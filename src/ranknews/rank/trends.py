@@ -119,6 +119,8 @@ class TrendParams:
     focus: float = 1.0  # exponent of the coherence factor (see ``coherence``)
     support_share: float = 1 / 3  # share of its articles that must share a second keyword
     support_enough: int = 5  # ... unless that many do (a large story tells several turns)
+    everyday: float = 0.75  # seen on this share of the history days: a word, not a story
+    everyday_days: int = 28  # ... judged only with this many history days
 
 
 def story_key(doc: KeywordDoc) -> Hashable:
@@ -179,6 +181,18 @@ def coherence(now: WindowCounts, keyword: str) -> float:
     if not together:
         return 0.0
     return together.most_common(1)[0][1] / len(set(articles))
+
+
+def everyday_word(history: Sequence[DayCounts], keyword: str, params: TrendParams) -> bool:
+    """Whether the keyword is part of the everyday vocabulary of the news (document frequency
+    over days): seen on at least ``everyday`` of the history days (한국, 투자, 성장, 확보 on three
+    days in four or more). Such a word says what a story is about, beside its name, but it
+    names no story itself; a name, even a long-running one (이혜훈, 통일교), is not seen that
+    often over eight weeks."""
+    if len(history) < params.everyday_days:
+        return False
+    seen = sum(1 for day in history if day.weights.get(keyword))
+    return seen >= params.everyday * len(history)
 
 
 def supported(now: WindowCounts, keyword: str, params: TrendParams) -> bool:
@@ -268,23 +282,23 @@ def score_window(now: WindowCounts, history: Sequence[DayCounts],
         if len(kept) >= params.candidates:
             break
         if supported(now, item[1], params) and not mostly_a_piece(now, item[1], words):
-            kept.append(item)
+            kept.append((*item, everyday_word(history, item[1], params)))
     return _fold(now, kept, params, limit)
 
 
-def _fold(now: WindowCounts, scored: list[tuple[float, str, float]], params: TrendParams,
+def _fold(now: WindowCounts, scored: list[tuple[float, str, float, bool]], params: TrendParams,
           limit: int) -> list[Trend]:
     """Keep the best keyword of each group that shares its articles; the rest are related."""
     kept: list[tuple[float, str, float, set[Hashable]]] = []
     related: dict[str, list[str]] = defaultdict(list)
-    for score, kw, expected in scored:
+    for score, kw, expected, everyday in scored:
         mine = set(now.articles[kw])
         owner = next((k for _, k, _, arts in kept
                       if len(mine & arts) >= params.overlap * min(len(mine), len(arts))), None)
         if owner is not None:
             related[owner].append(kw)
             continue
-        if len(kept) < limit:
+        if len(kept) < limit and not everyday:  # shown beside an entry, never as one
             kept.append((score, kw, expected, mine))
     shown = {kw for _, kw, _, _ in kept}
     return [Trend(keyword=kw, score=score, count=now.weights[kw], expected=expected,
