@@ -115,8 +115,12 @@ def main() -> int:
     wanted = [i for i, day in enumerate(days)
               if day and side_of(i, day[0].day.isoformat(), tuning) in sides]
     texts = {h.url: normalise(h.title) for i in wanted for h in new_by_day[i]}
+    # Kiwi's morphemes, and its noun runs written together (a name Kiwi splits, 장동/혁,
+    # is then one word as well)
+    runs = dict(zip(texts, analyzer.noun_phrases(list(texts.values()))))
     words = {url: tuple(t.form.lower() for t in analyzer.tokens(text)
                         if t.tag in _CONTENT_TAGS and len(t.form) >= 2)
+             + tuple(r for r in runs[url] if len(r) >= 2)
              for url, text in texts.items()}
     totals: dict[str, Counter[str]] = {s: Counter() for s in sides}
     out_lines: list[str] = []
