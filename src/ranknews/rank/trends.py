@@ -39,6 +39,15 @@ The outlet factor prefers what several outlets report over one outlet's own camp
 an event's articles repeat each other's words (윤리심판원 with 김병기), while a generic noun
 that bursts by chance (운영, 분야) sits in articles about unrelated things.
 
+What may head an entry (issue 16: about a third of the top 10 named no story on days nobody
+tuned on): a keyword must be carried by several articles that share more than that word
+(``supported``: some second keyword in 3+ of its articles from 2+ outlets, and in a third of
+them or 5), so a generic noun (확보, 기간), a bare year or a word of one quote that bursts by
+chance does not; it must not be mostly written inside a longer keyword (``mostly_a_piece``: 민족
+of 배달의민족, 닉스 of 하이닉스); and it must not be an everyday word of the news, one seen on
+three history days in four or more (``everyday_word``, document frequency over days: 한국,
+투자, 성장), which may be shown beside an entry but never heads one.
+
 Keywords that mostly share their articles with a higher one (전재수, 해수부, 사의 for one
 resignation) are folded into it as ``related``, so ten keywords name ten different things.
 """
