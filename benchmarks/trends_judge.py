@@ -1,13 +1,15 @@
 """Judge every top-10 trend entry by the rule of ``trends_judging.md``, on tuning or held-out days.
 
     python benchmarks/trends_judge.py [--side tuning|held-out|both] [--show] [--data DIR]
-        [--write FILE]
+        [--write FILE] [--store]
 
-Replays the 98 digests in memory (``trends.replay_memory``: the same keywords as the stored
-pipeline), then judges each entry of each day of the chosen side of the split (see
-``trends_judging.md``: warm-up, tuning and held-out days) and prints the share of entries that
-name a story. ``--show`` prints each day's entries with their verdicts; ``--write`` saves them
-as TOML (the held-out judgement file is written once, at the end of tuning).
+Replays the 98 digests in memory (``trends.replay_memory``), or with ``--store`` through the
+pipeline and SQLite (``trends.replay_store``: slower; its stories stage groups articles, so its
+counts and top 10s differ somewhat from the in-memory ones), then judges each entry of each
+day of the chosen side of the split (see ``trends_judging.md``: warm-up, tuning and held-out
+days) and prints the share of entries that name a story. ``--show`` prints each day's entries
+with their verdicts; ``--write`` saves them as TOML (the held-out judgement file is written
+once, at the end of tuning).
 """
 
 from __future__ import annotations
@@ -99,6 +101,9 @@ def main() -> int:
     parser.add_argument("--side", choices=("tuning", "held-out", "both"), default="tuning")
     parser.add_argument("--show", action="store_true")
     parser.add_argument("--write", type=Path)
+    parser.add_argument("--store", action="store_true",
+                        help="judge the pipeline's stored trends pages (benchmarks/trends.py's "
+                        "default replay through SQLite) instead of the in-memory replay")
     args = parser.parse_args()
     if not args.data.exists():
         print(f"headlines not found at {args.data}; skipped")
@@ -125,7 +130,8 @@ def main() -> int:
     totals: dict[str, Counter[str]] = {s: Counter() for s in sides}
     out_lines: list[str] = []
     wanted_set = set(wanted)
-    for i, (date, _, top) in enumerate(bench.replay_memory(days)):
+    replay = bench.replay_store if args.store else bench.replay_memory
+    for i, (date, _, top) in enumerate(replay(days)):
         if i not in wanted_set:
             continue
         side = side_of(i, date, tuning)
