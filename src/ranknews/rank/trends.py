@@ -287,27 +287,34 @@ def score_window(now: WindowCounts, history: Sequence[DayCounts],
     scored.sort(key=lambda item: (-round(item[0], 9), -len(item[1]), item[1]))
     kept = []
     words = _Words(now.weights)
+    heads = 0
     for item in scored:  # best first, so only the few that can be shown are checked
-        if len(kept) >= params.candidates:
+        if heads >= params.candidates:
             break
-        if supported(now, item[1], params) and not mostly_a_piece(now, item[1], words):
-            kept.append((*item, everyday_word(history, item[1], params)))
+        # a keyword that may not head an entry can still be shown beside one (related)
+        may_head = supported(now, item[1], params) \
+            and not mostly_a_piece(now, item[1], words) \
+            and not everyday_word(history, item[1], params)
+        heads += may_head
+        kept.append((*item, may_head))
     return _fold(now, kept, params, limit)
 
 
 def _fold(now: WindowCounts, scored: list[tuple[float, str, float, bool]], params: TrendParams,
           limit: int) -> list[Trend]:
-    """Keep the best keyword of each group that shares its articles; the rest are related."""
+    """Keep the best keyword of each group that shares its articles; the rest are related.
+    A keyword that may not head an entry (a piece of a longer word, an everyday word, one
+    without support) is only ever shown beside one."""
     kept: list[tuple[float, str, float, set[Hashable]]] = []
     related: dict[str, list[str]] = defaultdict(list)
-    for score, kw, expected, everyday in scored:
+    for score, kw, expected, may_head in scored:
         mine = set(now.articles[kw])
         owner = next((k for _, k, _, arts in kept
                       if len(mine & arts) >= params.overlap * min(len(mine), len(arts))), None)
         if owner is not None:
             related[owner].append(kw)
             continue
-        if len(kept) < limit and not everyday:  # shown beside an entry, never as one
+        if len(kept) < limit and may_head:
             kept.append((score, kw, expected, mine))
     shown = {kw for _, kw, _, _ in kept}
     return [Trend(keyword=kw, score=score, count=now.weights[kw], expected=expected,
