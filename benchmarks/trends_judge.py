@@ -70,7 +70,7 @@ def judge(keyword: str, headlines: list[tuple[str, str, tuple[str, ...]]]) -> tu
     outlets: dict[str, set[str]] = {}
     count: Counter[str] = Counter()
     for outlet, _, words in headlines:
-        for w in set(words):
+        for w in sorted(set(words)):  # sorted: the same reason on every run
             if w in key or key in w:
                 continue
             count[w] += 1
