@@ -138,9 +138,12 @@ def main() -> int:
         verdicts = []
         for entry in top:
             key = normalise(entry["keyword"])
-            mine = set(entry["articles"])
+            # in memory the trend's articles are links; a stored page lists up to five
+            # articles with their titles
+            mine = {a.get("url") or a.get("title") if isinstance(a, dict) else a
+                    for a in entry["articles"]}
             hs = [(h.outlet, texts[h.url], words[h.url]) for h in new_by_day[i]
-                  if key in texts[h.url] or h.url in mine]
+                  if key in texts[h.url] or h.url in mine or h.title in mine]
             verdict, why = judge(key, hs)
             totals[side][verdict] += 1
             verdicts.append((entry["keyword"], verdict, why))
