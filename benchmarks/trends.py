@@ -9,9 +9,11 @@ posts in a fresh SQLite database (published from 06:00 to 22:00 KST in file orde
 carry no times; URLs listed under several headings are one post), ``pipeline.update_rank``
 runs as the collector would at the end of the day (Kiwi noun phrases and aliases once per
 post, the day's counts, the precomputed trends page), and the page's top 10 is printed.
-``--memory`` runs the same rank functions without the database (faster, for tuning); both
-give the same keywords (a link listed again on a later day is the earlier day's post in both,
-and the baseline starts the day before the window, as ``compute_trends`` reads it).
+``--memory`` runs the same rank functions without the database (faster, for tuning): a link
+listed again on a later day is the earlier day's post in both, and the baseline starts the day
+before the window, as ``compute_trends`` reads it; but the stored pipeline counts (story,
+outlet) pairs with the stories stage's stories, where memory takes each article's keyword set
+as its story, so the two top 10s differ somewhat (measure both).
 The check list names, for some days, the event a reader would name from that day's headlines;
 the script reports for how many of those days the top 10 contains it (a top-10 entry is the
 keyword with its related keywords, as /trends shows it: "윤리심판원 · 김병기 · 제명").
@@ -152,7 +154,8 @@ def replay_memory(days: list):  # noqa: ANN201
         score_times.append(time.perf_counter() - t)
         history.append(window.day_counts())
         yield (day[0].day.isoformat() if day else "?", len(day),
-               [{"keyword": t.keyword, "related": list(t.related)} for t in top])
+               [{"keyword": t.keyword, "related": list(t.related),
+                 "articles": list(t.articles)} for t in top])
     TIMINGS.append(f"analysis (Kiwi noun phrases, done once at import): {n_articles} headlines "
                    f"in {analysis_s:.1f} s ({analysis_s / n_articles * 1000:.2f} ms each)")
     TIMINGS.append(f"daily scoring: median "

@@ -75,6 +75,12 @@ def test_index_levels_and_amounts_are_keywords_but_dates_and_counts_are_not():
     assert not {"3분기", "6월", "10년"} & set(words)
 
 
+def test_names_written_with_a_particle_or_a_prefix_inside_stay_whole():
+    words = keywords_of("배달의민족, 수수료 인하…서학개미 양도세 비과세")
+    assert "배달의민족" in words and "민족" not in words
+    assert "비과세" in words and "과세" not in words
+
+
 def test_hyphenated_names_are_one_keyword():
     assert "한빛나노" in keywords_of("이노스페이스 한빛-나노 발사")
 
@@ -117,8 +123,8 @@ def doc(n: int, outlet: str, *words: str, story: int | None = None) -> KeywordDo
 
 
 def steady_days(days: int = 14) -> list[DayCounts]:
-    # every day: 100 articles, 정부 in 30 of them, 대통령 in 20
-    return [DayCounts(docs=100, weights={"정부": 30, "대통령": 20, "환율": 2})
+    # every day: 100 articles, 정부 in 30 of them, 대통령 in 20, 원화 in 6
+    return [DayCounts(docs=100, weights={"정부": 30, "대통령": 20, "환율": 2, "원화": 6})
             for _ in range(days)]
 
 
@@ -147,9 +153,49 @@ def test_a_burst_against_the_baseline_trends_with_its_articles():
 
 
 def test_a_frequent_word_far_above_its_habit_does_trend():
-    more = [doc(400 + i, ["한국경제", "매일경제"][i % 2], "환율", f"x{i}") for i in range(20)]
+    more = [doc(400 + i, ["한국경제", "매일경제"][i % 2], "환율", "원화", f"x{i}")
+            for i in range(20)]
     trends = score_window(count_window(today(more)), steady_days())
     assert "환율" in [t.keyword for t in trends]
+
+
+def test_a_word_whose_articles_share_nothing_else_does_not_trend():
+    """A generic word (확보, 기간) bursting by chance sits in articles about unrelated things;
+    an entry needs several articles of two outlets sharing a second keyword."""
+    outlets = ["한국경제", "매일경제", "서울경제"]
+    scattered = [doc(300 + i, outlets[i % 3], "확보", f"주제{i}") for i in range(8)]
+    story = [doc(400 + i, outlets[i % 3], "진은숙", "정부", f"곡{i}") for i in range(4)]
+    keywords = [t.keyword for t in score_window(count_window(today(scattered + story)),
+                                                steady_days())]
+    assert keywords == ["진은숙"]
+    one_outlet = [doc(500 + i, "한국경제" if i else "매일경제", "단식", *(
+        ("장동혁",) if i else ()), f"z{i}") for i in range(5)]  # the shared word: one outlet
+    assert "단식" not in [t.keyword for t in score_window(count_window(today(one_outlet)),
+                                                        steady_days())]
+
+
+def test_a_piece_of_a_longer_keyword_is_not_an_entry():
+    outlets = ["한국경제", "매일경제", "서울경제"]
+    whole = [doc(300 + i, outlets[i % 3], "배달의민족", "정부", f"x{i}") for i in range(6)]
+    piece = [doc(400 + i, outlets[i % 3], "민족", "정부", f"y{i}") for i in range(3)]
+    keywords = [t.keyword for t in score_window(count_window(today(whole + piece)),
+                                                steady_days())]
+    assert "배달의민족" in keywords and "민족" not in keywords
+
+
+def test_an_everyday_word_does_not_head_an_entry():
+    """Document frequency over days: a word seen on three days in four (투자, 성장) is the
+    news's everyday vocabulary, not the name of a story, even far above its habit today."""
+    history = [DayCounts(docs=100, weights={"투자": 2, "정부": 30}) for _ in range(56)]
+    outlets = ["한국경제", "매일경제", "서울경제"]
+    now = [doc(300 + i, outlets[i % 3], "투자", "정부", f"u{i}") for i in range(12)]
+    now += [doc(400 + i, outlets[i % 3], "업스테이지", "정부", f"v{i}") for i in range(5)]
+    counts = count_window(today(now))
+    assert "투자" in [t.keyword for t in score_window(counts, history,
+                                                    TrendParams(everyday=1.01))]
+    assert [t.keyword for t in score_window(counts, history)] == ["업스테이지"]
+    few_days = [t.keyword for t in score_window(counts, history[:20])]
+    assert "투자" in few_days  # too short a history to call any word everyday
 
 
 def test_the_score_grows_with_the_size_of_the_burst():
@@ -200,17 +246,19 @@ def test_a_steady_words_ordinary_ups_and_downs_stay_in_its_usual_level():
 
 def test_a_day_with_no_articles_gives_no_trends_and_does_not_distort_the_baseline():
     assert score_window(count_window([]), steady_days()) == []
-    burst = [doc(300 + i, ["한국경제", "매일경제"][i % 2], "한빛나노") for i in range(6)]
+    burst = [doc(300 + i, ["한국경제", "매일경제"][i % 2], "한빛나노", "발사", f"x{i}")
+             for i in range(6)]
     with_gap = steady_days(7) + [DayCounts(docs=0, weights={})] * 7
     a = score_window(count_window(today(burst)), with_gap)
     b = score_window(count_window(today(burst)), steady_days(7))
+    assert [t.keyword for t in b] == ["한빛나노"]
     assert [(t.keyword, round(t.score, 6)) for t in a] == [
         (t.keyword, round(t.score, 6)) for t in b]
 
 
 def test_a_flood_of_near_identical_articles_from_one_outlet_counts_once():
     flood = [doc(500 + i, "한국경제", "광고행사", "할인") for i in range(60)]
-    real = [doc(600 + i, ["한국경제", "매일경제", "서울경제"][i % 3], "집단휴진", f"y{i}")
+    real = [doc(600 + i, ["한국경제", "매일경제", "서울경제"][i % 3], "집단휴진", "의사", f"y{i}")
             for i in range(6)]
     counts = count_window(today(flood + real))
     assert counts.weights["광고행사"] == 1
@@ -243,3 +291,23 @@ def test_benchmark_finds_the_named_events_on_the_checklist_days():
     hits, total = map(int, line.split()[1].split("/"))
     assert total >= 20
     assert hits >= total - 1, result.stdout  # quality floor: at most one day missed
+
+
+@pytest.mark.data
+@pytest.mark.nodb  # replays the digests in memory
+def test_top_ten_entries_name_stories_on_days_held_out_from_tuning():
+    """The judge of benchmarks/trends_judging.md: 0.972 on the held-out days (0.711 before
+    issue 16), with about eight entries a day; the floor leaves room for noise."""
+    data = shared_data("headlines", "daily")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "trends_judge.py"), "--side", "both",
+         "--data", str(data)],
+        capture_output=True, text=True, timeout=1200, check=True)
+    for side in ("held-out", "tuning"):
+        line = next(x for x in result.stdout.splitlines() if x.startswith(side + ":"))
+        words = line.split()
+        named, entries = int(words[1]), int(words[3])
+        days = int(line.rsplit("(", 1)[1].split()[0])
+        assert days >= 15, line
+        assert named / entries >= 0.9, line  # goal of issue 16: 0.85
+        assert entries >= 7 * days, line  # ... not by showing next to nothing

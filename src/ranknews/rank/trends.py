@@ -39,12 +39,23 @@ The outlet factor prefers what several outlets report over one outlet's own camp
 an event's articles repeat each other's words (윤리심판원 with 김병기), while a generic noun
 that bursts by chance (운영, 분야) sits in articles about unrelated things.
 
+What may head an entry (issue 16: about a third of the top 10 named no story on days nobody
+tuned on): a keyword must be carried by several articles that share more than that word
+(``supported``: some second keyword in 3+ of its articles from 2+ outlets, and in a third of
+them or 5), so a generic noun (확보, 기간), a bare year or a word of one quote that bursts by
+chance does not; it must not be mostly written inside a longer keyword (``mostly_a_piece``: 민족
+of 배달의민족, 닉스 of 하이닉스); and it must not be an everyday word of the news, one seen on
+three history days in four or more (``everyday_word``, document frequency over days: 한국,
+투자, 성장), which may be shown beside an entry but never heads one.
+
 Keywords that mostly share their articles with a higher one (전재수, 해수부, 사의 for one
 resignation) are folded into it as ``related``, so ten keywords name ten different things.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -74,6 +85,7 @@ class WindowCounts:
     articles: dict[str, list[Hashable]] = field(default_factory=dict)  # newest first
     stories: dict[str, set[Hashable]] = field(default_factory=dict)
     doc_keywords: dict[Hashable, tuple[str, ...]] = field(default_factory=dict)
+    doc_outlets: dict[Hashable, str] = field(default_factory=dict)
 
     def day_counts(self) -> "DayCounts":
         return DayCounts(docs=self.docs, weights=dict(self.weights))
@@ -114,6 +126,10 @@ class TrendParams:
     overlap: float = 0.5  # share of articles above which a keyword folds into a higher one
     candidates: int = 60
     focus: float = 1.0  # exponent of the coherence factor (see ``coherence``)
+    support_share: float = 1 / 3  # share of its articles that must share a second keyword
+    support_enough: int = 5  # ... unless that many do (a large story tells several turns)
+    everyday: float = 0.75  # seen on this share of the history days: a word, not a story
+    everyday_days: int = 28  # ... judged only with this many history days
 
 
 def story_key(doc: KeywordDoc) -> Hashable:
@@ -132,6 +148,7 @@ def count_window(docs: Iterable[KeywordDoc]) -> WindowCounts:
         seen_pairs.add(pair)
         outlets_all.add(doc.outlet)
         counts.doc_keywords[doc.key] = doc.keywords
+        counts.doc_outlets[doc.key] = doc.outlet
         for kw in doc.keywords:
             pairs_by_kw[kw].add(pair)
             counts.outlets.setdefault(kw, set()).add(doc.outlet)
@@ -175,6 +192,69 @@ def coherence(now: WindowCounts, keyword: str) -> float:
     return together.most_common(1)[0][1] / len(set(articles))
 
 
+def everyday_word(history: Sequence[DayCounts], keyword: str, params: TrendParams) -> bool:
+    """Whether the keyword is part of the everyday vocabulary of the news (document frequency
+    over days): seen on at least ``everyday`` of the history days (한국, 투자, 성장, 확보 on three
+    days in four or more). Such a word says what a story is about, beside its name, but it
+    names no story itself; a name, even a long-running one (이혜훈, 통일교), is not seen that
+    often over eight weeks."""
+    if len(history) < params.everyday_days:
+        return False
+    seen = sum(1 for day in history if day.weights.get(keyword))
+    return seen >= params.everyday * len(history)
+
+
+def supported(now: WindowCounts, keyword: str, params: TrendParams) -> bool:
+    """Whether the keyword is carried by several articles that share more than that word: some
+    other keyword (not a piece of it, nor a longer word containing it) sits in at least
+    ``min_count`` of its articles from two or more outlets (when the window has several), and
+    in a third of them or ``support_enough``. A generic word (확보, 기간), a bare year or a word
+    of one quote sits in articles about unrelated things, or in too few."""
+    articles = set(now.articles[keyword])
+    need = max(params.min_count, min(params.support_enough,
+                                     params.support_share * len(articles)))
+    min_outlets = min(2, now.outlets_total)
+    together: dict[str, set[Hashable]] = defaultdict(set)
+    for key in articles:
+        for w in now.doc_keywords.get(key, ()):
+            if w not in keyword and keyword not in w:
+                together[w].add(key)
+    return any(len(keys) >= need
+               and len({now.doc_outlets.get(k) for k in keys}) >= min_outlets
+               for keys in together.values())
+
+
+def mostly_a_piece(now: WindowCounts, keyword: str, words: "_Words") -> bool:
+    """Whether the keyword is written as part of a longer keyword (민족 of 배달의민족, 닉스 of
+    하이닉스, 과세 of 비과세) in more of the window's articles than on its own: then the whole
+    word, not the piece, is what can name a story."""
+    longer = words.containing(keyword)
+    if not longer:
+        return False
+    inside = {key for w in longer for key in now.articles[w]}
+    alone = set(now.articles[keyword]) - inside
+    return len(inside) > len(alone)
+
+
+class _Words:
+    """The window's keywords, to find the longer ones that contain a keyword in one scan."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = list(words)
+        self.blob = "\n".join(self.words)
+        self.starts = list(itertools.accumulate((len(w) + 1 for w in self.words), initial=0))
+
+    def containing(self, keyword: str) -> set[str]:
+        found: set[str] = set()
+        at = self.blob.find(keyword)
+        while at >= 0:
+            word = self.words[bisect.bisect_right(self.starts, at) - 1]
+            if word != keyword:
+                found.add(word)
+            at = self.blob.find(keyword, at + 1)
+        return found
+
+
 def poisson_burst(count: float, usual: float) -> float:
     """One-sided Poisson log-likelihood ratio of ``count`` against the rate ``usual``."""
     if count <= usual:
@@ -205,22 +285,36 @@ def score_window(now: WindowCounts, history: Sequence[DayCounts],
             scored.append((burst * breadth * focus, kw, expected))
     # ties: the more specific (longer) keyword first
     scored.sort(key=lambda item: (-round(item[0], 9), -len(item[1]), item[1]))
-    return _fold(now, scored[: params.candidates], params, limit)
+    kept = []
+    words = _Words(now.weights)
+    heads = 0
+    for item in scored:  # best first, so only the few that can be shown are checked
+        if heads >= params.candidates:
+            break
+        # a keyword that may not head an entry can still be shown beside one (related)
+        may_head = supported(now, item[1], params) \
+            and not mostly_a_piece(now, item[1], words) \
+            and not everyday_word(history, item[1], params)
+        heads += may_head
+        kept.append((*item, may_head))
+    return _fold(now, kept, params, limit)
 
 
-def _fold(now: WindowCounts, scored: list[tuple[float, str, float]], params: TrendParams,
+def _fold(now: WindowCounts, scored: list[tuple[float, str, float, bool]], params: TrendParams,
           limit: int) -> list[Trend]:
-    """Keep the best keyword of each group that shares its articles; the rest are related."""
+    """Keep the best keyword of each group that shares its articles; the rest are related.
+    A keyword that may not head an entry (a piece of a longer word, an everyday word, one
+    without support) is only ever shown beside one."""
     kept: list[tuple[float, str, float, set[Hashable]]] = []
     related: dict[str, list[str]] = defaultdict(list)
-    for score, kw, expected in scored:
+    for score, kw, expected, may_head in scored:
         mine = set(now.articles[kw])
         owner = next((k for _, k, _, arts in kept
                       if len(mine & arts) >= params.overlap * min(len(mine), len(arts))), None)
         if owner is not None:
             related[owner].append(kw)
             continue
-        if len(kept) < limit:
+        if len(kept) < limit and may_head:
             kept.append((score, kw, expected, mine))
     shown = {kw for _, kw, _, _ in kept}
     return [Trend(keyword=kw, score=score, count=now.weights[kw], expected=expected,

@@ -23,9 +23,9 @@ Terms are the content words a reader would search for or a story would share:
 
 ``noun_phrases`` gives the keyword units trends count: each run of nouns and Latin words written
 together, whole, in reading order (박대준 even when Kiwi splits it as 박대/준; 대한의사협회;
-SK하이닉스; hbm3e; 5000선; 100달러), plus the proper nouns inside a longer run
-(삼성전자노조 → 삼성전자), so a name is counted the same whether or not a suffix noun was
-glued to it.
+SK하이닉스; hbm3e; 5000선; 100달러; 배달의민족, written with 의 inside one word; 비과세 with
+its prefix), plus the proper nouns inside a longer run (삼성전자노조 → 삼성전자), so a name is
+counted the same whether or not a suffix noun was glued to it.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ from typing import Iterable, Sequence
 
 from ranknews.models import Analysis  # noqa: F401  (where stages have found it)
 
-ANALYZER_VERSION = 5  # 3: lead_numbers carry time words (TIME_WORDS); 4: keyword phrases;
-# 5: occurrences written out are counted (2번째 whole, 두 번째 → 2번째, 세 차례 → 3차례)
+ANALYZER_VERSION = 6  # 3: lead_numbers carry time words (TIME_WORDS); 4: keyword phrases;
+# 5: occurrences written out are counted (2번째 whole, 두 번째 → 2번째, 세 차례 → 3차례);
+# 6: a name written with 의 inside (배달의민족), a prefixed noun (비과세) are one keyword phrase
 TERMS_SINCE = 2  # analyses from this version on have today's terms, entities and phrases
 _NOUN_TAGS = frozenset({"NNG", "NNP"})
 _LATIN_TAGS = frozenset({"SL", "SN", "SH"})
@@ -284,11 +285,20 @@ def _noun_phrases(tokens: Iterable, text: str) -> tuple[str, ...]:  # noqa: ANN0
                 units.extend(t.form for t in run if t.tag == "NNP" and t.form != whole)
         run.clear()
 
-    for tok in tokens:
+    tokens = list(tokens)
+    for i, tok in enumerate(tokens):
         if tok.tag == "SH":  # a hanja abbreviation (美, 與) is a word of its own
             close()
             run.append(tok)
             close()
+        elif tok.tag == "JKG" and run and _touch(run[-1], tok) and i + 1 < len(tokens) \
+                and tokens[i + 1].tag in _NOUN_TAGS and _touch(tok, tokens[i + 1]):
+            run.append(tok)  # 의 written inside one word is part of a name: 배달의민족
+        elif tok.tag == "XPN" and i + 1 < len(tokens) and tokens[i + 1].tag in _NOUN_TAGS \
+                and _touch(tok, tokens[i + 1]):
+            if not (run and _touch(run[-1], tok)):
+                close()
+            run.append(tok)  # a prefix is part of its noun: 비과세, 재건축, 불가역
         elif tok.tag == "NNB" and run and run[-1].tag == "SN" and _touch(run[-1], tok):
             run.append(tok)  # an amount with its unit: 100달러, 1500원
         elif tok.tag in _NOUN_TAGS or tok.tag in ("SL", "SN"):
