@@ -148,7 +148,7 @@ def test_on_a_phone_the_board_begins_on_the_first_screen(ranked_server):
             more = page.get_by_role("link", name="주요 뉴스 더 보기")
             assert more.is_visible() and more.get_attribute("href") == "/rank"
             rss = page.locator(".site-footer a.rss")
-            assert rss.is_visible() and rss.locator("svg").count() == 1
+            assert rss.is_visible() and rss.locator("img[src='/static/rss.svg']").count() == 1
             assert page.locator(".site-nav a[href='/rss.xml']").count() == 0
             # "관련 기사 N건" looks like a link: the link colour, underlined
             related = page.locator("table.board a.story-size").first

@@ -426,7 +426,7 @@ async def test_rss_sits_in_the_footer_with_its_icon_and_the_site_has_a_favicon(c
     tree = LexborHTMLParser((await client.get("/")).text)
     assert "/rss.xml" not in [a.attributes["href"] for a in tree.css(".site-nav a")]
     rss = tree.css_first(".site-footer a.rss")
-    assert rss.attributes["href"] == "/rss.xml" and rss.css_first("svg") is not None
+    assert rss.attributes["href"] == "/rss.xml" and rss.css_first("img[src='/static/rss.svg']") is not None
     icon = tree.css_first('link[rel="icon"]').attributes["href"]
     for path in (icon, "/favicon.ico"):
         response = await client.get(path)
