@@ -148,6 +148,8 @@ def search_page(request: Request) -> Response:
     context = {
         "query": query.text,
         "filters": {k: v for k, v in params.items() if k != "q"},
+        # the format, shown with today's date (a fixed example looked like an old date)
+        "today": datetime.now(zone(settings.timezone)).strftime("%Y.%m.%d"),
         "choices": {"outlets": [{"domain": d, "name": n} for d, n in choices(request).outlets],
                     "sections": choices(request).sections},
         "terms": needles,
