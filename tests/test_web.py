@@ -392,15 +392,15 @@ async def test_the_query_check_sees_an_offset_planted_in_a_board_query(board, se
 
     planted = board_store._rows
 
-    def with_offset(conn, flt, condition, params, order, limit):
+    def with_offset(conn, flt, condition, params, order, limit, **options):
         real = board_store.rows
 
-        def offsetting(conn, sql, params=None):
-            return real(conn, sql + " OFFSET 0" if "LIMIT :limit" in sql else sql, params)
+        def offsetting(conn, sql, params=None):  # inside the page's own statement
+            return real(conn, sql.replace("LIMIT :limit", "LIMIT :limit OFFSET 0"), params)
 
         monkeypatch.setattr(board_store, "rows", offsetting)
         try:
-            return planted(conn, flt, condition, params, order, limit)
+            return planted(conn, flt, condition, params, order, limit, **options)
         finally:
             monkeypatch.setattr(board_store, "rows", real)
 
