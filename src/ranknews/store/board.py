@@ -213,9 +213,13 @@ def _rows(conn: Connection, flt: BoardFilter, condition: str, params: dict[str, 
         params["section"] = flt.section
     if condition:
         where.append(condition)
-    params["limit"] = limit
+    # The limit is written into the statement, not bound: PostgreSQL plans a prepared
+    # statement with a bound LIMIT for a tenth of the table and so re-plans it on every
+    # execution (a custom plan, ~0.3 ms for the page with its stories); with the number
+    # written in, the generic plan is kept. A page uses a handful of limits (size, size + 1,
+    # size + 2, 1), so a handful of prepared statements.
     sql = (f"SELECT {_ROW_COLUMNS} FROM articles WHERE {' AND '.join(where)} "
-           f"ORDER BY board_no {order} LIMIT :limit")
+           f"ORDER BY board_no {order} LIMIT {int(limit)}")
     if not stories:
         return [_board_row(values) for values in rows(conn, sql, params)]
     return _with_stories(rows(conn, _STORIES_SQL.format(page=sql), params), order)
