@@ -202,8 +202,8 @@ class PageMap:
                 and board_no not in self._hidden_set)
 
 
-def _rows(conn: Connection, flt: BoardFilter, condition: str, params: dict[str, Any],
-          order: str, limit: int, *, stories: bool = False) -> list[BoardRow]:
+def _page_sql(flt: BoardFilter, condition: str, params: dict[str, Any], order: str,
+              limit: int) -> str:
     where = ["hidden_at IS NULL"]
     if flt.outlet:
         where.append("outlet_domain = :outlet")
@@ -218,14 +218,20 @@ def _rows(conn: Connection, flt: BoardFilter, condition: str, params: dict[str, 
     # execution (a custom plan, ~0.3 ms for the page with its stories); with the number
     # written in, the generic plan is kept. A page uses a handful of limits (size, size + 1,
     # size + 2, 1), so a handful of prepared statements.
-    sql = (f"SELECT {_ROW_COLUMNS} FROM articles WHERE {' AND '.join(where)} "
-           f"ORDER BY board_no {order} LIMIT {int(limit)}")
+    return (f"SELECT {_ROW_COLUMNS} FROM articles WHERE {' AND '.join(where)} "
+            f"ORDER BY board_no {order} LIMIT {int(limit)}")
+
+
+def _rows(conn: Connection, flt: BoardFilter, condition: str, params: dict[str, Any],
+          order: str, limit: int, *, stories: bool = False) -> list[BoardRow]:
+    sql = _page_sql(flt, condition, params, order, limit)
     if not stories:
         return [_board_row(values) for values in rows(conn, sql, params)]
-    return _with_stories(rows(conn, _STORIES_SQL.format(page=sql), params), order)
+    return _with_stories(rows(conn, _STORIES_SQL.format(page=sql, pad="", first=""), params),
+                         order)[0]
 
 
-def _board_row(values: tuple, story_id: int | None = None, story_size: int = 0) -> BoardRow:
+def _board_row(values: Any, story_id: int | None = None, story_size: int = 0) -> BoardRow:
     no, title, tags, outlet, domain, section, published, collected = values
     return BoardRow(no, title, tuple(as_json(tags) or ()), outlet, domain, section,
                     as_time(published) or as_time(collected), story_id, story_size)
@@ -233,27 +239,50 @@ def _board_row(values: tuple, story_id: int | None = None, story_size: int = 0) 
 
 # A page's rows with their stories in one round trip: the page (kind 0) with each row's
 # story, then (kind 1) one line per visible member of those stories, counted in Python. The
-# members come from the (story_id, board_no) index; no COUNT runs on the database.
+# members come from the (story_id, board_no) index; no COUNT runs on the database. An
+# article page adds its article (kind 2, ``_ARTICLE_BRANCH``) to the same statement; the
+# other kinds then carry NULLs in its columns (``pad``).
 _STORIES_SQL = (
-    "WITH page AS ({page}) "
-    "SELECT 0, page.*, m.story_id FROM page "
+    "WITH page AS ({page}) {first}"
+    "SELECT 0, page.*, m.story_id{pad} FROM page "
     "LEFT JOIN story_members m ON m.board_no = page.board_no "
     "UNION ALL "
-    "SELECT 1, s.board_no, NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.story_id "
+    "SELECT 1, s.board_no, NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.story_id{pad} "
     "FROM story_members s JOIN articles a ON a.board_no = s.board_no "
     "WHERE a.hidden_at IS NULL AND s.story_id IN (SELECT m.story_id FROM story_members m "
     "JOIN page ON page.board_no = m.board_no)")
+_ROW_FIELDS = tuple(c.strip() for c in _ROW_COLUMNS.split(","))
+_ARTICLE_REST = tuple(c for c in _ARTICLE_COLUMNS if c not in _ROW_FIELDS)
+_ARTICLE_BRANCH = (  # first: PostgreSQL types the union's columns from the left
+    "SELECT 2, " + ", ".join(f"w.{c}" for c in _ROW_FIELDS) + ", NULL, "
+    + ", ".join(f"w.{c}" for c in _ARTICLE_REST) + ", c.original_board_no, c.containment "
+    "FROM articles w LEFT JOIN wire_copies c ON c.board_no = w.board_no "
+    "WHERE w.hidden_at IS NULL AND w.board_no = :article UNION ALL ")
+_ARTICLE_PAD = ", NULL" * (len(_ARTICLE_REST) + 2)
+_ROW_END = 1 + len(_ROW_FIELDS)  # kind, the row's columns, then its story
 
 
-def _with_stories(found: list[tuple], order: str) -> list[BoardRow]:
+def _with_stories(found: list[tuple], order: str
+                  ) -> tuple[list[BoardRow], tuple[Article, tuple[int, float] | None] | None]:
+    """The page's rows with their story sizes, and the article of kind 2 (with its wire-copy
+    mark) if the statement asked for one and it is visible."""
     sizes: dict[int, int] = {}
-    for kind, *_, story_id in found:
+    page, article = [], None
+    for values in found:
+        kind, story_id = values[0], values[_ROW_END]
         if kind == 1:
             sizes[story_id] = sizes.get(story_id, 0) + 1
-    page = [(values[1:-1], values[-1]) for values in found if values[0] == 0]
+        elif kind == 0:
+            page.append((values[1:_ROW_END], story_id))
+        else:
+            rest = values[_ROW_END + 1:_ROW_END + 1 + len(_ARTICLE_REST)]
+            named = dict(zip(_ROW_FIELDS, values[1:_ROW_END])) | dict(zip(_ARTICLE_REST, rest))
+            original, containment = values[-2:]
+            article = (_article(tuple(named[c] for c in _ARTICLE_COLUMNS)),
+                       (original, containment) if original is not None else None)
     page.sort(key=lambda item: item[0][0], reverse=order == "DESC")
-    return [_board_row(values, story_id, sizes.get(story_id, 0) if story_id is not None else 1)
-            for values, story_id in page]
+    return ([_board_row(values, story_id, sizes.get(story_id, 0) if story_id is not None else 1)
+             for values, story_id in page], article)
 
 
 def _older_than(conn: Connection, flt: BoardFilter, bound: int, limit: int,
@@ -334,13 +363,6 @@ def _article(values: tuple) -> Article:
     return row_to_article(row)
 
 
-# An article with its wire-copy mark (store/dedup.py's wire_copies), in one statement.
-_ARTICLE_SQL = (f"SELECT {', '.join('a.' + c for c in _ARTICLE_COLUMNS)}, "
-                "w.original_board_no, w.containment FROM articles a "
-                "LEFT JOIN wire_copies w ON w.board_no = a.board_no "
-                "WHERE a.hidden_at IS NULL AND a.board_no = :n")
-
-
 def _neighbours(conn: Connection, board: BoardPage, board_no: int
                 ) -> tuple[BoardRow | None, BoardRow | None]:
     """The posts below and above this one: from its board page, or one query at an edge."""
@@ -354,25 +376,33 @@ def _neighbours(conn: Connection, board: BoardPage, board_no: int
     return (older[0] if older else None), (newer[0] if newer else None)
 
 
-def _article_board(conn: Connection, pages: PageMap, board_no: int, size: int
-                   ) -> tuple[BoardPage, BoardRow | None, BoardRow | None]:
-    """The board page holding a post, and the posts below and above it, in one query: the
-    page's rows plus the post just above the page and the one just below it."""
+def _article_page(conn: Connection, pages: PageMap, board_no: int, size: int
+                  ) -> tuple[Article, tuple[int, float] | None, BoardPage, BoardRow | None,
+                             BoardRow | None]:
+    """A visible post (with its wire-copy mark), the board page holding it, and the posts
+    below and above it, in one statement: the article, and the page's rows from the post
+    just above the page down to the one just below it. NotFound if it is not visible."""
     page = pages.page_of(board_no, size)
     bound = pages.nth_from_top((page - 1) * size)
     above = pages.nth_from_top((page - 1) * size - 1) if page > 1 else None
-    if bound is None:
-        return board_page(conn, pages, size=size, page=page), None, None
-    found = _older_than(conn, BoardFilter(), above or bound, size + 1 + (above is not None),
-                        inclusive=True, stories=True)
+    if bound is None:  # the map changed under us: no page to show with it
+        bound = board_no
+    params: dict[str, Any] = {"bound": above or bound, "article": board_no}
+    sql = _page_sql(BoardFilter(), "board_no <= :bound", params, "DESC",
+                    size + 1 + (above is not None))
+    found, article = _with_stories(rows(conn, _STORIES_SQL.format(
+        page=sql, pad=_ARTICLE_PAD, first=_ARTICLE_BRANCH), params), "DESC")
+    if article is None:
+        raise NotFound(f"{board_no}번 글이 없습니다.")
     inside = [r for r in found if r.board_no <= bound]
     board = BoardPage(inside[:size], BoardFilter(), page=page, total=pages.total,
                       page_count=pages.page_count(size))
     numbers = [r.board_no for r in found]
     if board_no not in numbers:  # the board moved since the page map was read
-        return board, *_neighbours(conn, board, board_no)
+        return (*article, board, *_neighbours(conn, board, board_no))
     i = numbers.index(board_no)
-    return board, (found[i + 1] if i + 1 < len(found) else None), (found[i - 1] if i else None)
+    return (*article, board, found[i + 1] if i + 1 < len(found) else None,
+            found[i - 1] if i else None)
 
 
 def article_view(conn: Connection, pages: PageMap, board_no: int, *, size: int,
@@ -381,14 +411,10 @@ def article_view(conn: Connection, pages: PageMap, board_no: int, *, size: int,
     pages.refresh(conn)
     if board_no not in pages:
         pages.refresh(conn, force=True)  # it may have arrived since the last check
-    found = rows(conn, _ARTICLE_SQL, {"n": board_no}) if board_no in pages else []
-    if not found:
+    if board_no not in pages:
         raise NotFound(f"{board_no}번 글이 없습니다.")
-    *values, original, containment = found[0]
-    article = _article(tuple(values))
-    board, older, newer = _article_board(conn, pages, board_no, size)
+    article, copy, board, older, newer = _article_page(conn, pages, board_no, size)
     mode = pages.display_mode(article.outlet_domain or article.outlet, default_mode)
-    copy = (original, containment) if original is not None else None
     return ArticleView(article, mode, older, newer, board, copy)
 
 
