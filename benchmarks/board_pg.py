@@ -11,6 +11,7 @@ PostgreSQL; this one reuses both.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -48,6 +49,7 @@ def main() -> None:
                     _asgi_get(app, path)
                     timings.setdefault((name, path), []).append(
                         (time.perf_counter() - started) * 1000)
+    print(f"medians of 500 requests each, uncached; load average {os.getloadavg()[0]:.1f}")
     for path in paths:
         base = statistics.median(timings[("SQLite", path)])
         cells = []

@@ -4,6 +4,7 @@ article pieces, display modes, takedowns, JSON twins, RSS, ETag and cache invali
 from __future__ import annotations
 
 import dataclasses
+import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
@@ -384,6 +385,26 @@ async def test_board_queries_never_offset_or_count(client, board):
     assert not [s for s in statements if "OFFSET" in s or "COUNT(" in s]
 
 
+async def test_a_board_or_article_page_is_one_statement(board, settings):
+    """Uncached, past the board counters' read (once per check interval; every request in
+    these tests): a board page is one statement (its rows with their stories; the home
+    page's rank snapshots are kept until rank_version moves), and so is an article page (the
+    article with its wire-copy mark, its board page with the posts either side of it), at
+    the board's edges and page edges too, with the right neighbours."""
+    app = create_app(dataclasses.replace(settings, page_cache_check_seconds=0.0), board,
+                     cache=False)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    assert (await client.get("/")).status_code == 200  # loads the page map and snapshots
+    for path in ("/", "/?page=2", "/articles/46", "/articles/27", "/articles/26", "/articles/1"):
+        with recorded_sql(board) as statements:
+            assert (await client.get(path)).status_code == 200
+        assert len([s for s in statements if "SITE_STATE" not in s]) == 1, (path, statements)
+    for number, older, newer in ((46, 45, None), (27, 26, 28), (26, 25, 27), (1, None, 2)):
+        data = (await client.get(f"/articles/{number}.json")).json()
+        assert (data["older"] or {}).get("board_no") == older
+        assert (data["newer"] or {}).get("board_no") == newer
+
+
 async def test_the_query_check_sees_an_offset_planted_in_a_board_query(board, settings,
                                                                       monkeypatch):
     """The check above listens to the path the board's queries take: an OFFSET planted in
@@ -392,15 +413,15 @@ async def test_the_query_check_sees_an_offset_planted_in_a_board_query(board, se
 
     planted = board_store._rows
 
-    def with_offset(conn, flt, condition, params, order, limit):
+    def with_offset(conn, flt, condition, params, order, limit, **options):
         real = board_store.rows
 
-        def offsetting(conn, sql, params=None):
-            return real(conn, sql + " OFFSET 0" if "LIMIT :limit" in sql else sql, params)
+        def offsetting(conn, sql, params=None):  # inside the page's own statement
+            return real(conn, re.sub(r"(LIMIT \d+)", r"\1 OFFSET 0", sql), params)
 
         monkeypatch.setattr(board_store, "rows", offsetting)
         try:
-            return planted(conn, flt, condition, params, order, limit)
+            return planted(conn, flt, condition, params, order, limit, **options)
         finally:
             monkeypatch.setattr(board_store, "rows", real)
 

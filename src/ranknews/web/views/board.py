@@ -38,7 +38,7 @@ from ranknews.web.format import board_date, full_time, rfc822, zone
 from ranknews.web.health import QueueState, home_page_error, queue_state
 from ranknews.web.params import BadRequest, board_filter, page_number, positive_int
 from ranknews.web.render import render, twin
-from ranknews.web.views.stories import annotate_rows, article_extras
+from ranknews.web.views.stories import annotate_rows, story_link
 
 PAGE_LINKS = 10  # page links shown at once, in blocks of ten as Korean boards do
 
@@ -50,7 +50,7 @@ def _board_url(flt: BoardFilter, **params: int | None) -> str:
 
 
 def row_context(row: BoardRow, settings: Settings, today: Any) -> dict[str, Any]:
-    return {
+    context = {
         "board_no": row.board_no,
         "title": row.title,
         "tags": list(row.tags),
@@ -63,6 +63,9 @@ def row_context(row: BoardRow, settings: Settings, today: Any) -> dict[str, Any]
         "date": board_date(row.published_at, today, zone(settings.timezone)),
         "url": f"/articles/{row.board_no}",
     }
+    if row.story_size:  # read with the row: annotate_rows has nothing to ask
+        context["story"] = story_link(row.story_id, row.story_size)
+    return context
 
 
 def _pagination(board: BoardPage) -> dict[str, Any]:
@@ -203,8 +206,14 @@ def article(request: Request) -> Response:
         view = article_view(conn, request.app.state.pages, _board_no(request),
                             size=settings.page_size, default_mode=settings.default_display_mode)
         context = article_context(view, settings)
-        context["article"].update(article_extras(conn, view.article.board_no or 0))
         annotate_rows(conn, context["board"]["rows"])
+    own = next((r for r in context["board"]["rows"] if r["board_no"] == view.article.board_no),
+               None)
+    context["article"]["story"] = own["story"] if own else None
+    copy = view.wire_copy
+    context["article"]["wire_copy_of"] = ({
+        "board_no": copy[0], "url": f"/articles/{copy[0]}", "containment": round(copy[1], 2),
+    } if copy else None)
     return render(request, "board/article.html", context)
 
 

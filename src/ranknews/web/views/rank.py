@@ -120,9 +120,12 @@ def home_context(request: Request) -> dict[str, Any]:
     """The blocks the home page shows above the board: top stories, trending keywords."""
     settings = request.app.state.settings
     depends_on(request.scope, RANK_VERSION)  # cached home pages go when the snapshots move
+    pages = request.app.state.pages  # keeps the snapshots until rank_version moves
     with request.app.state.db.read() as conn:
-        rank_at, ranking = load_snapshot(conn, "rank")
-        trends_at, trends = load_snapshot(conn, "trends")
+        pages.refresh(conn)  # no query within the check interval (the board page refreshed)
+        rank_at, ranking = pages.remember("snapshot:rank", lambda: load_snapshot(conn, "rank"))
+        trends_at, trends = pages.remember("snapshot:trends",
+                                           lambda: load_snapshot(conn, "trends"))
     period = "now"
     stories = rank_context(ranking, rank_at, period, "전체", settings)["rank"]["stories"]
     if not stories:  # a quiet night: the day's top stories rather than nothing

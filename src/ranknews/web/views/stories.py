@@ -14,7 +14,6 @@ from ranknews.config import Settings
 from ranknews.dedup.wire import is_wire_outlet
 from ranknews.errors import NotFound
 from ranknews.sources import is_sample_outlet
-from ranknews.store.dedup import wire_original
 from ranknews.store.stories import Coverage, StoryView, story_of, story_sizes, story_view
 from ranknews.web.format import full_time, zone
 from ranknews.web.render import render, twin
@@ -77,23 +76,18 @@ def story(request: Request) -> Response:
 routes = [*twin("/stories/{story_id:int}", story, "story")]
 
 
+def story_link(story_id: int | None, size: int) -> dict[str, Any] | None:
+    """A board row's story link ("관련 기사 N건"), for a story of more than one post."""
+    return ({"id": story_id, "size": size, "url": f"/stories/{story_id}"}
+            if story_id is not None and size > 1 else None)
+
+
 def annotate_rows(conn: Any, rows: list[dict[str, Any]]) -> None:
-    """Add each board row's story (id, size, link: "관련 기사 N건") to its context."""
-    sizes = story_sizes(conn, [r["board_no"] for r in rows])
-    for row in rows:
-        story_id, size = sizes.get(row["board_no"], (None, 1))
-        row["story"] = ({"id": story_id, "size": size, "url": f"/stories/{story_id}"}
-                        if story_id is not None and size > 1 else None)
-
-
-def article_extras(conn: Any, board_no: int) -> dict[str, Any]:
-    """The article page's story link and wire-copy label."""
-    story = story_sizes(conn, [board_no]).get(board_no)
-    copy = wire_original(conn, board_no)
-    return {
-        "story": {"id": story[0], "size": story[1], "url": f"/stories/{story[0]}"}
-        if story and story[1] > 1 else None,
-        "wire_copy_of": ({"board_no": copy["original_board_no"],
-                          "url": f"/articles/{copy['original_board_no']}",
-                          "containment": round(copy["containment"], 2)} if copy else None),
-    }
+    """Add each board row's story (id, size, link: "관련 기사 N건") to its context; rows
+    whose story was read with them (``store.board``) cost no query."""
+    missing = [r for r in rows if "story" not in r]
+    if not missing:
+        return
+    sizes = story_sizes(conn, [r["board_no"] for r in missing])
+    for row in missing:
+        row["story"] = story_link(*sizes.get(row["board_no"], (None, 1)))
