@@ -31,7 +31,7 @@ from typing import Any, Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shared import DIGEST_LINE, DOMAINS, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
+from shared import DIGEST_LINE, DOMAINS, fresh_postgres, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from ranknews.config import Settings  # noqa: E402
@@ -266,13 +266,8 @@ def postgres_copy(sqlite_url: str, pg_url: str) -> None:
     import sqlite3
 
     import psycopg
-    from sqlalchemy import create_engine, text
 
-    engine = create_engine(pg_url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    fresh_postgres(pg_url)
     open_database(pg_url, create=True).dispose()
     started = time.perf_counter()
     source = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))

@@ -50,7 +50,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shared import records, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
+from shared import fresh_postgres, records, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
 
 SHARED = shared_data()
 PYTHON = sys.executable
@@ -91,16 +91,6 @@ def fresh_sqlite(path: Path) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
-
-
-def fresh_postgres(url: str) -> str:
-    """Empty the reference PostgreSQL database (its public schema is dropped)."""
-    from sqlalchemy import create_engine, text
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 def expect(summary: str, count: int) -> None:

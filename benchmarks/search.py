@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shared import shared_data  # noqa: E402  (benchmarks/shared.py)
+from shared import fresh_postgres, shared_data  # noqa: E402  (benchmarks/shared.py)
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -262,13 +262,7 @@ def _mean(values: list[float]) -> float:
 
 
 def _reset_pg(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    fresh_postgres(url)
 
 
 def print_relevance(table: Scores, queries: list[Query], label: str = "judged") -> None:

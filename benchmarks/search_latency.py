@@ -24,6 +24,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
+from shared import fresh_postgres  # benchmarks/shared.py
+
 from ranknews.search import parse_query
 from ranknews.search.document import SearchDocument, build_document, text_grams
 from ranknews.search.engine import RankingOptions, search
@@ -135,16 +137,11 @@ def _postgres_has(url: str, n: int) -> bool:
 
 
 def build_postgres(url: str, n: int, pieces: Pieces) -> None:
-    from sqlalchemy import create_engine, text
 
     if _postgres_has(url, n):
         print(f"  PostgreSQL: reusing the {n:,} synthetic articles already built")
         return
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    fresh_postgres(url)
     open_database(url, create=True).dispose()
     import psycopg
 

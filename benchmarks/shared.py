@@ -111,3 +111,16 @@ def records(count: int, *, figures: bool, seed: int = 7,
                 *({"kind": "paragraph", "text": p} for p in paragraphs[3:]),
             ]
         yield record
+
+
+def fresh_postgres(url: str) -> str:
+    """Empty a benchmark's PostgreSQL database: its public schema is dropped and made again.
+    Only for the databases the benchmarks are given (never a real board's)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url

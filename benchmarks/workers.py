@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT / "tests"))  # the fixture HTTP server and news site
 
 from httpserver import FixtureServer  # noqa: E402
 from newssite import add_site, sources_toml  # noqa: E402
-from shared import records, write_jsonl  # noqa: E402  (benchmarks/shared.py)
-from sqlalchemy import create_engine, text  # noqa: E402
+from shared import fresh_postgres, records, write_jsonl  # noqa: E402  (benchmarks/shared.py)
+from sqlalchemy import text  # noqa: E402
 
 from ranknews.config import Settings  # noqa: E402
 from ranknews.pipeline.work import drain  # noqa: E402
@@ -48,11 +48,7 @@ def reset(url: str) -> str:
     if url.startswith("sqlite"):
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         return url
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    fresh_postgres(url)
     return url
 
 
