@@ -47,7 +47,8 @@ async def home_page_error(request: Any) -> str | None:
     """Why the home page would fail for a reader right now, or None when it renders."""
     from ranknews.web.views.board import board
 
-    scope = {**request.scope, "path": "/", "query_string": b"", "method": "GET"}
+    scope = {**request.scope, "path": "/", "query_string": b"", "method": "GET",
+             "ranknews.health_check": True}  # no value kept in memory: read the database
     try:
         response = await _call(board, scope)
     except Exception as exc:  # noqa: BLE001 - that is what we are here to find out

@@ -123,9 +123,16 @@ def home_context(request: Request) -> dict[str, Any]:
     pages = request.app.state.pages  # keeps the snapshots until rank_version moves
     with request.app.state.db.read() as conn:
         pages.refresh(conn)  # no query within the check interval (the board page refreshed)
-        rank_at, ranking = pages.remember("snapshot:rank", lambda: load_snapshot(conn, "rank"))
-        trends_at, trends = pages.remember("snapshot:trends",
-                                           lambda: load_snapshot(conn, "trends"))
+        # /healthz reads them afresh: it asks whether the page renders from the database
+        fresh = request.scope.get("ranknews.health_check", False)
+
+        def snapshot(kind: str) -> Any:
+            def load() -> Any:
+                return load_snapshot(conn, kind)
+            return load() if fresh else pages.remember(f"snapshot:{kind}", load)
+
+        rank_at, ranking = snapshot("rank")
+        trends_at, trends = snapshot("trends")
     period = "now"
     stories = rank_context(ranking, rank_at, period, "전체", settings)["rank"]["stories"]
     if not stories:  # a quiet night: the day's top stories rather than nothing
