@@ -207,8 +207,6 @@ async def crawl(db: Database, client: httpx.AsyncClient, settings: Settings, *,
 
     async def lane() -> None:
         while (source := await asyncio.to_thread(claim)) is not None:
-            if source.id in seen:  # claimed by another lane meanwhile (SQLite, no row locks)
-                continue
             seen.add(source.id)
             leased.add(source.id)
             report = await _collect_source(source, ctx)

@@ -191,13 +191,6 @@ def set_interval(db: Database, source_id: int, interval: int | None, *, actor: s
         return _source(conn.execute(select(sources).where(sources.c.id == source_id)).one())
 
 
-def get_source(conn: Connection, source_id: int) -> Source:
-    row = conn.execute(select(sources).where(sources.c.id == source_id)).first()
-    if row is None:
-        raise NotFound(f"소스를 찾을 수 없습니다: {source_id}")
-    return _source(row)
-
-
 def feed_known(conn: Connection, feed_url: str) -> bool:
     return conn.execute(select(sources.c.id).where(sources.c.feed_url == feed_url)).first() \
         is not None
@@ -221,17 +214,18 @@ def due_sources(conn: Connection, now: datetime, *, everything: bool = False) ->
 def claim_due_sources(conn: Connection, now: datetime, holder: str, until: datetime, *,
                       everything: bool = False, limit: int | None = None,
                       exclude: Iterable[int] = ()) -> list[Source]:
-    """``due_sources`` that no other crawler is fetching (and not in ``exclude``), at most
-    ``limit`` of them, leased to ``holder`` until ``until`` (``FOR UPDATE SKIP LOCKED`` on
-    PostgreSQL): two crawlers never fetch one feed at once, and a crawler that dies loses its
-    feeds when the lease runs out."""
+    """``due_sources`` that nobody is fetching (no live lease, not even ``holder``'s own: two
+    lanes of one crawler never take the same feed) and not in ``exclude``, at most ``limit``
+    of them, leased to ``holder`` until ``until`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL):
+    two crawlers never fetch one feed at once, and a crawler that dies loses its feeds when
+    the lease runs out."""
     due = "" if everything else " AND (next_fetch_at IS NULL OR next_fetch_at <= :now)"
     lock = " FOR UPDATE SKIP LOCKED" if conn.dialect.name == "postgresql" else ""
     most = "" if limit is None else " LIMIT :limit"
     claimed = [n for (n,) in rows(conn, (
         "UPDATE sources SET lease_holder = :holder, lease_until = :until WHERE id IN"
         " (SELECT id FROM sources WHERE enabled = :yes AND (lease_until IS NULL"
-        " OR lease_until < :now OR lease_holder = :holder) AND NOT (id = ANY(:exclude))"
+        " OR lease_until < :now) AND NOT (id = ANY(:exclude))"
         + due + " ORDER BY coalesce(next_fetch_at, :epoch), id" + most + lock
         + ") RETURNING id"),
         {"holder": holder, "until": until, "now": now, "yes": True, "limit": limit,
