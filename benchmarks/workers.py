@@ -37,11 +37,11 @@ from shared import fresh_postgres, records, write_jsonl  # noqa: E402  (benchmar
 from sqlalchemy import text  # noqa: E402
 
 from ranknews.config import Settings  # noqa: E402
-from ranknews.pipeline.work import drain  # noqa: E402
+from ranknews.pipeline.work import ALL_STAGES, drain  # noqa: E402
 from ranknews.store import open_database  # noqa: E402
 from ranknews.store.tasks import queue_stats  # noqa: E402
 
-WORK_STAGES = "analysis,stories,rank,search,trend_day,refresh"
+WORK_STAGES = ",".join(ALL_STAGES)  # every stage but crawl
 
 
 def reset(url: str) -> str:

@@ -87,7 +87,9 @@ def background_worker(settings: Settings, *, enabled: bool = True) -> Iterator[N
         yield
         return
     _export(settings)
-    stages = "analysis,stories,rank,search,trend_day,refresh"
+    from ranknews.pipeline.work import ALL_STAGES  # every stage behind ingest, not crawl
+
+    stages = ",".join(ALL_STAGES)
     child = subprocess.Popen(
         [sys.executable, "-m", "ranknews", "worker", "--only", stages,
          "--threads", str(settings.worker_threads)],
