@@ -23,6 +23,8 @@ from sqlalchemy import Connection
 from ranknews.store.tasks import queue_stats
 
 log = logging.getLogger("ranknews.web")
+# in the scope of the home page rendered by /healthz: nothing kept in memory, read the database
+HEALTH_CHECK = "ranknews.health_check"
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ async def home_page_error(request: Any) -> str | None:
     from ranknews.web.views.board import board
 
     scope = {**request.scope, "path": "/", "query_string": b"", "method": "GET",
-             "ranknews.health_check": True}  # no value kept in memory: read the database
+             HEALTH_CHECK: True}
     try:
         response = await _call(board, scope)
     except Exception as exc:  # noqa: BLE001 - that is what we are here to find out

@@ -30,6 +30,7 @@ from ranknews.store.rank import add_views, load_snapshot
 from ranknews.web.cache import depends_on
 from ranknews.web.client import ClientAddress
 from ranknews.web.format import zone
+from ranknews.web.health import HEALTH_CHECK
 from ranknews.web.params import BadRequest
 from ranknews.web.render import render, twin
 
@@ -124,7 +125,7 @@ def home_context(request: Request) -> dict[str, Any]:
     with request.app.state.db.read() as conn:
         pages.refresh(conn)  # no query within the check interval (the board page refreshed)
         # /healthz reads them afresh: it asks whether the page renders from the database
-        fresh = request.scope.get("ranknews.health_check", False)
+        fresh = request.scope.get(HEALTH_CHECK, False)
 
         def snapshot(kind: str) -> Any:
             def load() -> Any:
