@@ -1,10 +1,11 @@
-"""The search index in the database, and the search query the page, JSON and CLI share.
+"""The search index in the database: its rows, and the newest posts matching a query.
 
-Tables (migration 0002_search):
+Tables (migrations 0002_search, 0007_pgperf_search):
 - ``search_documents``: one row per indexed post: the analysed token columns (title, lead,
   grams) and the content hash they were built from. On SQLite an FTS5 table
   ``search_fts`` (unicode61 over our tokens, external content) follows it by triggers; on
-  PostgreSQL a ``tsv`` tsvector column (title weight A, lead B, grams D) has a GIN index.
+  PostgreSQL ``search_terms`` holds each post's position-free lexemes and slice under a GIN
+  index (store/pgsearch.py).
 - the search stage's tasks (``store.tasks``, stage ``search``): a saved post version is
   indexed behind ingest by a worker.
 
@@ -59,10 +60,6 @@ _PG_MAX_POSITIONS_PER_LEXEME = 255
 
 # ---- writing ----------------------------------------------------------------------------
 
-def article_count(conn: Connection) -> int:
-    return conn.execute(text("SELECT count(*) FROM articles")).scalar() or 0
-
-
 def save_documents(conn: Connection, docs: Sequence[SearchDocument], now: datetime) -> None:
     """Store documents, replacing older ones, in the caller's transaction (the search
     stage's, which completes its tasks in it). Search pages depend on them."""
@@ -107,7 +104,9 @@ def _upsert_postgres(conn: Connection, docs: Sequence[SearchDocument], now: date
 
 
 def tsvector_literal(doc: SearchDocument) -> str:
-    """The document as a tsvector literal with our own positions and weights.
+    """The document as a positional tsvector literal with our own positions and weights: what
+    ``search_documents.tsv`` held before 0007_pgperf_search (its downgrade rebuilds it, and
+    tests/test_tsquery.py checks the position-free matching against PostgreSQL's ``@@`` on it).
 
     Built here rather than by to_tsvector() so that it does not depend on the server's
     locale deciding what a Korean "word" is. Columns are kept apart by a gap of positions so

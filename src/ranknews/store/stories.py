@@ -301,27 +301,6 @@ def wire_posts_between(conn: Connection, start: datetime, end: datetime, outlets
             for number, title, body in rows(conn, sql, params)]
 
 
-def clear_members(conn: Connection, board_nos: Sequence[int]) -> None:
-    for start in range(0, len(board_nos), 400):
-        conn.execute(delete(story_members)
-                     .where(story_members.c.board_no.in_(list(board_nos[start:start + 400]))))
-
-
-def window_members(conn: Connection, window: Any) -> list[dict[str, Any]]:
-    """Posts of the last ``window`` (by time) with their story and analysis: a restart's state."""
-    latest = conn.execute(select(func.max(_when()))).scalar()
-    if latest is None:
-        return []
-    return members_between(conn, latest - window, None)
-
-
-def members_between(conn: Connection, start: datetime | None,
-                    end: datetime | None) -> list[dict[str, Any]]:
-    """Posts in [start, end) that have a story, with their analysis (board number order)."""
-    return [r for r in analysed(conn, period_board_nos(conn, start, end))
-            if r["story_id"] is not None]
-
-
 def count_analysed(conn: Connection, start: datetime | None, end: datetime | None) -> int:
     when = _when()
     query = select(func.count()).select_from(
