@@ -240,6 +240,31 @@ def test_bulk_import_leaves_sqlite_settings_as_they_were(db, tmp_path):
         assert driver.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
+def test_an_import_into_postgresql_copies_new_posts_rows_and_compresses_with_lz4(db, tmp_path):
+    # the server's share of an import (docs/postgresql.md, "Import"): new posts' rows, their
+    # dedup keys and tasks go in by COPY, not one upsert per row; large columns use lz4
+    if db.dialect != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from ranknews.store import driver
+
+    seen: list[str] = []
+    driver.observers.append(lambda sql, params: seen.append(sql.split("(")[0].strip()))
+    try:
+        report = import_jsonl(db, [write_lines(tmp_path / "a.jsonl", _lines(30))], workers=1)
+    finally:
+        driver.observers.pop()
+    assert report.inserted == 27
+    assert {"COPY articles", "COPY article_keys", "COPY tasks"} <= set(seen)
+    assert not any(s.startswith(("INSERT INTO tasks", "INSERT INTO article_keys")) for s in seen)
+    with db.read() as conn:
+        server = conn.exec_driver_sql("SHOW server_version_num").scalar()
+        methods = dict(conn.exec_driver_sql(
+            "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'articles'::regclass"
+            " AND attname IN ('blocks', 'summary', 'title')").all())
+    if int(server) >= 140000:
+        assert methods == {"blocks": "l", "summary": "l", "title": ""}
+
+
 def test_paragraph_whitespace_is_collapsed_whatever_the_space_character():
     """The fast paths of paragraph tidying give what splitting into words gives, for every
     character Python counts as whitespace (tabs, NBSP, ideographic space, U+2028…)."""

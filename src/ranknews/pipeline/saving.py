@@ -57,14 +57,15 @@ def save_prepared(db: Database, batch: Sequence[PreparedArticle], *,
         for post, number in zip(plan.new_posts, numbers):
             post.board_no = number
         result.inserted = list(numbers)
+        inserted = set(numbers)
         posts.write_revisions(conn, [(p.board_no, p.first, p.canonical_url, p.changes)
                                      for p in plan.changed_posts], now)
         for kind, post in plan.outcomes:
             if kind != "inserted":
                 getattr(result, kind).append(post.board_no)
         posts.remember_keys(conn, [(key, post.board_no) for post in plan.touched
-                                   for key in post.keys])
+                                   for key in post.keys], new=inserted)
         posts.remember_outlets(conn, batch)
         tasks.enqueue_posts(conn, [(p.board_no, p.content_hash) for p in plan.touched
-                                   if p.first is not None or p.changes], now)
+                                   if p.first is not None or p.changes], now, new=inserted)
     return result

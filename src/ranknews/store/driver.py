@@ -158,6 +158,23 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str],
         cursor.close()
 
 
+def copy_new_rows(conn: Connection, table: str, columns: Sequence[str],
+                  values: Sequence[Sequence[Any]]) -> bool:
+    """PostgreSQL: ``copy_rows`` of rows the caller knows to be new (their keys hold a board
+    number this transaction just took from the sequence), in a savepoint. COPY adds rows in
+    batches, without the speculative insertion of ``INSERT … ON CONFLICT``: half the
+    server's time for an import's dedup keys. False, with nothing written, when a row was
+    there after all: the caller then writes them with its upsert."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with conn.begin_nested():
+            copy_rows(conn, table, columns, values)
+        return True
+    except IntegrityError:
+        return False
+
+
 # --- the codecs ---------------------------------------------------------------------------------
 
 def time_converter(dialect: str) -> Callable[[datetime | None], Any]:

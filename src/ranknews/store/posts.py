@@ -19,14 +19,14 @@ list of URLs or keys, never one per article; bulk statements go straight to the 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 import orjson
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ranknews.models import Article
 from ranknews.store.db import bump_board_version
-from ranknews.store.driver import as_time, copy_rows, rows, run, run_many
+from ranknews.store.driver import as_time, copy_new_rows, copy_rows, rows, run, run_many
 from ranknews.store.prepare import (
     COLUMNS,
     CONTENT,
@@ -210,10 +210,15 @@ def _jsonable(value: Any) -> Any:
     return value.astimezone(timezone.utc).isoformat() if isinstance(value, datetime) else value
 
 
-def remember_keys(conn: Connection, pairs: Sequence[tuple[str, int]]) -> None:
-    """Dedup keys (key, board number) of saved posts (a revision adds its new keys)."""
-    if conn.dialect.name == "postgresql":  # one statement over arrays, not one per key
-        if pairs:
+def remember_keys(conn: Connection, pairs: Sequence[tuple[str, int]],
+                  new: Collection[int] = ()) -> None:
+    """Dedup keys (key, board number) of saved posts (a revision adds its new keys).
+    ``new``: the numbers this transaction inserted, whose keys no row can hold yet."""
+    if conn.dialect.name == "postgresql":
+        fresh = [(k, n) for k, n in dict.fromkeys(pairs) if n in new]
+        if fresh and copy_new_rows(conn, "article_keys", ("key", "board_no"), fresh):
+            pairs = [(k, n) for k, n in pairs if n not in new]
+        if pairs:  # one statement over arrays, not one per key
             run(conn, "INSERT INTO article_keys (key, board_no) SELECT * FROM"
                       " unnest(CAST(:keys AS text[]), CAST(:numbers AS integer[]))"
                       " ON CONFLICT DO NOTHING",

@@ -28,7 +28,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 from sqlalchemy import (
     BigInteger,
@@ -43,7 +43,7 @@ from sqlalchemy import (
     text,
 )
 
-from ranknews.store.driver import as_time, rows, run, run_many
+from ranknews.store.driver import as_time, copy_new_rows, rows, run, run_many
 from ranknews.store.schema import metadata
 from ranknews.store.types import UTCDateTime
 
@@ -128,31 +128,42 @@ _UPSERT_ARRAYS = (  # PostgreSQL: the same upsert for many posts at once, from a
     + _UPSERT[_UPSERT.index(" ON CONFLICT"):]
 )
 
+# The columns a new post's tasks are copied into (``copy_new_rows``).
+_COLUMNS = ("stage", "board_no", "arg", "version", "state", "attempts", "applied", "enqueued_at",
+            "run_after")
+
 # PostgreSQL channel on which a commit that queued work wakes idle workers at once.
 CHANNEL = "ranknews_work"
 
 
-def enqueue_posts(conn: Connection, posts: Iterable[tuple[int, str]], now: datetime) -> int:
+def enqueue_posts(conn: Connection, posts: Iterable[tuple[int, str]], now: datetime,
+                  new: Collection[int] = ()) -> int:
     """New or revised posts, as (board number, content hash): their analysis is queued and
-    the stages after it wait for it. In the caller's transaction (the save's)."""
-    params = []
-    for board_no, version in dict(posts).items():
-        for stage in POST_STAGES:
-            params.append({"stage": stage, "board_no": board_no, "arg": "", "version": version,
-                           "state": "queued" if stage == "analysis" else "waiting",
-                           "now": now, "run_after": now})
-    if conn.dialect.name == "postgresql" and params:
-        # one statement over arrays rather than a statement per row: the server binds and
-        # executes once (an import queues three tasks per new post)
-        run(conn, _UPSERT_ARRAYS, {"stages": [p["stage"] for p in params],
-                                   "numbers": [p["board_no"] for p in params],
-                                   "versions": [p["version"] for p in params],
-                                   "states": [p["state"] for p in params], "now": now})
+    the stages after it wait for it. In the caller's transaction (the save's). ``new``: the
+    numbers this transaction inserted (board numbers are never reused, so no task of theirs
+    can exist yet)."""
+    versions = dict(posts)
+    params = [{"stage": stage, "board_no": board_no, "arg": "", "version": version,
+               "state": "queued" if stage == "analysis" else "waiting",
+               "now": now, "run_after": now}
+              for board_no, version in versions.items() for stage in POST_STAGES]
+    if conn.dialect.name == "postgresql":
+        fresh = [(p["stage"], p["board_no"], "", p["version"], p["state"], 0, 0, now, now)
+                 for p in params if p["board_no"] in new]
+        if fresh and copy_new_rows(conn, "tasks", _COLUMNS, fresh):
+            params = [p for p in params if p["board_no"] not in new]
+        if params:
+            # one statement over arrays rather than a statement per row: the server binds
+            # and executes once
+            run(conn, _UPSERT_ARRAYS, {"stages": [p["stage"] for p in params],
+                                       "numbers": [p["board_no"] for p in params],
+                                       "versions": [p["version"] for p in params],
+                                       "states": [p["state"] for p in params], "now": now})
     else:
         run_many(conn, _UPSERT, params)
-    if params:
+    if versions:
         notify(conn)
-    return len(params) // len(POST_STAGES)
+    return len(versions)
 
 
 def notify(conn: Connection) -> None:
