@@ -35,13 +35,25 @@ from ranknews.store.driver import as_json, as_time, rows
 # board_no is a 32-bit INTEGER on PostgreSQL; cursors from readers may be larger.
 MAX_BOARD_NO = 2**31 - 1
 _TOP = MAX_BOARD_NO + 1  # above every board number
-_ROW_COLUMNS = ("board_no, title, tags, outlet, outlet_domain, section, published_at, "
-                "collected_at")
+_ROW_FIELDS = ("board_no", "title", "tags", "outlet", "outlet_domain", "section",
+               "published_at", "collected_at")
 _ARTICLE_COLUMNS = ("board_no", "url", "canonical_url", "outlet", "outlet_domain", "title",
                     "tags", "subtitles", "authors", "summary", "section", "blocks",
                     "published_at", "updated_at", "collected_at", "extra")
 _JSON_COLUMNS = {"tags", "subtitles", "authors", "blocks", "extra"}
 _TIME_COLUMNS = {"published_at", "updated_at", "collected_at"}
+
+
+def _selected(columns: tuple[str, ...], table: str = "") -> str:
+    """The select list of ``columns``, JSON ones read as text and decoded by orjson in
+    ``as_json``: psycopg's JSON loader, in Python, cost a fifth of an uncached board page on
+    PostgreSQL (0.19 against 0.14 ms for the page's statement). A no-op on SQLite."""
+    prefix = f"{table}." if table else ""
+    return ", ".join(f"CAST({prefix}{c} AS TEXT) AS {c}" if c in _JSON_COLUMNS else prefix + c
+                     for c in columns)
+
+
+_ROW_COLUMNS = _selected(_ROW_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,11 +263,10 @@ _STORIES_SQL = (
     "FROM story_members s JOIN articles a ON a.board_no = s.board_no "
     "WHERE a.hidden_at IS NULL AND s.story_id IN (SELECT m.story_id FROM story_members m "
     "JOIN page ON page.board_no = m.board_no)")
-_ROW_FIELDS = tuple(c.strip() for c in _ROW_COLUMNS.split(","))
 _ARTICLE_REST = tuple(c for c in _ARTICLE_COLUMNS if c not in _ROW_FIELDS)
 _ARTICLE_BRANCH = (  # first: PostgreSQL types the union's columns from the left
-    "SELECT 2, " + ", ".join(f"w.{c}" for c in _ROW_FIELDS) + ", NULL, "
-    + ", ".join(f"w.{c}" for c in _ARTICLE_REST) + ", c.original_board_no, c.containment "
+    "SELECT 2, " + _selected(_ROW_FIELDS, "w") + ", NULL, "
+    + _selected(_ARTICLE_REST, "w") + ", c.original_board_no, c.containment "
     "FROM articles w LEFT JOIN wire_copies c ON c.board_no = w.board_no "
     "WHERE w.hidden_at IS NULL AND w.board_no = :article UNION ALL ")
 _ARTICLE_PAD = ", NULL" * (len(_ARTICLE_REST) + 2)
@@ -349,7 +360,7 @@ def _newer_cursor(conn: Connection, flt: BoardFilter, rows: list[BoardRow]) -> i
 
 
 def _articles(conn: Connection, condition: str, params: dict[str, Any]) -> list[Article]:
-    sql = (f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM articles "
+    sql = (f"SELECT {_selected(_ARTICLE_COLUMNS)} FROM articles "
            f"WHERE hidden_at IS NULL AND {condition}")
     return [_article(values) for values in rows(conn, sql, params)]
 
