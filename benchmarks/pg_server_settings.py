@@ -149,8 +149,10 @@ def main() -> None:
                 run = run_in_process(src, fresh_postgres(f"{base}/rn_import"),
                                      args.import_count)
                 got.setdefault("import", []).append(args.import_count / run.wall)
-                print(f"  round {round_no + 1}, {name}: load {os.getloadavg()[0]:.1f}",
-                      flush=True)
+                print(f"  round {round_no + 1}, {name:26s} board page 1 "
+                      f"{got['board page 1'][-1]:.2f} ms, article page "
+                      f"{got['article page'][-1]:.2f} ms, import {got['import'][-1]:,.0f}/s; "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
     restart(args.pgdata, args.port, {})
     for name, got in found.items():
         searches = sorted(got["search"])

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import text
 
 from ranknews.errors import DatabaseError, ForeignDatabaseError, NotFound
 from ranknews.models import Article, Figure, Paragraph
@@ -224,3 +225,24 @@ def test_content_hash_is_the_same_from_serialised_blocks():
     assert prepared.content_hash == post.content_hash()
     stored = orjson.loads(prepared.values[COLUMNS.index("blocks")])
     assert stored == post.blocks_as_dicts()
+
+
+def test_a_write_is_one_transaction_and_a_read_changes_no_connection_setting(db):
+    # PostgreSQL's pool keeps its connections in autocommit: a read borrows one as it is
+    # (no BEGIN, no ROLLBACK, no setting changed and changed back); a write asks for a
+    # transaction, and leaves the connection in autocommit when it gives it back
+    with pytest.raises(RuntimeError):
+        with db.write() as conn:
+            conn.execute(text("INSERT INTO site_state (key, value) VALUES ('probe', 1)"))
+            raise RuntimeError("the write fails halfway")
+    with db.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM site_state WHERE key = 'probe'")
+                            ).scalar() == 0
+        reading = conn.connection.driver_connection
+        autocommit_while_reading = getattr(reading, "autocommit", None)
+    with db.write() as conn:
+        autocommit_while_writing = getattr(conn.connection.driver_connection, "autocommit", None)
+    if db.dialect == "postgresql":
+        assert autocommit_while_reading is True and autocommit_while_writing is False
+        with db.read() as conn:
+            assert conn.connection.driver_connection.autocommit is True

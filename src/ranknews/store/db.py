@@ -52,6 +52,8 @@ class Database:
         claimed leased until its lease ends); a dead one is replaced."""
         with self._checked_connection() as conn:
             conn.execution_options(ranknews_write=True)
+            if self._autocommit_reads:  # PostgreSQL: the pool's connections are in autocommit
+                conn.execution_options(isolation_level="READ COMMITTED")
             checkpointer = self._checkpointer
             if checkpointer is None:
                 with conn.begin():
@@ -109,9 +111,7 @@ class Database:
         if held is not None:  # a read inside a read, in one request: the same connection
             yield held
             return
-        with self.engine.connect() as conn:
-            if self._autocommit_reads:
-                conn.execution_options(isolation_level="AUTOCOMMIT")
+        with self.engine.connect() as conn:  # on PostgreSQL, in autocommit already
             self._reading.conn = conn
             try:
                 yield conn
@@ -262,12 +262,15 @@ def _postgres_engine(url: str) -> Engine:
     something to read while idle (the server's goodbye, or end of file) - a system call, not
     a query - and replaced by a fresh one (SQLAlchemy retries the checkout). Statements run
     more than twice on a connection are prepared on the server (psycopg's
-    ``prepare_threshold``); reads run in autocommit (``Database.read``), so no BEGIN and no
-    ROLLBACK per request, and the prepared statements survive (psycopg deallocates them on
-    every ROLLBACK). JSON columns are decoded by orjson rather than the standard library
+    ``prepare_threshold``); the pool's connections stay in autocommit, so a read
+    (``Database.read``) sends no BEGIN and no ROLLBACK and changes no setting when it
+    borrows and returns one (0.013 against 0.022 ms), and the prepared statements survive
+    (psycopg deallocates them on every ROLLBACK); ``Database.write`` asks for a READ
+    COMMITTED transaction. JSON columns are decoded by orjson rather than the standard library
     (an article's blocks: a third of an article page's time on PostgreSQL otherwise)."""
     engine = create_engine(url, pool_recycle=3600, json_serializer=_json_dumps,
-                           json_deserializer=orjson.loads, connect_args={"prepare_threshold": 2})
+                           json_deserializer=orjson.loads, connect_args={"prepare_threshold": 2},
+                           isolation_level="AUTOCOMMIT")
 
     @event.listens_for(engine, "checkout")
     def _alive(dbapi_conn, _record, _proxy) -> None:  # noqa: ANN001
