@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
+from typing import Callable, Union
 
 _TOKEN = re.compile(r"\s*(?:'((?:[^'\\]|''|\\.)*)'(?::([*A-Da-d]+))?|(<(?:-|\d+)>)|([&|!()]))")
 
@@ -77,23 +77,22 @@ def _tokenize(text: str) -> list[object]:
 
 
 def _or(tokens: list[object], pos: int) -> tuple[Node, int]:
-    parts = []
-    node, pos = _and(tokens, pos)
-    parts.append(node)
-    while pos < len(tokens) and tokens[pos] == "|":
-        node, pos = _and(tokens, pos + 1)
-        parts.append(node)
-    return (parts[0] if len(parts) == 1 else Op("|", tuple(parts))), pos
+    return _joined(tokens, pos, "|", _and)
 
 
 def _and(tokens: list[object], pos: int) -> tuple[Node, int]:
-    parts = []
-    node, pos = _phrase(tokens, pos)
-    parts.append(node)
-    while pos < len(tokens) and tokens[pos] == "&":
-        node, pos = _phrase(tokens, pos + 1)
+    return _joined(tokens, pos, "&", _phrase)
+
+
+def _joined(tokens: list[object], pos: int, op: str,
+            operand: Callable[[list[object], int], tuple[Node, int]]) -> tuple[Node, int]:
+    """``operand (op operand)*``: one node, or an ``Op`` over all of them."""
+    node, pos = operand(tokens, pos)
+    parts = [node]
+    while pos < len(tokens) and tokens[pos] == op:
+        node, pos = operand(tokens, pos + 1)
         parts.append(node)
-    return (parts[0] if len(parts) == 1 else Op("&", tuple(parts))), pos
+    return (parts[0] if len(parts) == 1 else Op(op, tuple(parts))), pos
 
 
 def _phrase(tokens: list[object], pos: int) -> tuple[Node, int]:
