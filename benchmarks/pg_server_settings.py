@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 from board import OUT, _asgi_get  # noqa: E402  (benchmarks/board.py)
 from import_speed import run_in_process  # noqa: E402
-from pg_settings import COMMON  # noqa: E402
+from pg_settings import timed_queries  # noqa: E402
 from shared import fresh_postgres, records, write_jsonl  # noqa: E402
 
 from ranknews.config import Settings  # noqa: E402
@@ -95,16 +95,11 @@ def page_times(url: str, posts: int, repeat: int) -> dict[str, float]:
 
 def search_times(url: str) -> list[float]:
     """ms of each query of pg_settings.py's set, after one untimed pass."""
-    import tomllib
     from datetime import datetime, timezone
 
-    from ranknews.search import parse_query
     from ranknews.search.engine import search
-    from ranknews.text.analysis import Analyzer
 
-    raw = tomllib.loads((HERE / "search_queries.toml").read_text("utf-8"))
-    analyzer = Analyzer()
-    queries = [parse_query(q, analyzer) for q in [r["q"] for r in raw["query"]] + COMMON]
+    queries = timed_queries()
     now = datetime(2026, 1, 2, tzinfo=timezone.utc)
     db = open_database(url)
     timings = []

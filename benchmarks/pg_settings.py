@@ -36,11 +36,16 @@ CONFIGS = {
 COMMON = ["정부", "대통령", "서울", "시장", "한국", "2025", "AI", "경제", "기업", "미국"]
 
 
-def main() -> None:
-    url = sys.argv[1]
+def timed_queries() -> list:
+    """The 76 judged queries of search_queries.toml and the common words, parsed."""
     raw = tomllib.loads((ROOT / "benchmarks" / "search_queries.toml").read_text("utf-8"))
     analyzer = Analyzer()
-    queries = [parse_query(q, analyzer) for q in [r["q"] for r in raw["query"]] + COMMON]
+    return [parse_query(q, analyzer) for q in [r["q"] for r in raw["query"]] + COMMON]
+
+
+def main() -> None:
+    url = sys.argv[1]
+    queries = timed_queries()
     now = datetime(2026, 1, 2, tzinfo=timezone.utc)
     timings: dict[str, list[float]] = {name: [] for name in CONFIGS}
     for round_no in range(4):
