@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ranknews.search.document import word_grams
+from ranknews.store.search_rows import lexeme_literal
 from ranknews.text.analysis import Analyzer, Token
 
 _HANGUL = re.compile(r"^[가-힣]+$")
@@ -309,7 +310,7 @@ def to_fts5(query: ParsedQuery, mode: Mode = "and") -> str:
 # Title terms carry weight A, lead terms B, grams D (see store/search.py).
 
 def _ts_quote(token: str, weights: str = "") -> str:
-    quoted = "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+    quoted = lexeme_literal(token)
     return f"{quoted}:{weights}" if weights else quoted
 
 

@@ -28,7 +28,7 @@ from typing import Any, Iterator
 from sqlalchemy import Connection
 
 from ranknews.store.driver import as_time, rows
-from ranknews.store.search_rows import Candidate
+from ranknews.store.search_rows import WORD_START, Candidate, lexeme_literal
 from ranknews.store.tsquery import Document, loosen, matches, parse
 
 SLICE = 4096  # board numbers per slice lexeme; fixed by the stored vectors
@@ -40,7 +40,11 @@ _tops: dict[str, tuple[float, int]] = {}
 
 
 def slice_lexeme(board_no: int) -> str:
-    return f"#s{board_no // SLICE}"
+    return _slice_name(board_no // SLICE)
+
+
+def _slice_name(number: int) -> str:
+    return f"#s{number}"
 
 
 def terms_literal(title: str, lead: str, grams: str, board_no: int) -> str:
@@ -48,9 +52,9 @@ def terms_literal(title: str, lead: str, grams: str, board_no: int) -> str:
     tokens = set(title.split())
     tokens.update(lead.split())
     tokens.update(grams.split())
-    tokens.discard("|")  # the word-start marker is no token (search/document.py)
+    tokens.discard(WORD_START)  # the word-start marker is no token
     tokens.add(slice_lexeme(board_no))
-    return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in tokens)
+    return " ".join(lexeme_literal(t) for t in tokens)
 
 
 def _top(conn: Connection) -> int | None:
@@ -79,7 +83,7 @@ def _windows(top: int) -> Iterator[tuple[str, int]]:
     newest = top // SLICE + 1
     for size in _WINDOWS:
         oldest = max(newest - size + 1, 0)
-        slices = " | ".join(f"'#s{s}'" for s in range(newest, oldest - 1, -1))
+        slices = " | ".join(lexeme_literal(_slice_name(s)) for s in range(newest, oldest - 1, -1))
         yield f"({slices})", oldest * SLICE
         if oldest == 0:
             return

@@ -39,7 +39,7 @@ from ranknews.store.driver import as_time, rows, run_many
 from ranknews.store.pgsearch import candidates as pg_candidates
 from ranknews.store.pgsearch import forget_top, terms_literal
 from ranknews.store.schema import articles, metadata
-from ranknews.store.search_rows import WORD_START, Candidate, SearchDocument
+from ranknews.store.search_rows import WORD_START, Candidate, SearchDocument, lexeme_literal
 from ranknews.store.types import UTCDateTime
 
 search_documents = Table(
@@ -125,7 +125,7 @@ def tsvector_literal(doc: SearchDocument) -> str:
                 slots.append(f"{pos}{weight}")
             pos += 1
         pos += 2
-    return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(p)
+    return " ".join(lexeme_literal(t) + ":" + ",".join(p)
                     for t, p in positions.items())
 
 

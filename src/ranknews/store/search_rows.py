@@ -10,6 +10,11 @@ from datetime import datetime
 WORD_START = "|"
 
 
+def lexeme_literal(token: str) -> str:
+    """``token`` quoted as a lexeme of PostgreSQL's tsvector and tsquery syntax."""
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 @dataclass(frozen=True, slots=True)
 class SearchDocument:
     """One post's row in the index: the search stage's analysed token columns, each a

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Union
 
+from ranknews.store.search_rows import WORD_START, lexeme_literal
+
 _TOKEN = re.compile(r"\s*(?:'((?:[^'\\]|''|\\.)*)'(?::([*A-Da-d]+))?|(<(?:-|\d+)>)|([&|!()]))")
 
 
@@ -130,8 +132,7 @@ def _unary(tokens: list[object], pos: int) -> tuple[Node, int]:
 # ---- the loosened query, for the position-free index ----------------------------------------
 
 def _quote(lexeme: Lexeme) -> str:
-    quoted = "'" + lexeme.text.replace("\\", "\\\\").replace("'", "''") + "'"
-    return quoted + (":*" if lexeme.prefix else "")
+    return lexeme_literal(lexeme.text) + (":*" if lexeme.prefix else "")
 
 
 def loosen(node: Node) -> str:
@@ -161,7 +162,8 @@ class Document:
     __slots__ = ("_columns", "_padded", "_tokens")
 
     def __init__(self, title: str, lead: str, grams: str) -> None:
-        grams = (" " + grams + " ").replace(" | ", " ").strip()  # the marker takes no position
+        # the word-start marker takes no position
+        grams = (" " + grams + " ").replace(f" {WORD_START} ", " ").strip()
         self._columns = (title, lead, grams)
         self._padded: dict[int, str] = {}
         self._tokens: dict[int, list[str]] = {}
