@@ -177,6 +177,18 @@ def _asgi_get(app, path: str, query: str = "") -> tuple[int, bytes]:
 _LOOP = asyncio.new_event_loop()
 
 
+def open_as_before_issue_14(url: str):  # noqa: ANN201
+    """The PostgreSQL board opened as before issue 14: a pre-ping on every checkout, a
+    transaction around every read."""
+    from sqlalchemy import create_engine
+
+    db = open_database(url)
+    db.engine.dispose()
+    db.engine = create_engine(url, pool_pre_ping=True)
+    db._autocommit_reads = False
+    return db
+
+
 def _timed(fn, repeat: int) -> tuple[float, float]:
     times = []
     for _ in range(repeat):
@@ -198,13 +210,7 @@ def bench_render(url: str, repeat: int, *, before: bool = False) -> dict[str, fl
           f"{' as before issue 14' if before else ''} (median / p95 of {repeat} runs, ms)")
     medians: dict[str, float] = {}
     settings = Settings.build(database_url=url)
-    db = open_database(url)
-    if before:
-        from sqlalchemy import create_engine
-
-        db.engine.dispose()
-        db.engine = create_engine(url, pool_pre_ping=True)
-        db._autocommit_reads = False
+    db = open_as_before_issue_14(url) if before else open_database(url)
     app = create_app(settings, db, cache=False)
     env = app.state.templates
     pages = PageMap()

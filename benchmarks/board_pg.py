@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from board import OUT, _asgi_get  # noqa: E402  (benchmarks/board.py)
-from sqlalchemy import create_engine  # noqa: E402
+from board import OUT, _asgi_get, open_as_before_issue_14  # noqa: E402  (benchmarks/board.py)
 
 from ranknews.config import Settings  # noqa: E402
 from ranknews.store import open_database  # noqa: E402
@@ -32,11 +31,7 @@ def main() -> None:
     apps = {}
     for name, url, before in (("SQLite", sqlite, False), ("PostgreSQL", pg, False),
                               ("PostgreSQL as before", pg, True)):
-        db = open_database(url)
-        if before:
-            db.engine.dispose()
-            db.engine = create_engine(url, pool_pre_ping=True)
-            db._autocommit_reads = False
+        db = open_as_before_issue_14(url) if before else open_database(url)
         apps[name] = create_app(Settings.build(database_url=url), db, cache=False)
     paths = ("/", f"/articles/{posts // 2}")
     timings: dict[tuple[str, str], list[float]] = {}

@@ -32,7 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
-from board import OUT, _asgi_get  # noqa: E402  (benchmarks/board.py)
+from board import OUT, _asgi_get, _timed  # noqa: E402  (benchmarks/board.py)
 from import_speed import run_in_process  # noqa: E402
 from pg_settings import timed_queries  # noqa: E402
 from shared import fresh_postgres, records, write_jsonl  # noqa: E402
@@ -83,12 +83,7 @@ def page_times(url: str, posts: int, repeat: int) -> dict[str, float]:
     for name, path in (("board page 1", "/"), ("article page", f"/articles/{posts // 2}")):
         for _ in range(20):
             _asgi_get(app, path)
-        timings = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            _asgi_get(app, path)
-            timings.append((time.perf_counter() - started) * 1000)
-        found[name] = statistics.median(timings)
+        found[name] = _timed(lambda: _asgi_get(app, path), repeat)[0]  # noqa: B023
     db.dispose()
     return found
 

@@ -125,7 +125,8 @@ def test_demo_command_builds_a_fresh_board(tmp_path):
                           "--data-dir", str(tmp_path)], capture_output=True, text=True,
                          check=False)
     assert run.returncode == 0, run.stderr
-    assert re.search(r"예시 기사 \d+건", run.stdout)
+    loaded = re.search(r"예시 기사 (\d+)건", run.stdout)
+    assert loaded and int(loaded.group(1)) > 0
     assert (tmp_path / "ranknews.sqlite3").exists()
 
 

@@ -124,6 +124,7 @@ async def test_the_running_site_publishes_the_prepared_sample():
     articles = prepared_sample(NOW, "http://127.0.0.1:1")
     with sample_server(articles) as server:
         async with httpx.AsyncClient() as client:
+            assert server.site.feeds
             for feed in server.site.feeds[:3]:
                 response = await client.get(server.base + feed.path)
                 assert response.status_code == 200 and b"<item>" in response.content
