@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ranknews.models import Article, Figure
+from ranknews.sources import is_sample_outlet
 from ranknews.sources.jsonl import read_lines
 
 HERE = Path(__file__).parent
@@ -69,7 +70,7 @@ def _local(block: object, base_url: str) -> object:
     if url.startswith("/"):
         return replace(block, image_url=base_url.rstrip("/") + url)
     parts = urlsplit(url)
-    if (parts.hostname or "").endswith(".example") and parts.path.startswith("/photos/"):
+    if is_sample_outlet(parts.hostname) and parts.path.startswith("/photos/"):
         stem = Path(parts.path).stem
         drawn = next(iter(sorted(PHOTOS.glob(f"{stem}.*"))), None)
         name = drawn.name if drawn else MISSING_PHOTO
