@@ -283,3 +283,56 @@ def test_body_fingerprint_ignores_every_kind_of_space_and_punctuation() -> None:
     respaced = body.replace(" ", "\u00a0").replace(".", "…") + "\u2028"
     assert body_fingerprint(body) == body_fingerprint(respaced) is not None
     assert body_fingerprint(body) != body_fingerprint(body.replace("메타", "아마존"))
+
+
+class _RecordingLookup:
+    """The stored posts of ``stored`` (board number → article) as a save's lookup sees them,
+    recording which ones were read in full."""
+
+    def __init__(self, stored: dict[int, Article]) -> None:
+        from ranknews.dedup import article_keys
+        from ranknews.store.prepare import StoredPost
+
+        self.stored = stored
+        self.posts = {n: StoredPost(n, a.url, None, f"hash{n}", 1, a.published_at)
+                      for n, a in stored.items()}
+        self.keys = [(k, n) for n, a in stored.items() for k in article_keys(a)]
+        self.read_in_full: list[int] = []
+
+    def posts_by_url(self, urls: list[str]) -> list:
+        return [p for p in self.posts.values() if p.url in urls]
+
+    def numbers_by_key(self, keys: list[str]) -> list[tuple[str, int]]:
+        return [(k, n) for k, n in self.keys if k in keys]
+
+    def posts_by_number(self, numbers: list[int]) -> list:
+        return [self.posts[n] for n in numbers]
+
+    def articles(self, numbers: list[int]) -> dict[int, Article]:
+        self.read_in_full.extend(numbers)
+        return {n: self.stored[n] for n in numbers}
+
+
+def test_a_recurring_headline_reads_only_the_posts_an_update_could_be() -> None:
+    """A headline an outlet uses every day names more stored posts every day. A new article
+    under it is compared only with the ones published within the update gap; it still joins
+    the post it updates, and a month-old post's body under a new date is a new post."""
+    from ranknews.dedup.plan import SavePlan
+    from ranknews.pipeline.saving import prepare_article
+
+    title = "[표] 외국인 순매수 상위 종목"
+    def table(day: int) -> str:  # another day's figures: no run of characters in common
+        return " ".join(chr(0xAC00 + (day * 131 + k * 17) % 11172) * 2 for k in range(120))
+
+    daily = {n: article(f"https://www.yna.co.kr/view/T{n}", title=title, body=table(n),
+                        published_at=T0 - timedelta(days=n)) for n in range(1, 41)}
+    lookup = _RecordingLookup(daily)
+    update = article("https://www.yna.co.kr/view/NEW", title=title,
+                     body=daily[1].text + "\n오후 수치를 더했다.", published_at=T0)
+    month_old = article("https://www.yna.co.kr/view/OLD", title=title,
+                        body=daily[30].text + "\n오후 수치를 더했다.", published_at=T0)
+    plan = SavePlan([prepare_article(a, now=T0, dialect="sqlite") for a in (update, month_old)],
+                    lookup)
+    assert sorted(lookup.read_in_full) == [1, 2, 3]  # within three days of T0, not 40 posts
+    assert [(kind, post.board_no) for kind, post in plan.outcomes] == [
+        ("revised", 1), ("inserted", None)]

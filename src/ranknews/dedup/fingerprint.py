@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ranknews.dedup.urls import normalize_url
 from ranknews.dedup.wire import containment, shingles
@@ -63,6 +63,12 @@ def article_keys(article: Article) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def within_update_gap(new: datetime | None, old: datetime | None) -> bool:
+    """Whether two versions published at these times may be one post updated: within
+    ``UPDATE_GAP``, or a time is unknown."""
+    return new is None or old is None or abs(new - old) <= UPDATE_GAP
+
+
 def is_update(article: Article) -> bool:
     return any(_UPDATE_TAG.match(tag) for tag in article.tags)
 
@@ -76,8 +82,7 @@ def same_post(new: Article, old: Article) -> bool:
     """
     if _outlet(new) != _outlet(old) or title_key(new) != title_key(old):
         return False
-    if new.published_at and old.published_at and \
-            abs(new.published_at - old.published_at) > UPDATE_GAP:
+    if not within_update_gap(new.published_at, old.published_at):
         return False
     if not new.text or not old.text:
         return is_update(new)  # headline-only: only an explicit update label decides

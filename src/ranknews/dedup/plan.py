@@ -16,9 +16,10 @@ store to write.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, Sequence
 
-from ranknews.dedup.fingerprint import same_post
+from ranknews.dedup.fingerprint import same_post, within_update_gap
 from ranknews.models import Article
 
 
@@ -29,6 +30,9 @@ class Prepared(Protocol):
     canonical_url: str | None
     content_hash: str
     keys: tuple[str, ...]
+
+    @property
+    def published_at(self) -> datetime | None: ...
 
     @property
     def article(self) -> Article: ...
@@ -42,6 +46,7 @@ class StoredPost(Protocol):
     canonical_url: str | None
     content_hash: str
     revision: int
+    published_at: datetime | None
 
 
 class Lookup(Protocol):
@@ -78,6 +83,7 @@ class SavePlan:
         self.seen_keys: dict[str, list[Post]] = {}  # their dedup keys → posts
         self.stored_articles: dict[int, Article] = {}
         self.stored_urls: dict[str, Post] = {}
+        self.stored_times: dict[int, datetime | None] = {}  # stored posts' publication times
         self._stored_by_url(batch)
         self.stored_keys = self._stored_by_key(batch)
         for prepared in batch:
@@ -148,6 +154,7 @@ class SavePlan:
                 row.board_no, Post(row.board_no, row.content_hash, row.revision,
                                    row.canonical_url))
             self.stored_urls[row.url] = post
+            self.stored_times[row.board_no] = row.published_at
             if row.canonical_url:
                 self.stored_urls[row.canonical_url] = post
 
@@ -165,6 +172,19 @@ class SavePlan:
         numbers = list({n for ns in found.values() for n in ns} - self.by_number.keys())
         self._load_stored(self.lookup.posts_by_number(numbers))
         # a headline key only proposes: same_post compares the stored article's body
-        headline = list({n for k, ns in found.items() if k.startswith("t:") for n in ns})
-        self.stored_articles = self.lookup.articles(headline)
+        self.stored_articles = self.lookup.articles(self._headline_candidates(batch, found))
         return found
+
+    def _headline_candidates(self, batch: Sequence[Prepared], found: dict[str, list[int]]
+                             ) -> list[int]:
+        """The stored posts under a headline key that ``same_post`` could accept for an
+        article of the batch with that key: published within the update gap of it. A
+        headline that recurs ("[표] 외국인 순매수 상위 종목", "[오늘의 운세]") names more stored
+        posts every day; only the recent ones are read in full."""
+        times: dict[str, list[datetime | None]] = {}
+        for prepared in batch:
+            for key in prepared.keys:
+                if key.startswith("t:"):
+                    times.setdefault(key, []).append(prepared.published_at)
+        return list({n for key, numbers in found.items() if key in times for n in numbers
+                     if any(within_update_gap(t, self.stored_times.get(n)) for t in times[key])})

@@ -38,7 +38,8 @@ from ranknews.store.prepare import (
 )
 from ranknews.store.schema import article_revisions, articles
 
-_STORED = "SELECT board_no, url, canonical_url, content_hash, revision FROM articles"
+_STORED = ("SELECT board_no, url, canonical_url, content_hash, revision, published_at "
+           "FROM articles")
 # The blocks column comes as UTF-8 bytes (``store.prepare``): the database reads them as
 # text itself, so the body is never decoded and re-encoded in Python on its way in.
 _BLOCKS_AS_TEXT = {"sqlite": "CAST(:blocks AS TEXT)",
@@ -54,9 +55,9 @@ class PostLookup:
     def posts_by_url(self, urls: list[str]) -> list[StoredPost]:
         if not urls:
             return []
-        return [StoredPost(*r) for r in rows(
+        return _stored(rows(
             self.conn, _STORED + " WHERE url = ANY(:urls) OR canonical_url = ANY(:urls)",
-            {"urls": urls})]
+            {"urls": urls}))
 
     def numbers_by_key(self, keys: list[str]) -> list[tuple[str, int]]:
         if not keys:
@@ -68,8 +69,8 @@ class PostLookup:
     def posts_by_number(self, numbers: list[int]) -> list[StoredPost]:
         if not numbers:
             return []
-        return [StoredPost(*r) for r in rows(
-            self.conn, _STORED + " WHERE board_no = ANY(:numbers)", {"numbers": numbers})]
+        return _stored(rows(self.conn, _STORED + " WHERE board_no = ANY(:numbers)",
+                            {"numbers": numbers}))
 
     def articles(self, numbers: list[int]) -> dict[int, Article]:
         from ranknews.store.articles import row_to_article  # the reading module imports this
@@ -79,6 +80,10 @@ class PostLookup:
             query = select(articles).where(articles.c.board_no.in_(numbers[start:start + 500]))
             found.update((row.board_no, row_to_article(row)) for row in self.conn.execute(query))
         return found
+
+
+def _stored(found: list[tuple]) -> list[StoredPost]:
+    return [StoredPost(*r[:-1], as_time(r[-1])) for r in found]
 
 
 def _insert_sql(dialect: str, numbered: bool = False) -> str:

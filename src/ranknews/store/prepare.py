@@ -67,6 +67,11 @@ class PreparedArticle:
         return self.values[INDEX[name]]
 
     @property
+    def published_at(self) -> datetime | None:
+        """The article's publication time, aware, without rebuilding the article."""
+        return as_time(self.values[INDEX["published_at"]])
+
+    @property
     def article(self) -> Article:
         if self.source is None:
             self.source = _article_from_values(self.values, self.board_no)
@@ -82,6 +87,7 @@ class StoredPost:
     canonical_url: str | None
     content_hash: str
     revision: int
+    published_at: datetime | None  # aware, UTC
 
 
 def prepare_article(article: Article, keys: tuple[str, ...], *, now: datetime,
