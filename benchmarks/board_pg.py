@@ -52,6 +52,38 @@ def main() -> None:
             median = statistics.median(timings[(name, path)])
             cells.append(f"{name} {median:.2f} ms ({median / base:.2f}x)")
         print(f"{path:18s} " + ";  ".join(cells))
+    decoding(pg)
+
+
+def decoding(pg: str) -> None:
+    """What psycopg spends turning board page 1's rows into Python values, with the session
+    in the server's own time zone and in UTC (``store.db._session_options``)."""
+    import psycopg
+
+    from ranknews.store import driver
+
+    seen: list[tuple[str, dict]] = []
+    db = open_database(pg)
+    driver.observers.append(lambda sql, params: seen.append((sql, params)))
+    _asgi_get(create_app(Settings.build(database_url=pg), db, cache=False), "/")
+    driver.observers.clear()
+    db.dispose()
+    sql, params = seen[-1]
+    plain = pg.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(plain) as own, psycopg.connect(plain, options="-c TimeZone=UTC") as utc:
+        timings = {}
+        for _ in range(3):
+            for conn in (own, utc):
+                cursor = conn.cursor()
+                cursor.execute(sql, params)
+                for _ in range(1000):
+                    cursor.scroll(0, "absolute")
+                    started = time.perf_counter()
+                    cursor.fetchall()
+                    timings.setdefault(conn, []).append((time.perf_counter() - started) * 1e6)
+        zone = own.execute("SHOW TimeZone").fetchone()[0]
+        print(f"decoding board page 1's {cursor.rowcount} rows: session zone {zone} "
+              f"{statistics.median(timings[own]):.1f} µs, UTC {statistics.median(timings[utc]):.1f} µs")
 
 
 if __name__ == "__main__":

@@ -246,3 +246,28 @@ def test_a_write_is_one_transaction_and_a_read_changes_no_connection_setting(db)
         assert autocommit_while_reading is True and autocommit_while_writing is False
         with db.read() as conn:
             assert conn.connection.driver_connection.autocommit is True
+
+
+def test_postgresql_sessions_run_in_utc_and_keep_the_urls_own_options(database_url):
+    """Times come back as the same instants whatever the server's zone, attached to
+    ``timezone.utc`` (psycopg's fast path); options the operator put in the URL still apply."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite has no session time zone")
+    from sqlalchemy.engine import make_url
+
+    from ranknews.store import open_database
+
+    url = make_url(database_url).update_query_dict(
+        {"options": "-c statement_timeout=4321 -c TimeZone=Asia/Seoul"}
+    ).render_as_string(hide_password=False)
+    db = open_database(url, create=True)
+    try:
+        with db.read() as conn:
+            raw = conn.connection.driver_connection
+            assert raw.execute("SHOW TimeZone").fetchone()[0] == "UTC"
+            assert raw.execute("SHOW statement_timeout").fetchone()[0] == "4321ms"
+            moment = raw.execute(
+                "SELECT CAST('2024-06-16 18:00:00+09' AS timestamptz)").fetchone()[0]
+        assert moment.tzinfo is timezone.utc and moment.hour == 9
+    finally:
+        db.dispose()
