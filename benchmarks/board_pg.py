@@ -82,8 +82,9 @@ def decoding(pg: str) -> None:
                     cursor.fetchall()
                     timings.setdefault(conn, []).append((time.perf_counter() - started) * 1e6)
         zone = own.execute("SHOW TimeZone").fetchone()[0]
+        own_us, utc_us = (statistics.median(timings[c]) for c in (own, utc))
         print(f"decoding board page 1's {cursor.rowcount} rows: session zone {zone} "
-              f"{statistics.median(timings[own]):.1f} µs, UTC {statistics.median(timings[utc]):.1f} µs")
+              f"{own_us:.1f} µs, UTC {utc_us:.1f} µs")
 
 
 if __name__ == "__main__":
