@@ -135,9 +135,14 @@ async def test_on_a_quiet_night_more_opens_the_days_ranking(db, settings):
     async with client_for(make_app(settings, db)) as client:
         data = (await client.get("/index.json")).json()["home"]
         target = (await client.get(data["more_url"])).text
+        opened = (await client.get("/rank.json")).json()["rank"]
+        asked = (await client.get("/rank.json?period=now")).json()["rank"]
     # nothing in the last hours: the block shows the day's stories, and so does its link
     assert data["stories"] and data["more_url"] == "/rank?period=today"
     assert data["stories"][0]["title"] in target
+    # /rank opens on the day's ranking too; "지금", asked for, is shown empty
+    assert [s["title"] for s in opened["stories"]] == [s["title"] for s in data["stories"]]
+    assert asked["stories"] == []
 
 
 async def test_views_count_once_per_visitor_including_cached_pages(ranked, settings):

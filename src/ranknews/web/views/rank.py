@@ -85,14 +85,22 @@ def rank_page(request: Request) -> Response:
     with request.app.state.db.read() as conn:
         computed_at, snapshot = load_snapshot(conn, "rank")
     settings = request.app.state.settings
-    context = rank_context(snapshot, computed_at, period, section, settings)
-    # /rank without a period opens on the first one with stories: "지금" is empty on a quiet
-    # night while "오늘" is not; a period asked for is shown as it is, empty or not
-    for wider in ("today", "week"):
-        if context["rank"]["stories"] or "period" in request.query_params:
-            break
-        context = rank_context(snapshot, computed_at, wider, section, settings)
+    # /rank without a period opens on the first one with stories; a period asked for is
+    # shown as it is, empty or not
+    periods = (period,) if "period" in request.query_params else (period, "today", "week")
+    _, context = _first_with_stories(snapshot, computed_at, periods, section, settings)
     return render(request, "rank/rank.html", context)
+
+
+def _first_with_stories(snapshot: Any, computed_at: datetime | None, periods: tuple[str, ...],
+                        section: str, settings: Settings) -> tuple[str, dict[str, Any]]:
+    """The first of ``periods`` whose ranking has stories (else the last), with its context:
+    "지금" is empty on a quiet night while "오늘" is not."""
+    for period in periods:
+        context = rank_context(snapshot, computed_at, period, section, settings)
+        if context["rank"]["stories"]:
+            break
+    return period, context
 
 
 def trends_context(snapshot: Any, computed_at: datetime | None,
@@ -134,11 +142,9 @@ def home_context(request: Request) -> dict[str, Any]:
 
         rank_at, ranking = snapshot("rank")
         trends_at, trends = snapshot("trends")
-    period = "now"
-    stories = rank_context(ranking, rank_at, period, "전체", settings)["rank"]["stories"]
-    if not stories:  # a quiet night: the day's top stories rather than nothing
-        period = "today"
-        stories = rank_context(ranking, rank_at, period, "전체", settings)["rank"]["stories"]
+    # a quiet night: the day's top stories rather than nothing
+    period, context = _first_with_stories(ranking, rank_at, ("now", "today"), "전체", settings)
+    stories = context["rank"]["stories"]
     keywords = trends_context(trends, trends_at, settings)["trends"]["keywords"]
     # "더 보기" opens the ranking the block shows, not an empty "지금" on a quiet night
     more = "/rank" if period == "now" else f"/rank?period={period}"
