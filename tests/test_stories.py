@@ -16,7 +16,7 @@ from ranknews.models import Article, Paragraph
 from ranknews.pipeline import drain, restory, settings_clusterer
 from ranknews.pipeline.saving import save_articles
 from ranknews.store import stories as story_store
-from ranknews.store.dedup import wire_original
+from ranknews.store.board import PageMap, article_view
 from ranknews.store.tasks import queue_stats
 from ranknews.stories.jsonl import ClusterInput, cluster_inputs, read_cluster_input
 from ranknews.stories.scoring import bcubed, bcubed_of, half_of, hard_negative_merges, pairwise_f1
@@ -367,6 +367,13 @@ def _board(db) -> list[int]:
     return result.inserted
 
 
+def _wire_mark(conn, board_no: int) -> tuple[int, float] | None:
+    """The wire copy mark the article page shows: (the original's number, containment)."""
+    pages = PageMap()
+    pages.refresh(conn, force=True)
+    return article_view(conn, pages, board_no, size=20, default_mode="full").wire_copy
+
+
 def test_queue_analysis_stories_and_wire_copies(db, analyzer: Analyzer) -> None:
     numbers = _board(db)
     with db.read() as conn:
@@ -380,9 +387,9 @@ def test_queue_analysis_stories_and_wire_copies(db, analyzer: Analyzer) -> None:
         assert story_store.story_of(conn, numbers[3]) == numbers[3]
         sizes = story_store.story_sizes(conn, numbers)
         assert sizes[numbers[1]] == (numbers[0], 3) and sizes[numbers[3]] == (numbers[3], 1)
-        copy = wire_original(conn, numbers[1])
-        assert copy is not None and copy["original_board_no"] == numbers[0]
-        assert wire_original(conn, numbers[2]) is None
+        copy = _wire_mark(conn, numbers[1])
+        assert copy is not None and copy[0] == numbers[0]
+        assert _wire_mark(conn, numbers[2]) is None
 
 
 def test_wire_copy_found_outside_its_story_and_batch(db, analyzer: Analyzer) -> None:
@@ -399,8 +406,8 @@ def test_wire_copy_found_outside_its_story_and_batch(db, analyzer: Analyzer) -> 
     _process(db)
     with db.read() as conn:
         assert story_store.story_of(conn, copy) != story_store.story_of(conn, wire)
-        found = wire_original(conn, copy)
-    assert found is not None and found["original_board_no"] == wire
+        found = _wire_mark(conn, copy)
+    assert found is not None and found[0] == wire
 
 
 def test_revision_goes_back_on_the_queue(db, analyzer: Analyzer) -> None:

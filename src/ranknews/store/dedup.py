@@ -20,7 +20,6 @@ from sqlalchemy import (
     Text,
     delete,
     insert,
-    select,
 )
 
 from ranknews.store.schema import metadata
@@ -45,11 +44,6 @@ wire_copies = Table(
     Column("detected_at", UTCDateTime, nullable=False),
 )
 Index("ix_wire_copies_original", wire_copies.c.original_board_no)
-
-
-def wire_original(conn: Connection, board_no: int) -> dict[str, Any] | None:
-    row = conn.execute(select(wire_copies).where(wire_copies.c.board_no == board_no)).first()
-    return dict(row._mapping) if row else None
 
 
 def save_wire_copy(conn: Connection, board_no: int, original: int, score: float,
