@@ -181,10 +181,12 @@ class SavePlan:
         article of the batch with that key: published within the update gap of it. A
         headline that recurs ("[표] 외국인 순매수 상위 종목", "[오늘의 운세]") names more stored
         posts every day; only the recent ones are read in full."""
+        named = {key for key in found if key.startswith("t:")}
+        if not named:  # the usual batch: no stored post shares a headline with it
+            return []
         times: dict[str, list[datetime | None]] = {}
         for prepared in batch:
-            for key in prepared.keys:
-                if key.startswith("t:"):
-                    times.setdefault(key, []).append(prepared.published_at)
-        return list({n for key, numbers in found.items() if key in times for n in numbers
-                     if any(within_update_gap(t, self.stored_times.get(n)) for t in times[key])})
+            for key in named.intersection(prepared.keys):
+                times.setdefault(key, []).append(prepared.published_at)
+        return list({n for key, published in times.items() for n in found[key]
+                     if any(within_update_gap(t, self.stored_times.get(n)) for t in published)})

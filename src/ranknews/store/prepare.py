@@ -69,7 +69,7 @@ class PreparedArticle:
     @property
     def published_at(self) -> datetime | None:
         """The article's publication time, aware, without rebuilding the article."""
-        return as_time(self.values[INDEX["published_at"]])
+        return as_time(self.column("published_at"))
 
     @property
     def article(self) -> Article:
