@@ -31,7 +31,7 @@ from typing import Any, Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shared import DIGEST_LINE, DOMAINS, fresh_postgres, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
+from shared import DIGEST_LINE, DOMAINS, fresh_postgres, libpq_url, shared_data, write_jsonl  # noqa: E402  (benchmarks/shared.py)
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from ranknews.config import Settings  # noqa: E402
@@ -278,7 +278,7 @@ def postgres_copy(sqlite_url: str, pg_url: str) -> None:
     open_database(pg_url, create=True).dispose()
     started = time.perf_counter()
     source = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
-    with psycopg.connect(pg_url.replace("postgresql+psycopg", "postgresql")) as pg:
+    with psycopg.connect(libpq_url(pg_url)) as pg:
         pg.execute("SET TimeZone = 'UTC'")
         pg.execute("SET session_replication_role = replica")  # no FK checks while copying
         tables = [t for (t,) in pg.execute(

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from board import OUT, _asgi_get, open_as_before_issue_14  # noqa: E402  (benchmarks/board.py)
+from shared import libpq_url  # noqa: E402  (benchmarks/shared.py)
 
 from ranknews.config import Settings  # noqa: E402
 from ranknews.store import open_database  # noqa: E402
@@ -52,24 +53,27 @@ def main() -> None:
             median = statistics.median(timings[(name, path)])
             cells.append(f"{name} {median:.2f} ms ({median / base:.2f}x)")
         print(f"{path:18s} " + ";  ".join(cells))
-    decoding(pg)
+    decoding(apps["PostgreSQL"], pg)
 
 
-def decoding(pg: str) -> None:
+def decoding(app, pg: str) -> None:  # noqa: ANN001
     """What psycopg spends turning board page 1's rows into Python values, with the session
-    in the server's own time zone and in UTC (``store.db._session_options``)."""
+    in the server's own time zone and in UTC (``store.db._session_options``): the statement
+    ``app`` sends for the page, run again on two connections of psycopg's own."""
     import psycopg
 
     from ranknews.store import driver
 
     seen: list[tuple[str, dict]] = []
-    db = open_database(pg)
-    driver.observers.append(lambda sql, params: seen.append((sql, params)))
-    _asgi_get(create_app(Settings.build(database_url=pg), db, cache=False), "/")
-    driver.observers.clear()
-    db.dispose()
+
+    def observe(sql: str, params: dict) -> None:
+        seen.append((sql, params))
+
+    driver.observers.append(observe)
+    _asgi_get(app, "/")
+    driver.observers.remove(observe)
     sql, params = seen[-1]
-    plain = pg.replace("postgresql+psycopg", "postgresql")
+    plain = libpq_url(pg)
     with psycopg.connect(plain) as own, psycopg.connect(plain, options="-c TimeZone=UTC") as utc:
         timings = {}
         for _ in range(3):

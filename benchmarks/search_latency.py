@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-from shared import fresh_postgres  # benchmarks/shared.py
+from shared import fresh_postgres, libpq_url  # benchmarks/shared.py
 
 from ranknews.search import parse_query
 from ranknews.search.document import SearchDocument, build_document, text_grams
@@ -128,7 +128,7 @@ def _postgres_has(url: str, n: int) -> bool:
     import psycopg
 
     try:
-        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as pg:
+        with psycopg.connect(libpq_url(url)) as pg:
             found = pg.execute("SELECT count(*), max(board_no) FROM search_terms").fetchone()
             done = pg.execute("SELECT obj_description('search_terms'::regclass)").fetchone()
     except psycopg.Error:
@@ -147,7 +147,7 @@ def build_postgres(url: str, n: int, pieces: Pieces) -> None:
 
     rng = random.Random(7)
     started = time.perf_counter()
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as pg:
+    with psycopg.connect(libpq_url(url)) as pg:
         pg.execute("DROP INDEX ix_search_terms_terms")
         for start in range(1, n + 1, 20_000):
             rows = [pieces.article(i, rng) for i in range(start, min(n + 1, start + 20_000))]

@@ -113,6 +113,11 @@ def records(count: int, *, figures: bool, seed: int = 7,
         yield record
 
 
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL (``postgresql+psycopg://``) as psycopg connects to it."""
+    return url.replace("postgresql+psycopg", "postgresql")
+
+
 def fresh_postgres(url: str) -> str:
     """Empty a benchmark's PostgreSQL database: its public schema is dropped and made again.
     Only for the databases the benchmarks are given (never a real board's)."""
